@@ -1,0 +1,124 @@
+"""Catalog formulas: arithmetic over input symbols, so that indicator definitions stay data.
+
+Grammar: numbers, symbols, + - * /, parentheses, and prev(symbol) for the year before.
+Anything else (attribute access, other calls, powers) is refused when the catalog loads.
+Evaluation returns the value and the formula with the numbers substituted, for the trace.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from evalkit.trace import fmt
+
+_OPERATORS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "×", ast.Div: "÷"}
+
+
+class FormulaError(ValueError):
+    """A formula that is not in the grammar, or that cannot be evaluated (division by zero)."""
+
+
+@dataclass(frozen=True)
+class Symbol:
+    name: str
+    lag: int  # 0 = this year, 1 = the year before
+
+
+Lookup = Callable[[Symbol], float | None]
+
+
+@dataclass(frozen=True)
+class Formula:
+    text: str
+    tree: ast.expr
+
+    @classmethod
+    def parse(cls, text: str) -> "Formula":
+        try:
+            tree = ast.parse(text.strip(), mode="eval").body
+        except SyntaxError as exc:
+            raise FormulaError(f"cannot parse formula {text!r}: {exc.msg}") from None
+        _check(tree, text)
+        return cls(text, tree)
+
+    def symbols(self) -> list[Symbol]:
+        found: list[Symbol] = []
+        _collect(self.tree, found)
+        return list(dict.fromkeys(found))
+
+    def evaluate(self, lookup: Lookup) -> tuple[float | None, str]:
+        """Value (None when an input is missing) and the formula with numbers substituted."""
+        return _eval(self.tree, lookup)
+
+
+def _check(node: ast.expr, text: str) -> None:
+    if isinstance(node, ast.BinOp) and type(node.op) in _OPERATORS:
+        _check(node.left, text)
+        _check(node.right, text)
+    elif isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+        _check(node.operand, text)
+    elif isinstance(node, ast.Constant) and isinstance(node.value, (int, float)) and not isinstance(node.value, bool):
+        pass
+    elif isinstance(node, ast.Name):
+        pass
+    elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "prev"
+          and len(node.args) == 1 and isinstance(node.args[0], ast.Name) and not node.keywords):
+        pass
+    else:
+        raise FormulaError(f"formula {text!r}: {ast.unparse(node)!r} is not allowed "
+                           "(use numbers, input symbols, + - * /, parentheses and prev(symbol))")
+
+
+def _collect(node: ast.expr, found: list[Symbol]) -> None:
+    if isinstance(node, ast.Name):
+        found.append(Symbol(node.id, 0))
+    elif isinstance(node, ast.Call):
+        found.append(Symbol(node.args[0].id, 1))  # type: ignore[attr-defined]
+    else:
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.expr):
+                _collect(child, found)
+
+
+def _eval(node: ast.expr, lookup: Lookup) -> tuple[float | None, str]:
+    if isinstance(node, ast.Constant):
+        return float(node.value), fmt(float(node.value))
+    if isinstance(node, (ast.Name, ast.Call)):
+        symbol = Symbol(node.id, 0) if isinstance(node, ast.Name) else Symbol(node.args[0].id, 1)  # type: ignore[attr-defined]
+        value = lookup(symbol)
+        return value, fmt(value)
+    if isinstance(node, ast.UnaryOp):
+        value, text = _eval(node.operand, lookup)
+        negate = isinstance(node.op, ast.USub)
+        return (None if value is None else -value if negate else value), ("-" if negate else "") + text
+    assert isinstance(node, ast.BinOp)
+    left, left_text = _eval(node.left, lookup)
+    right, right_text = _eval(node.right, lookup)
+    left_text = _wrap(node.left, node, left_text, right_side=False)
+    right_text = _wrap(node.right, node, right_text, right_side=True)
+    text = f"{left_text} {_OPERATORS[type(node.op)]} {right_text}"
+    if left is None or right is None:
+        return None, text
+    if isinstance(node.op, ast.Add):
+        return left + right, text
+    if isinstance(node.op, ast.Sub):
+        return left - right, text
+    if isinstance(node.op, ast.Mult):
+        return left * right, text
+    if right == 0:
+        raise FormulaError(f"division by zero in {text}")
+    return left / right, text
+
+
+_PRECEDENCE = {ast.Add: 1, ast.Sub: 1, ast.Mult: 2, ast.Div: 2}
+
+
+def _wrap(child: ast.expr, parent: ast.BinOp, text: str, *, right_side: bool) -> str:
+    if not isinstance(child, ast.BinOp):
+        return text
+    child_rank, parent_rank = _PRECEDENCE[type(child.op)], _PRECEDENCE[type(parent.op)]
+    needs = child_rank < parent_rank or (right_side and child_rank == parent_rank
+                                         and isinstance(parent.op, (ast.Sub, ast.Div)))
+    return f"({text})" if needs else text
