@@ -1,0 +1,183 @@
+"""Check a park's input against the catalog before anything is computed.
+
+Every rule appends to one `Problems` collector, so the assessor sees every mistake of the file at
+once: unknown symbols and indicator codes, units of the wrong dimension, impossible values, parts
+larger than their whole, years outside the data, bonus and evidence rules. `evalkit validate`
+adds data-quality warnings on top (evalkit.validate).
+"""
+
+from __future__ import annotations
+
+import re
+
+from evalkit import carbon
+from evalkit.catalog import Catalog
+from evalkit.inputs import LoadedPark
+from evalkit.problems import InputError, Problems
+from evalkit.units import UnitError, convert
+
+YEARS = re.compile(r"^\s*(\d{4})\s*-\s*(\d{4})\s*$")
+
+
+def parse_window(text: str, catalog: Catalog) -> list[int]:
+    """`2021-2023` → [2021, 2022, 2023]; shorter than the catalog's window (3 years) is refused."""
+    problems = Problems()
+    match = YEARS.match(text or "")
+    if not match:
+        problems.add("--years", "years", text, "a window like 2021-2023")
+        problems.raise_if_errors()
+    first, last = int(match.group(1)), int(match.group(2))
+    need = catalog.grading.window_years
+    if last < first:
+        problems.add("--years", "years", text, "first year before last year")
+    elif last - first + 1 < need:
+        problems.add("--years", "years", text,
+                     f"at least {need} years: the index is the mean of the evaluation year and the "
+                     f"{need - 1} before it (6.2.4) / 评价窗口至少{need}年")
+    problems.raise_if_errors()
+    return list(range(first, last + 1))
+
+
+def check_park(park: LoadedPark, catalog: Catalog, window: list[int],
+               factors: carbon.FactorTable) -> Problems:
+    problems = Problems()
+    file = str(park.path)
+    data = park.input
+    _check_series(park, catalog, problems)
+    _check_parts(park, catalog, problems)
+    _check_years(park, catalog, window, problems)
+    _check_codes(park, catalog, window, problems)
+    _check_gate_answers(park, catalog, problems)
+    if data.energy is not None:
+        for symbol in data.data:
+            if catalog.inputs.get(symbol) and catalog.inputs[symbol].carbon:
+                problems.add(file, f"data.{symbol}", None,
+                             "not both: this value is computed from the energy section (carbon accounting); "
+                             "remove one of them")
+        for year in data.energy.years():
+            try:
+                carbon.account(data.energy, year, file=file, table=factors)
+            except InputError as exc:
+                problems.extend(exc.problems)
+    return problems
+
+
+def _check_series(park: LoadedPark, catalog: Catalog, problems: Problems) -> None:
+    file = str(park.path)
+    for symbol, series in park.input.data.items():
+        spec = catalog.inputs.get(symbol)
+        if spec is None:
+            problems.add(file, f"data.{symbol}", symbol,
+                         "an input symbol of the catalog (`evalkit catalog --inputs` lists them)")
+            continue
+        try:
+            convert(1.0, series.unit, spec.unit)
+        except UnitError as exc:
+            problems.add(file, f"data.{symbol}.unit", series.unit,
+                         f"a unit convertible to {spec.unit} ({spec.name_zh}): {exc}")
+            continue
+        for year in series.values:
+            value, _ = series.point(year)  # type: ignore[misc]
+            x = convert(value, series.unit, spec.unit)
+            if spec.min is not None and (x < spec.min or (spec.exclusive_min and x == spec.min)):
+                relation = ">" if spec.exclusive_min else "≥"
+                problems.add(file, f"data.{symbol}", value,
+                             f"{spec.name_zh} {relation} {spec.min:g} {spec.unit}", year=year)
+            if spec.max is not None and x > spec.max:
+                problems.add(file, f"data.{symbol}", value, f"{spec.name_zh} ≤ {spec.max:g} {spec.unit}",
+                             year=year)
+
+
+def _check_parts(park: LoadedPark, catalog: Catalog, problems: Problems) -> None:
+    data = park.input.data
+    for part, whole in catalog.parts:
+        if part not in data or whole not in data:
+            continue
+        try:
+            a_factor = convert(1.0, data[part].unit, catalog.inputs[part].unit)
+            b_factor = convert(1.0, data[whole].unit, catalog.inputs[whole].unit)
+        except UnitError:
+            continue  # reported by _check_series
+        for year in sorted(set(data[part].values) & set(data[whole].values)):
+            a = data[part].point(year)[0] * a_factor  # type: ignore[index]
+            b = data[whole].point(year)[0] * b_factor  # type: ignore[index]
+            if a > b * (1 + 1e-9):
+                problems.add(str(park.path), f"data.{part}", data[part].point(year)[0],  # type: ignore[index]
+                             f"not more than data.{whole} ({catalog.inputs[whole].name_zh} "
+                             f"{b:g} {catalog.inputs[whole].unit})", year=year)
+
+
+def _check_years(park: LoadedPark, catalog: Catalog, window: list[int], problems: Problems) -> None:
+    file = str(park.path)
+    have = set(park.input.years())
+    for year in window:
+        if year not in have:
+            problems.add(file, "years", year,
+                         f"data for every year of the window; the file has {_span(have)}", year=year)
+    before = window[0] - 1
+    if have and before not in have:
+        problems.add(file, "years", before,
+                     f"data for {before} too: change-rate indicators of {window[0]} need the year before "
+                     f"(DIGEST decision 4); the file has {_span(have)}", year=before)
+    base = park.input.profile.base_year
+    if base is not None and (base not in have or base > window[-1]):
+        problems.add(file, "profile.base_year", base,
+                     f"a year with data, not after {window[-1]}; the file has {_span(have)}")
+
+
+def _span(years: set[int]) -> str:
+    return ", ".join(map(str, sorted(years))) if years else "no yearly data"
+
+
+def _check_codes(park: LoadedPark, catalog: Catalog, window: list[int], problems: Problems) -> None:
+    file = str(park.path)
+    data = park.input
+    known = set(catalog.codes)
+    for code, years in data.qualitative.items():
+        if code not in known:
+            problems.add(file, f"qualitative.{code}", code, f"an indicator code of catalog {catalog.id}")
+            continue
+        ind = catalog.indicator(code)
+        if ind.kind != "qualitative":
+            problems.add(file, f"qualitative.{code}", code, "a qualitative indicator (this one is computed from data)")
+            continue
+        levels = [lv.id for lv in ind.scoring.levels or []]
+        for year, choice in years.items():
+            if choice.level not in levels:
+                problems.add(file, f"qualitative.{code}.level", choice.level, f"one of {levels}", year=year)
+    for code in data.not_applicable:
+        if code not in known:
+            problems.add(file, f"not_applicable.{code}", code, f"an indicator code of catalog {catalog.id}")
+    for code, override in data.reference_overrides.items():
+        if code not in known:
+            problems.add(file, f"reference_overrides.{code}", code, f"an indicator code of catalog {catalog.id}")
+            continue
+        spec = catalog.indicator(code).scoring
+        for field in ("reference", "floor"):
+            if getattr(override, field) is not None and getattr(spec, field) is None:
+                problems.add(file, f"reference_overrides.{code}.{field}", getattr(override, field),
+                             f"only parameters the method {spec.method} has")
+    cap = catalog.grading.bonus_cap_points
+    for year, items in data.bonus.items():
+        if year not in window:
+            problems.add(file, f"bonus.{year}", year, f"a year of the window {window[0]}–{window[-1]}", year=year)
+        for n, item in enumerate(items):
+            if item.points > cap:
+                problems.add(file, f"bonus.{year}.{n}.points", item.points,
+                             f"at most {cap:g} points (6.2.3: 加分项不能超过{cap:g}分)", year=year)
+
+
+def _check_gate_answers(park: LoadedPark, catalog: Catalog, problems: Problems) -> None:
+    file = str(park.path)
+    ids = {item.id for item in catalog.basic_requirements.items}
+    for key, answer in park.input.basic_requirements.items():
+        if key not in ids:
+            problems.add(file, f"basic_requirements.{key}", key, f"one of {sorted(ids)}")
+        elif answer.met and not answer.evidence.strip():
+            problems.add(file, f"basic_requirements.{key}.evidence", answer.evidence,
+                         "evidence for a requirement declared met (7.2.1)")
+    for key in sorted(ids - set(park.input.basic_requirements)):
+        problems.add(file, f"basic_requirements.{key}", None,
+                     "an answer (met: true/false with evidence); unanswered counts as not met",
+                     severity="warning")
+

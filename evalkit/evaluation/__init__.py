@@ -1,0 +1,70 @@
+"""The evaluation flow, in the standard's order (5.1):
+
+    gate (6.1) → indicator values and scores per year (6.2) → yearly index with bonus → mean over
+    the evaluation year and the two before it (6.2.4) → 50 % rule (6.4) → overall evaluation (6.3)
+    → grade (6.4)
+
+Each step lives in its own module of this package; this function only calls them in order.
+"""
+
+from __future__ import annotations
+
+from evalkit import __version__, carbon
+from evalkit.catalog import Catalog
+from evalkit.checks import check_park
+from evalkit.evaluation.gate import check_gate
+from evalkit.evaluation.grade import assign_grade
+from evalkit.evaluation.index import fifty_percent_rule, level_means, window_mean, year_result
+from evalkit.evaluation.overall import overall_evaluation
+from evalkit.evaluation.report_lists import data_gaps, not_applicable_items, override_items
+from evalkit.evaluation.scores import score_year
+from evalkit.evaluation.variables import build_variables
+from evalkit.inputs import LoadedPark
+from evalkit.results import CatalogInfo, Result
+
+
+def evaluate(park: LoadedPark, catalog: Catalog, window: list[int], *,
+             factors: carbon.FactorTable | None = None, strict: bool | None = None) -> Result:
+    """Evaluate `park` over `window` (e.g. [2021, 2022, 2023]); raises InputError on bad input."""
+    factors = factors or carbon.load_factors()
+    problems = check_park(park, catalog, window, factors)
+    problems.raise_if_errors()
+    index_years = window[-catalog.grading.window_years:]
+    result = Result(
+        evalkit_version=__version__, park=park.id, park_name=park.input.profile.name_zh,
+        profile=park.input.profile.model_dump(mode="json"), years=window, index_years=index_years,
+        evaluation_year=window[-1], catalog=CatalogInfo(id=catalog.id, version=catalog.version,
+                                                        title_zh=catalog.title_zh, sha256=catalog.sha256),
+        gate=check_gate(park, catalog), grade="not_rated", grade_reason="",
+        warnings=[*catalog.warnings, *(f"{p.field}: {p.expected}" for p in problems.warnings)])
+
+    if not result.gate.passed:
+        failed = "；".join(i.text_zh for i in result.gate.items if not i.met)
+        why = f"基本要求不达标，不再开展绩效指标评价（6.1.2）：{failed}"
+        return result.model_copy(update={"grade_reason": why, "not_rated_reason": why})
+
+    variables = build_variables(park, catalog, [window[0] - 1, *window], factors)
+    for year in window:
+        indicators = score_year(catalog, park.input, variables, year)
+        account = variables.carbon_years.get(year)
+        result.yearly[year] = year_result(catalog, park.input, year, indicators, year in index_years,
+                                          account.model_dump(mode="json") if account else None)
+
+    mean, index, index_trace = window_mean(catalog, result.yearly, index_years)
+    means = level_means(catalog, result.yearly, index_years)
+    rule = fifty_percent_rule(catalog, means)
+    base_year = park.input.profile.base_year or window[0]
+    strict = park.input.strict_overall if strict is None else strict
+    overall = overall_evaluation(catalog, variables, base_year, window[-1], strict)
+    grade, reason, not_rated = assign_grade(catalog, index, rule, overall)
+
+    warnings = list(result.warnings)
+    for year, yr in result.yearly.items():
+        if yr.bonus_claimed > yr.bonus:
+            warnings.append(f"{year}年加分项申报 {yr.bonus_claimed:g} 分，超过上限 {yr.bonus:g} 分，按上限计")
+    warnings += [f"整体评价标注：{flag}" for flag in overall.flags]
+    return result.model_copy(update=dict(
+        index=index, index_unrounded=mean, index_trace=index_trace, target_level_means=means,
+        fifty_percent_rule=rule, overall=overall, grade=grade, grade_reason=reason, not_rated_reason=not_rated,
+        data_gaps=data_gaps(result.yearly), not_applicable=not_applicable_items(catalog, park.input, window),
+        overrides=override_items(catalog, park.input), warnings=warnings))

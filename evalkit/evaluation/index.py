@@ -1,0 +1,74 @@
+"""Step 3: yearly index (points + bonus ≤ cap, 6.2.1/6.2.3), the mean over the evaluation year and
+the years before it (6.2.4), rounding (DIGEST decision 7) and the 50 % rule (6.4, decision 6).
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+
+from evalkit.catalog import Catalog
+from evalkit.inputs import ParkInput
+from evalkit.results import BonusItemResult, FiftyPercentRule, IndicatorResult, LevelCheck, YearResult
+from evalkit.trace import Trace, TraceInput, fmt
+
+
+def year_result(catalog: Catalog, park: ParkInput, year: int, indicators: list[IndicatorResult],
+                in_index: bool, carbon: dict | None) -> YearResult:
+    levels = {t.name: sum(i.points for i in indicators if i.target_level == t.name) for t in catalog.target_levels}
+    level_max = {t.name: catalog.level_max_points(t.name) for t in catalog.target_levels}
+    items = park.bonus.get(year, [])
+    claimed = sum(item.points for item in items)
+    cap = catalog.grading.bonus_cap_points
+    bonus = min(claimed, cap)
+    base = sum(levels.values())
+    index = base + bonus
+    names = "、".join(levels)
+    trace = Trace(
+        formula_zh=f"年度指数 = Σ（指标得分 × 权重 × 100）+ 加分（上限{cap:g}分）",
+        formula="index = Σ points + min(bonus, cap)",
+        inputs=[TraceInput(symbol=name, name_zh=f"{name}得分", value=pts, unit="分", year=year,
+                           source="本年度各指标得分汇总") for name, pts in levels.items()]
+        + [TraceInput(symbol="bonus", name_zh="加分项合计（申报）", value=claimed, unit="分", year=year,
+                      source="园区申报的加分项" if items else "无加分项")],
+        substituted=" + ".join(fmt(v) for v in levels.values()) + f" + min({fmt(claimed)}, {cap:g}) = {fmt(index)}",
+        result=index, unit="分",
+        note=(f"加分项申报 {fmt(claimed)} 分，超过上限，按 {cap:g} 分计入" if claimed > cap else None)
+        or f"{names}得分之和加加分项")
+    return YearResult(
+        year=year, in_index=in_index, index=index, base_points=base, bonus=bonus, bonus_claimed=claimed,
+        bonus_items=[BonusItemResult(**item.model_dump()) for item in items],
+        target_levels=levels, target_level_max=level_max, indicators=indicators, carbon=carbon, trace=trace)
+
+
+def round_half_up(x: float, decimals: int) -> float:
+    return float(Decimal(repr(x)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP))
+
+
+def window_mean(catalog: Catalog, yearly: dict[int, YearResult], index_years: list[int]) -> tuple[float, float, Trace]:
+    indices = [yearly[y].index for y in index_years]
+    mean = sum(indices) / len(indices)
+    decimals = catalog.grading.index_decimals
+    rounded = round_half_up(mean, decimals)
+    trace = Trace(
+        formula_zh=f"减污降碳协同增效绩效指数 = 评价年及前{len(index_years) - 1}年年度指数的平均值，四舍五入保留{decimals}位小数",
+        formula=f"index = round_half_up(mean(index_{index_years[0]} … index_{index_years[-1]}), {decimals})",
+        inputs=[TraceInput(symbol=f"index_{y}", name_zh=f"{y}年年度指数", value=yearly[y].index, unit="分",
+                           year=y, source="年度指数计算") for y in index_years],
+        substituted=f"({' + '.join(fmt(v) for v in indices)}) ÷ {len(indices)} = {fmt(mean, 6)} → {rounded:.{decimals}f}",
+        result=rounded, unit="分")
+    return mean, rounded, trace
+
+
+def level_means(catalog: Catalog, yearly: dict[int, YearResult], index_years: list[int]) -> dict[str, float]:
+    return {t.name: sum(yearly[y].target_levels[t.name] for y in index_years) / len(index_years)
+            for t in catalog.target_levels}
+
+
+def fifty_percent_rule(catalog: Catalog, means: dict[str, float]) -> FiftyPercentRule:
+    share = catalog.grading.level_floor_share
+    levels = {}
+    for name, mean in means.items():
+        maximum = catalog.level_max_points(name)
+        levels[name] = LevelCheck(mean_points=mean, max_points=maximum, floor_points=maximum * share,
+                                  share=mean / maximum if maximum else 0.0, passed=mean >= maximum * share - 1e-9)
+    return FiftyPercentRule(passed=all(c.passed for c in levels.values()), levels=levels)

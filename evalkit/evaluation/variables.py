@@ -1,0 +1,94 @@
+"""Step 1 of the computation: every input symbol, per year, in the catalog's unit, with its source.
+
+Figures come from the park file's `data` section (converted from the unit they were given in) or,
+for the symbols the catalog marks `carbon: true`, from the carbon accounting of `energy` data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from evalkit import carbon
+from evalkit.catalog import Catalog
+from evalkit.formulas import Symbol
+from evalkit.inputs import LoadedPark
+from evalkit.trace import Trace, TraceInput
+from evalkit.units import convert
+
+CARBON_FIELDS = {"co2": "total_t", "energy_tce": "energy_tce", "nonfossil_tce": "nonfossil_tce"}
+CARBON_TRACES = {"co2": "co2", "energy_tce": "energy_tce", "nonfossil_tce": "nonfossil_tce"}
+
+
+@dataclass(frozen=True)
+class Quantity:
+    symbol: str
+    name_zh: str
+    value: float
+    unit: str
+    year: int
+    source: str
+    given_value: float
+    given_unit: str
+    trace: Trace | None = None
+
+    def as_input(self, lag: int = 0) -> TraceInput:
+        symbol = self.symbol if lag == 0 else f"prev({self.symbol})"
+        return TraceInput(symbol=symbol, name_zh=self.name_zh, value=self.value, unit=self.unit,
+                          year=self.year, source=self.source)
+
+
+@dataclass
+class Variables:
+    """Lookup of input quantities by symbol and year; absent means missing data."""
+
+    values: dict[tuple[str, int], Quantity]
+    carbon_years: dict[int, carbon.CarbonYear]
+
+    def get(self, symbol: str, year: int) -> Quantity | None:
+        return self.values.get((symbol, year))
+
+    def at(self, year: int):
+        """A formula lookup for `year`: prev(x) reads year − 1."""
+        return lambda s: (q.value if (q := self.get(s.name, year - s.lag)) else None)
+
+    def inputs_of(self, symbols: list[Symbol], year: int) -> tuple[list[TraceInput], list[str]]:
+        """Trace inputs for the symbols of a formula, and the ones that are missing."""
+        found, missing = [], []
+        for s in symbols:
+            q = self.get(s.name, year - s.lag)
+            if q is None:
+                missing.append(f"{s.name}@{year - s.lag}")
+            else:
+                found.append(q.as_input(s.lag))
+        return found, missing
+
+
+def build_variables(park: LoadedPark, catalog: Catalog, years: list[int],
+                    factors: carbon.FactorTable) -> Variables:
+    """Assumes `evalkit.checks` passed: units convert, sources are present, bounds hold."""
+    values: dict[tuple[str, int], Quantity] = {}
+    for symbol, series in park.input.data.items():
+        spec = catalog.inputs[symbol]
+        for year in series.values:
+            value, source = series.point(year)  # type: ignore[misc]
+            values[(symbol, year)] = Quantity(symbol, spec.name_zh, convert(value, series.unit, spec.unit),
+                                              spec.unit, year, source, value, series.unit)
+    carbon_years: dict[int, carbon.CarbonYear] = {}
+    energy = park.input.energy
+    if energy is not None:
+        for year in sorted(set(years) & set(energy.years())):
+            iva = values.get(("iva", year))
+            account = carbon.account(energy, year, file=str(park.path), table=factors,
+                                     value_added_wan_yuan=iva.value if iva else None)
+            carbon_years[year] = account
+            for symbol, field in CARBON_FIELDS.items():
+                value = getattr(account, field)
+                if value is None or symbol not in catalog.inputs:
+                    continue
+                spec = catalog.inputs[symbol]
+                values[(symbol, year)] = Quantity(
+                    symbol, spec.name_zh, value, spec.unit, year,
+                    f"碳排放核算（因子表 {factors.id}），见碳排放核算表", value, spec.unit,
+                    account.traces.get(CARBON_TRACES[symbol]))
+    return Variables(values, carbon_years)
+

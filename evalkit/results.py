@@ -1,0 +1,185 @@
+"""The evaluation result: everything the report shows, with a trace for every computed number.
+
+`Result.model_dump(mode="json")` is the `results.json` of the archive and of `evalkit score --json`.
+It holds no timestamps, so the same inputs give byte-identical JSON (the archive's verify relies on it).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+from evalkit.trace import ScoringTrace, Trace
+
+Status = Literal["ok", "missing", "not_applicable"]
+
+
+class GateItem(BaseModel):
+    id: str
+    text_zh: str
+    met: bool
+    answered: bool
+    evidence: str
+    note: str | None = None
+
+
+class Gate(BaseModel):
+    passed: bool
+    checklist: str
+    items: list[GateItem]
+    failed: list[str] = Field(default_factory=list)
+
+
+class IndicatorTrace(BaseModel):
+    value: Trace | None = None
+    driver: Trace | None = None
+    scoring: ScoringTrace | None = None
+    weight: str = ""
+    points: str = ""
+
+
+class IndicatorResult(BaseModel):
+    code: str
+    name_zh: str
+    name_en: str
+    target_level: str
+    first_level: str
+    second_level: str
+    kind: str
+    method: str
+    published_weight: float
+    weight: float
+    value: float | None
+    unit: str | None
+    score: float
+    points: float
+    max_points: float
+    status: Status
+    variant: str | None = None
+    level: str | None = None
+    missing_inputs: list[str] = Field(default_factory=list)
+    justification: str | None = None
+    trace: IndicatorTrace
+
+
+class BonusItemResult(BaseModel):
+    name: str
+    points: float
+    justification: str
+    evidence: str | None = None
+
+
+class YearResult(BaseModel):
+    year: int
+    in_index: bool
+    index: float
+    base_points: float
+    bonus: float
+    bonus_claimed: float
+    bonus_items: list[BonusItemResult] = Field(default_factory=list)
+    target_levels: dict[str, float]
+    target_level_max: dict[str, float]
+    indicators: list[IndicatorResult]
+    carbon: dict[str, Any] | None = None
+    trace: Trace
+
+
+class LevelCheck(BaseModel):
+    mean_points: float
+    max_points: float
+    floor_points: float
+    share: float
+    passed: bool
+
+
+class FiftyPercentRule(BaseModel):
+    passed: bool
+    levels: dict[str, LevelCheck]
+
+
+class Rate(BaseModel):
+    key: str
+    name_zh: str
+    base: float | None
+    target: float | None
+    unit: str
+    rate: float | None
+    improved: bool | None
+    trace: Trace
+
+
+class OverallEvaluation(BaseModel):
+    base_year: int
+    target_year: int
+    strict: bool
+    pollutants: list[Rate]
+    classes: list[Rate]
+    carbon_intensity: Rate
+    efficiency: Rate
+    verdict: Literal["positive", "negative"]
+    reasons: list[str]
+    failures: list[str] = Field(default_factory=list)
+    flags: list[str] = Field(default_factory=list)
+
+
+class DataGap(BaseModel):
+    year: int
+    code: str
+    name_zh: str
+    missing_inputs: list[str]
+    lost_points: float
+
+
+class NotApplicableItem(BaseModel):
+    code: str
+    name_zh: str
+    years: list[int]
+    justification: str
+
+
+class OverrideItem(BaseModel):
+    code: str
+    name_zh: str
+    field: str
+    catalog_value: float
+    park_value: float
+    unit: str
+    justification: str
+    source: str
+
+
+class CatalogInfo(BaseModel):
+    id: str
+    version: str
+    title_zh: str
+    sha256: str
+
+
+class Result(BaseModel):
+    evalkit_version: str
+    park: str
+    park_name: str
+    profile: dict[str, Any]
+    years: list[int]
+    index_years: list[int]
+    evaluation_year: int
+    catalog: CatalogInfo
+    gate: Gate
+    yearly: dict[int, YearResult] = Field(default_factory=dict)
+    index: float | None = None
+    index_unrounded: float | None = None
+    index_trace: Trace | None = None
+    target_level_means: dict[str, float] = Field(default_factory=dict)
+    fifty_percent_rule: FiftyPercentRule | None = None
+    overall: OverallEvaluation | None = None
+    grade: Literal["AAA", "AA", "A", "none", "not_rated"]
+    grade_reason: str
+    not_rated_reason: str | None = None
+    data_gaps: list[DataGap] = Field(default_factory=list)
+    not_applicable: list[NotApplicableItem] = Field(default_factory=list)
+    overrides: list[OverrideItem] = Field(default_factory=list)
+    warnings: list[str] = Field(default_factory=list)
+
+    def to_json(self) -> str:
+        return self.model_dump_json(indent=2)
