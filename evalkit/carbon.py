@@ -1,0 +1,555 @@
+"""Carbon accounting from a park's energy statistics (DIGEST decision 10).
+
+Fuel combustion: activity × net calorific value × carbon content × oxidation × 44/12
+(《省级温室气体清单编制指南》, GB/T 32150 style). Purchased electricity and heat: activity × the
+factor the park names (energy.grid_factor, energy.heat_factor). Process emissions: as reported.
+Energy in tce follows GB/T 2589. Factors come from a versioned table (data/carbon_factors.yaml,
+or a provincial table given to `load_factors`); a year a factor does not cover is an error unless
+the table names a fallback year, and every fallback is noted.
+
+Electricity and heat conventions, stated in the report's methodology:
+- green electricity (energy.green_electricity) is certified green electricity bought (绿电交易/绿证),
+  a part of purchased electricity: it is not charged the grid factor and counts as non-fossil;
+- onsite renewable generation used in the park emits nothing, adds to energy consumption and
+  counts as non-fossil;
+- exported electricity and heat are subtracted at the same factors (negative lines).
+Non-fossil energy is converted to tce on the same electricity basis as total energy
+(energy.electricity_tce_basis, by default the calorific equivalent), so the share is consistent.
+
+A park may give a verified CO2 total for a year (energy.verified_co2); that total is used as is,
+and energy figures are still computed when the year has energy data.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Iterator, Literal
+
+from pydantic import BaseModel, Field, ValidationError, model_validator
+
+from evalkit.inputs import Energy, Model, Number, Series, Text, read_yaml
+from evalkit.problems import InputError, Problems
+from evalkit.trace import Trace, TraceInput, fmt
+from evalkit.units import UnitError, convert, known_units
+
+DEFAULT_TABLE = Path(__file__).parent / "data" / "carbon_factors.yaml"
+C_TO_CO2 = 44 / 12
+KJ_TO_TJ = 1e-9
+GRID_UNITS = {"kgCO2/kWh", "tCO2/MWh"}  # the same number, so a table may use either
+UNVERIFIED = "（仅见于二手来源，未经原文核实）"
+VERIFIED_TOTAL = "经核证排放总量"
+
+
+# The factor table
+
+class Source(Model):
+    title: Text
+
+
+class Factor(Model):
+    """A constant `value`, or a `by_year` series whose gaps are filled only as `fallback_years` says."""
+
+    unit: Text
+    source: Text
+    verified: bool
+    value: Number | None = None
+    by_year: dict[int, Number] = Field(default_factory=dict)
+    fallback_years: dict[int, int] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _one_shape(self) -> Factor:
+        if (self.value is None) == (not self.by_year):
+            raise ValueError("give exactly one of `value` (one figure for every year) or `by_year`")
+        dangling = sorted(y for y in self.fallback_years.values() if y not in self.by_year)
+        if dangling:
+            raise ValueError(f"fallback_years point to years missing from by_year: {dangling}")
+        return self
+
+    def at(self, year: int) -> tuple[float, int | None] | None:
+        """The value for `year` and the published year it comes from (None for a constant)."""
+        if self.value is not None:
+            return self.value, None
+        used = year if year in self.by_year else self.fallback_years.get(year)
+        return None if used is None else (self.by_year[used], used)
+
+
+class NamedFactor(Factor):
+    name_zh: Text
+
+
+class Fuel(Model):
+    name_zh: Text
+    activity_unit: Text
+    ncv: Factor
+    carbon_content: Factor
+    oxidation: Factor
+
+
+class CoalEquivalent(Model):
+    kj_per_kgce: NamedFactor
+    electricity: dict[str, NamedFactor]
+    heat: NamedFactor
+
+
+class FactorTable(Model):
+    id: Text
+    version: Text
+    name_zh: Text
+    sources: dict[str, Source]
+    fuels: dict[str, Fuel]
+    electricity: dict[str, NamedFactor]
+    heat: dict[str, NamedFactor]
+    coal_equivalent: CoalEquivalent
+
+    @property
+    def label(self) -> str:
+        return f"{self.id} {self.version}"
+
+    def entries(self) -> Iterator[tuple[str, Factor, set[str]]]:
+        """Every factor with its id (its path in the table) and the units the arithmetic accepts."""
+        for key, fuel in self.fuels.items():
+            yield f"fuels.{key}.ncv", fuel.ncv, {f"kJ/{fuel.activity_unit}"}
+            yield f"fuels.{key}.carbon_content", fuel.carbon_content, {"tC/TJ"}
+            yield f"fuels.{key}.oxidation", fuel.oxidation, {"1"}
+        for key, factor in self.electricity.items():
+            yield f"electricity.{key}", factor, GRID_UNITS
+        for key, factor in self.heat.items():
+            yield f"heat.{key}", factor, {"tCO2/GJ"}
+        yield "coal_equivalent.kj_per_kgce", self.coal_equivalent.kj_per_kgce, {"kJ/kgce"}
+        for key, factor in self.coal_equivalent.electricity.items():
+            yield f"coal_equivalent.electricity.{key}", factor, {"kgce/kWh"}
+        yield "coal_equivalent.heat", self.coal_equivalent.heat, {"tce/GJ"}
+
+
+def load_factors(path: Path | None = None) -> FactorTable:
+    """Read and check a factor table (default: the package's); every problem is reported at once."""
+    path = Path(path) if path is not None else DEFAULT_TABLE
+    problems = Problems()
+    try:
+        table = FactorTable.model_validate(read_yaml(path))
+    except ValidationError as exc:
+        for error in exc.errors():
+            problems.add(str(path), ".".join(map(str, error["loc"])) or "(top level)",
+                         error.get("input"), error["msg"])
+        raise InputError(problems.items) from None
+    for factor_id, factor, units in table.entries():
+        if factor.source not in table.sources:
+            problems.add(str(path), f"{factor_id}.source", factor.source,
+                         f"a key of `sources`: {', '.join(table.sources)}")
+        if factor.unit not in units:
+            problems.add(str(path), f"{factor_id}.unit", factor.unit, f"one of {', '.join(sorted(units))}")
+    for key, fuel in table.fuels.items():
+        if fuel.activity_unit not in known_units():
+            problems.add(str(path), f"fuels.{key}.activity_unit", fuel.activity_unit,
+                         "a unit listed in evalkit/data/units.yaml (kg, m³ …)")
+    for name, count in Counter(f.name_zh for f in table.fuels.values()).items():
+        if count > 1:  # name_zh keys the emissions by source
+            problems.add(str(path), "fuels", name, "a distinct name_zh for every fuel")
+    problems.raise_if_errors()
+    return table
+
+
+# Results
+
+class FactorUse(BaseModel):
+    """A factor as used for one year; `year` is the published year taken (None for a constant)."""
+
+    id: str
+    name_zh: str
+    value: float
+    unit: str
+    year: int | None
+    source: str
+    verified: bool
+
+    def trace_input(self, symbol: str) -> TraceInput:
+        source = self.source if self.verified else self.source + UNVERIFIED
+        return TraceInput(symbol=symbol, name_zh=self.name_zh, value=self.value, unit=self.unit,
+                          year=self.year, source=source)
+
+
+class CarbonLine(BaseModel):
+    """One emission source or energy carrier: the park's figure, the factors applied, the results."""
+
+    source_zh: str
+    field: str
+    activity: float
+    activity_unit: str
+    activity_source: str
+    factor_ids: list[str]
+    co2_t: float | None              # None when the year uses a verified total
+    tce: float | None                # None for process emissions and the verified total
+    co2_trace: Trace | None = None
+    tce_trace: Trace | None = None
+
+
+class CarbonYear(BaseModel):
+    year: int
+    method: Literal["accounted", "verified_total"]
+    factor_table: str                # id and version of the factor table
+    total_t: float
+    by_source: dict[str, float]
+    intensity: float | None          # t CO2 / 万元 industrial value added (indicator 10)
+    energy_tce: float | None
+    nonfossil_tce: float | None      # None when the park gave no green or onsite renewable electricity
+    nonfossil_share: float | None    # % (indicator 16)
+    energy_productivity: float | None  # 万元 / tce (indicator 15)
+    factors: list[FactorUse]
+    lines: list[CarbonLine]
+    traces: dict[str, Trace]
+    notes: list[str]
+
+
+# Accounting
+
+@dataclass(frozen=True)
+class _Carrier:
+    name_zh: str
+    unit: str   # the unit the arithmetic uses: kWh or GJ
+    sign: int   # exports count negative
+
+
+# Energy fields other than fuels. Green electricity is not a line of its own: it is part of
+# purchased electricity, exempt from the grid factor, and counted as non-fossil.
+CARRIERS = {
+    "electricity_purchased": _Carrier("外购电力", "kWh", 1),
+    "electricity_exported": _Carrier("输出电力", "kWh", -1),
+    "green_electricity": _Carrier("外购绿色电力", "kWh", 1),
+    "onsite_renewable": _Carrier("自发自用可再生能源电力", "kWh", 1),
+    "heat_purchased": _Carrier("外购热力", "GJ", 1),
+    "heat_exported": _Carrier("输出热力", "GJ", -1),
+}
+
+
+@dataclass(frozen=True)
+class _Activity:
+    """A park figure for the year, as given and in the unit the arithmetic uses."""
+
+    name_zh: str
+    given: float
+    unit: str
+    source: str
+    year: int
+    value: float
+    base_unit: str
+
+    def trace_input(self, symbol: str) -> TraceInput:
+        return TraceInput(symbol=symbol, name_zh=self.name_zh, value=self.given, unit=self.unit,
+                          year=self.year, source=self.source)
+
+    def conversion(self, symbol: str) -> str:
+        if self.unit == self.base_unit:
+            return ""
+        return f"{symbol} = {fmt(self.given)} {self.unit} = {fmt(self.value)} {self.base_unit}；"
+
+
+class _Ledger:
+    """One accounting year: its problems, the factors used (each resolved once) and notes."""
+
+    def __init__(self, energy: Energy, table: FactorTable, year: int, file: str):
+        self.energy, self.table, self.year, self.file = energy, table, year, file
+        self.problems = Problems()
+        self.factors: dict[str, FactorUse | None] = {}
+        self.notes: list[str] = []
+
+    def problem(self, field: str, value: object, expected: str) -> None:
+        self.problems.add(self.file, field, value, expected, year=self.year)
+
+    def activity(self, field: str, series: Series, base_unit: str, name_zh: str) -> _Activity | None:
+        point = series.point(self.year)
+        if point is None:
+            self.problem(field, None, f"a value for {self.year} (0 if none was used)")
+            return None
+        value, source = point
+        try:
+            converted = convert(value, series.unit, base_unit)
+        except UnitError as exc:
+            self.problem(f"{field}.unit", series.unit, f"a unit convertible to {base_unit} ({exc})")
+            return None
+        return _Activity(name_zh, value, series.unit, source, self.year, converted, base_unit)
+
+    def factor(self, factor_id: str, factor: Factor, name_zh: str, field: str,
+               value: object) -> FactorUse | None:
+        """The factor's value for this year; if it has none, a problem against the park's `field`."""
+        if factor_id in self.factors:
+            return self.factors[factor_id]
+        found = factor.at(self.year)
+        use = None
+        if found is None:
+            self.problem(field, value, f"a value for {self.year} of {factor_id} in factor table "
+                                       f"{self.table.label} (it has {sorted(factor.by_year)}, "
+                                       f"fallback_years {sorted(factor.fallback_years) or 'none'})")
+        else:
+            number, used_year = found
+            use = FactorUse(id=factor_id, name_zh=name_zh, value=number, unit=factor.unit, year=used_year,
+                            source=self.table.sources[factor.source].title, verified=factor.verified)
+            if used_year not in (None, self.year):
+                self.notes.append(f"{name_zh}无{self.year}年发布值，按因子表 {self.table.label} 的规定"
+                                  f"采用{used_year}年值 {fmt(number)} {factor.unit}。")
+        self.factors[factor_id] = use
+        return use
+
+    # The park's named choices, resolved once so an unknown name is reported once.
+    @cached_property
+    def grid(self) -> FactorUse | None:
+        return self._choose("energy.grid_factor", self.energy.grid_factor, self.table.electricity,
+                            "electricity")
+
+    @cached_property
+    def heat(self) -> FactorUse | None:
+        return self._choose("energy.heat_factor", self.energy.heat_factor, self.table.heat, "heat")
+
+    @cached_property
+    def electricity_tce(self) -> FactorUse | None:
+        return self._choose("energy.electricity_tce_basis", self.energy.electricity_tce_basis,
+                            self.table.coal_equivalent.electricity, "coal_equivalent.electricity")
+
+    def _choose(self, field: str, choice: str, options: dict[str, NamedFactor],
+                prefix: str) -> FactorUse | None:
+        factor = options.get(choice)
+        if factor is None:
+            self.problem(field, choice, f"one of {', '.join(options)} (factor table {self.table.label})")
+            return None
+        return self.factor(f"{prefix}.{choice}", factor, factor.name_zh, field, choice)
+
+
+def account(energy: Energy, year: int, *, file: str, table: FactorTable,
+            value_added_wan_yuan: float | None = None, value_added_source: str | None = None) -> CarbonYear:
+    """CO2, energy and non-fossil energy of one year, every figure traced; InputError lists all problems."""
+    ledger = _Ledger(energy, table, year, file)
+    if value_added_wan_yuan is not None and value_added_wan_yuan <= 0:
+        ledger.problem("value_added_wan_yuan", value_added_wan_yuan, "a positive industrial value added in 万元")
+    verified = energy.verified_co2.point(year) if energy.verified_co2 is not None else None
+    with_co2 = verified is None
+    lines: list[CarbonLine] = []
+    nonfossil: Trace | None = None
+    if _has_data(energy, year, with_co2):
+        lines, nonfossil = _energy_lines(ledger, with_co2)
+    elif with_co2:
+        ledger.problem("energy", None, f"energy data for {year}, or a verified CO2 total in energy.verified_co2")
+    else:
+        ledger.notes.append(f"{year}年无能源数据，未计算综合能源消费量。")
+    if verified is not None:
+        lines.append(_reported_line(ledger, "verified_co2", VERIFIED_TOTAL,
+                                    "二氧化碳排放总量 = 园区提供的经核证排放总量"))
+        ledger.notes.insert(0, f"{year}年采用园区提供的经核证二氧化碳排放总量（来源：{verified[1]}），"
+                               "未按能源数据核算排放。")
+    ledger.problems.raise_if_errors()
+
+    emitting = [line for line in lines if line.co2_t is not None]
+    consuming = [line for line in lines if line.tce is not None]
+    if with_co2:
+        co2 = _sum_trace("二氧化碳排放总量 = 各排放源排放量之和（输出为负）", "E", emitting, "co2_t", "tCO2", year)
+    else:
+        [verified_line] = emitting
+        co2 = verified_line.co2_trace
+    if consuming:
+        energy_tce = _sum_trace("综合能源消费量 = 各能源折标准煤量之和（输出为负）", "C", consuming, "tce", "tce", year)
+    else:
+        energy_tce = Trace(formula_zh="综合能源消费量", formula="C", result=None, unit="tce", note="该年无能源数据")
+    if nonfossil is None:
+        nonfossil = Trace(formula_zh="非化石能源消费量", formula="C_nf", result=None, unit="tce",
+                          note="园区未提供外购绿色电力或自发自用可再生能源电力数据")
+    traces = {"co2": co2, "energy_tce": energy_tce, "nonfossil_tce": nonfossil,
+              **_ratios(co2, energy_tce, nonfossil, value_added_wan_yuan, value_added_source, year)}
+    return CarbonYear(
+        year=year, method="accounted" if with_co2 else "verified_total", factor_table=table.label,
+        total_t=co2.result, by_source={line.source_zh: line.co2_t for line in emitting},
+        intensity=_result(traces.get("intensity")), energy_tce=energy_tce.result, nonfossil_tce=nonfossil.result,
+        nonfossil_share=_result(traces.get("nonfossil_share")),
+        energy_productivity=_result(traces.get("energy_productivity")),
+        factors=[use for use in ledger.factors.values() if use is not None],
+        lines=lines, traces=traces, notes=ledger.notes)
+
+
+def _result(trace: Trace | None) -> float | None:
+    return None if trace is None else trace.result
+
+
+def _has_data(energy: Energy, year: int, with_co2: bool) -> bool:
+    series = [*energy.fuels.values(), *(getattr(energy, name) for name in CARRIERS)]
+    if with_co2:
+        series.append(energy.process_co2)
+    return any(s is not None and s.point(year) is not None for s in series)
+
+
+def _energy_lines(ledger: _Ledger, with_co2: bool) -> tuple[list[CarbonLine], Trace | None]:
+    energy = ledger.energy
+    lines = [_fuel_line(ledger, key, series, with_co2) for key, series in energy.fuels.items()]
+    acts = {name: ledger.activity(f"energy.{name}", series, carrier.unit, carrier.name_zh)
+            for name, carrier in CARRIERS.items() if (series := getattr(energy, name)) is not None}
+    if "green_electricity" in acts and energy.electricity_purchased is None:
+        ledger.problem("energy.electricity_purchased", None,
+                       "purchased electricity: the green electricity bought is part of it")
+    green = acts.get("green_electricity")
+    lines += [_carrier_line(ledger, name, act, with_co2, green if name == "electricity_purchased" else None)
+              for name, act in acts.items() if act is not None and name != "green_electricity"]
+    if with_co2 and energy.process_co2 is not None:
+        lines.append(_reported_line(ledger, "process_co2", "工业过程",
+                                    "工业过程排放量 = 园区报告的工业过程二氧化碳排放量"))
+    return [line for line in lines if line is not None], _nonfossil_trace(ledger, acts)
+
+
+def _fuel_line(ledger: _Ledger, key: str, series: Series, with_co2: bool) -> CarbonLine | None:
+    field, table = f"energy.fuels.{key}", ledger.table
+    fuel = table.fuels.get(key)
+    if fuel is None:
+        known = ", ".join(f"{k} ({f.name_zh})" for k, f in table.fuels.items())
+        ledger.problem(field, key, f"a fuel of factor table {table.label}: {known}")
+        return None
+    act = ledger.activity(field, series, fuel.activity_unit, fuel.name_zh)
+    kgce = table.coal_equivalent.kj_per_kgce
+    q = ledger.factor("coal_equivalent.kj_per_kgce", kgce, kgce.name_zh, field, key)
+    ncv = ledger.factor(f"fuels.{key}.ncv", fuel.ncv, f"{fuel.name_zh}平均低位发热量", field, key)
+    chain = [
+        ledger.factor(f"fuels.{key}.carbon_content", fuel.carbon_content, f"{fuel.name_zh}单位热值含碳量", field, key),
+        ledger.factor(f"fuels.{key}.oxidation", fuel.oxidation, f"{fuel.name_zh}碳氧化率", field, key),
+    ] if with_co2 else []
+    if act is None or q is None or ncv is None or None in chain:
+        return None
+    a = act.value
+    tce = a * ncv.value / q.value / 1000
+    tce_trace = Trace(
+        formula_zh="折标准煤量 = 消费量 × 平均低位发热量 ÷ 标准煤低位发热量 ÷ 1000",
+        formula="C = A × NCV ÷ q ÷ 1000",
+        inputs=[act.trace_input("A"), ncv.trace_input("NCV"), q.trace_input("q")],
+        substituted=f"{act.conversion('A')}C = {fmt(a)} × {fmt(ncv.value)} ÷ {fmt(q.value)} ÷ 1000 = {fmt(tce)}",
+        result=tce, unit="tce")
+    co2_trace = None
+    if with_co2:
+        cc, ox = chain
+        co2 = a * ncv.value * KJ_TO_TJ * cc.value * ox.value * C_TO_CO2
+        co2_trace = Trace(
+            formula_zh="排放量 = 消费量 × 平均低位发热量 × 单位热值含碳量 × 碳氧化率 × 44/12",
+            formula="E = A × NCV × 10⁻⁹ × CC × OF × 44/12",
+            inputs=[act.trace_input("A"), ncv.trace_input("NCV"), cc.trace_input("CC"), ox.trace_input("OF")],
+            substituted=f"{act.conversion('A')}E = {fmt(a)} × {fmt(ncv.value)} × 10⁻⁹ × {fmt(cc.value)} × "
+                        f"{fmt(ox.value)} × 44/12 = {fmt(co2)}",
+            result=co2, unit="tCO2", note="A × NCV 为 kJ，× 10⁻⁹ 化为 TJ，× CC 得 tC，× 44/12 得 tCO2")
+    return _line(fuel.name_zh, field, act, [ncv, *chain, q], tce_trace, co2_trace)
+
+
+def _carrier_line(ledger: _Ledger, name: str, act: _Activity, with_co2: bool,
+                  green: _Activity | None) -> CarbonLine | None:
+    """Electricity or heat: tce on the park's basis; CO2 at the chosen factor, green electricity exempt."""
+    carrier, field = CARRIERS[name], f"energy.{name}"
+    if green is not None and green.value > act.value:
+        ledger.problem("energy.green_electricity", green.given,
+                       f"at most the purchased electricity ({fmt(act.given)} {act.unit}), as it is part of it")
+        return None
+    is_heat = carrier.unit == "GJ"
+    if is_heat:
+        heat_ce = ledger.table.coal_equivalent.heat
+        k = ledger.factor("coal_equivalent.heat", heat_ce, heat_ce.name_zh, field, None)
+    else:
+        k = ledger.electricity_tce
+    emits = with_co2 and name != "onsite_renewable"
+    ef = (ledger.heat if is_heat else ledger.grid) if emits else None
+    if k is None or (emits and ef is None):
+        return None
+    per, per_text = (1, "") if is_heat else (1000, " ÷ 1000")  # per-kWh factors are in kg
+    neg = "−" if carrier.sign < 0 else ""
+    tce = carrier.sign * act.value * k.value / per
+    tce_trace = Trace(
+        formula_zh=f"{carrier.name_zh}折标准煤量 = {neg}{carrier.name_zh}量 × {k.name_zh}{per_text}",
+        formula=f"C = {neg}A × k{per_text}", inputs=[act.trace_input("A"), k.trace_input("k")],
+        substituted=f"{act.conversion('A')}C = {neg}{fmt(act.value)} × {fmt(k.value)}{per_text} = {fmt(tce)}",
+        result=tce, unit="tce")
+    co2_trace = None
+    if emits:
+        g = green.value if green else 0.0
+        co2 = carrier.sign * (act.value - g) * ef.value / per
+        charged_zh, charged, numbers = (("（外购电量 − 外购绿色电力）", "(A − G)", f"({fmt(act.value)} − {fmt(g)})")
+                                        if green else (f"{carrier.name_zh}量", "A", fmt(act.value)))
+        co2_trace = Trace(
+            formula_zh=f"{carrier.name_zh}排放量 = {neg}{charged_zh} × {ef.name_zh}{per_text}",
+            formula=f"E = {neg}{charged} × EF{per_text}",
+            inputs=[act.trace_input("A"), *([green.trace_input("G")] if green else []), ef.trace_input("EF")],
+            substituted=f"{act.conversion('A')}{green.conversion('G') if green else ''}"
+                        f"E = {neg}{numbers} × {fmt(ef.value)}{per_text} = {fmt(co2)}",
+            result=co2, unit="tCO2", note="认证绿色电力不计电网排放因子" if green else None)
+    elif with_co2:
+        co2_trace = Trace(formula_zh="自发自用可再生能源电力不计排放", formula="E = 0",
+                          inputs=[act.trace_input("A")], substituted="E = 0", result=0.0, unit="tCO2")
+    return _line(carrier.name_zh, field, act, [k, ef] if ef else [k], tce_trace, co2_trace)
+
+
+def _reported_line(ledger: _Ledger, name: str, name_zh: str, formula_zh: str) -> CarbonLine | None:
+    """A CO2 figure the park reports as is: process emissions, or a verified total."""
+    field = f"energy.{name}"
+    act = ledger.activity(field, getattr(ledger.energy, name), "t", name_zh)
+    if act is None:
+        return None
+    trace = Trace(formula_zh=formula_zh, formula="E = P", inputs=[act.trace_input("P")],
+                  substituted=f"{act.conversion('P')}E = {fmt(act.value)}", result=act.value, unit="tCO2")
+    return _line(name_zh, field, act, [], None, trace)
+
+
+def _line(name_zh: str, field: str, act: _Activity, factors: list[FactorUse], tce_trace: Trace | None,
+          co2_trace: Trace | None) -> CarbonLine:
+    return CarbonLine(source_zh=name_zh, field=field, activity=act.given, activity_unit=act.unit,
+                      activity_source=act.source, factor_ids=[f.id for f in factors],
+                      co2_t=_result(co2_trace), tce=_result(tce_trace), co2_trace=co2_trace, tce_trace=tce_trace)
+
+
+def _nonfossil_trace(ledger: _Ledger, acts: dict[str, _Activity | None]) -> Trace | None:
+    """Green electricity bought plus onsite renewable generation, in tce; None if the park gave neither."""
+    parts = {sym: acts[name] for sym, name in (("G", "green_electricity"), ("R", "onsite_renewable"))
+             if name in acts}
+    k = ledger.electricity_tce if parts else None
+    if k is None or None in parts.values():
+        return None
+    result = sum(act.value for act in parts.values()) * k.value / 1000
+    return Trace(
+        formula_zh=f"非化石能源消费量 = （{' + '.join(a.name_zh for a in parts.values())}）× {k.name_zh} ÷ 1000",
+        formula=f"C_nf = ({' + '.join(parts)}) × k ÷ 1000",
+        inputs=[*(act.trace_input(sym) for sym, act in parts.items()), k.trace_input("k")],
+        substituted="".join(act.conversion(sym) for sym, act in parts.items())
+        + f"C_nf = ({' + '.join(fmt(a.value) for a in parts.values())}) × {fmt(k.value)} ÷ 1000 = {fmt(result)}",
+        result=result, unit="tce", note="与综合能源消费量同一电力折标口径；电网电力中的非化石能源部分不计入")
+
+
+def _sum_trace(formula_zh: str, symbol: str, lines: list[CarbonLine], attr: str, unit: str, year: int) -> Trace:
+    values = [getattr(line, attr) for line in lines]
+    total = sum(values)
+    terms = " ".join(f"{'−' if v < 0 else '+'} {fmt(abs(v))}" for v in values).removeprefix("+ ")
+    inputs = [TraceInput(symbol=f"{symbol}_{i}", name_zh=line.source_zh, value=value, unit=unit, year=year,
+                         source=f"由 {line.field} 计算，见该项明细")
+              for i, (line, value) in enumerate(zip(lines, values), start=1)]
+    return Trace(formula_zh=formula_zh, formula=f"{symbol} = Σ {symbol}_i", inputs=inputs,
+                 substituted=f"{symbol} = {terms} = {fmt(total)}", result=total, unit=unit)
+
+
+def _ratios(co2: Trace, energy_tce: Trace, nonfossil: Trace, value_added: float | None,
+            value_added_source: str | None, year: int) -> dict[str, Trace]:
+    """Carbon intensity (indicator 10), energy productivity (15) and non-fossil share (16), when computable."""
+    found: dict[str, Trace] = {}
+    e, c, nf = co2.result, energy_tce.result, nonfossil.result
+    e_in = TraceInput(symbol="E", name_zh="二氧化碳排放总量", value=e, unit="tCO2", year=year, source="见 co2 追溯")
+    c_in = TraceInput(symbol="C", name_zh="综合能源消费量", value=c, unit="tce", year=year,
+                      source="见 energy_tce 追溯")
+    if value_added is not None:
+        va_in = TraceInput(symbol="VA", name_zh="工业增加值", value=value_added, unit="万元", year=year,
+                           source=value_added_source or "评价引擎传入，未注明来源")
+        found["intensity"] = Trace(
+            formula_zh="碳排放强度 = 二氧化碳排放总量 ÷ 工业增加值", formula="I = E ÷ VA", inputs=[e_in, va_in],
+            substituted=f"I = {fmt(e)} ÷ {fmt(value_added)} = {fmt(e / value_added)}",
+            result=e / value_added, unit="tCO2/万元")
+        if c:
+            found["energy_productivity"] = Trace(
+                formula_zh="能源产出率 = 工业增加值 ÷ 综合能源消费量", formula="P = VA ÷ C", inputs=[va_in, c_in],
+                substituted=f"P = {fmt(value_added)} ÷ {fmt(c)} = {fmt(value_added / c)}",
+                result=value_added / c, unit="万元/tce")
+    if c and nf is not None:
+        nf_in = TraceInput(symbol="C_nf", name_zh="非化石能源消费量", value=nf, unit="tce", year=year,
+                           source="见 nonfossil_tce 追溯")
+        found["nonfossil_share"] = Trace(
+            formula_zh="非化石能源消费占比 = 非化石能源消费量 ÷ 综合能源消费量 × 100%",
+            formula="S = C_nf ÷ C × 100", inputs=[nf_in, c_in],
+            substituted=f"S = {fmt(nf)} ÷ {fmt(c)} × 100 = {fmt(nf / c * 100)}",
+            result=nf / c * 100, unit="%",
+            note="以园区综合能源消费量为分母，作为指标16“非化石能源占一次能源消费比重”的园区口径")
+    return found
