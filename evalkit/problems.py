@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from evalkit.tables import text_table
+
 Severity = Literal["error", "warning"]
 
 
@@ -75,22 +77,8 @@ class InputError(Exception):
 def format_table(problems: list[Problem]) -> str:
     if not problems:
         return "no problems"
-    rows = [p.as_row() for p in problems]
-    cols = ["severity", "file", "field", "year", "value", "expected"]
-    widths = {c: max(_width(c), *(_width(r[c]) for r in rows)) for c in cols}
-    widths["expected"] = max(_width("expected"), 1)  # last column is not padded
-    line = lambda r: "  ".join(_pad(r[c], widths[c]) for c in cols).rstrip()  # noqa: E731
-    header = line({c: c for c in cols})
     n_err = sum(p.severity == "error" for p in problems)
     n_warn = len(problems) - n_err
     summary = f"{n_err} error(s), {n_warn} warning(s) / 错误 {n_err} 项，警告 {n_warn} 项"
-    return "\n".join([summary, header, *(line(r) for r in rows)])
-
-
-def _width(text: str) -> int:
-    # CJK characters take two terminal columns.
-    return sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)
-
-
-def _pad(text: str, width: int) -> str:
-    return text + " " * (width - _width(text))
+    columns = ["severity", "file", "field", "year", "value", "expected"]
+    return summary + "\n" + text_table([p.as_row() for p in problems], columns)

@@ -167,6 +167,7 @@ class Result(BaseModel):
     catalog: CatalogInfo
     gate: Gate
     yearly: dict[int, YearResult] = Field(default_factory=dict)
+    carbon_before_window: dict[int, dict[str, Any]] = Field(default_factory=dict)
     index: float | None = None
     index_unrounded: float | None = None
     index_trace: Trace | None = None

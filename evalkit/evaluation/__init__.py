@@ -65,6 +65,8 @@ def evaluate(park: LoadedPark, catalog: Catalog, window: list[int], *,
     warnings += [f"整体评价标注：{flag}" for flag in overall.flags]
     return result.model_copy(update=dict(
         index=index, index_unrounded=mean, index_trace=index_trace, target_level_means=means,
+        carbon_before_window={y: a.model_dump(mode="json") for y, a in variables.carbon_years.items()
+                              if y < window[0]},
         fifty_percent_rule=rule, overall=overall, grade=grade, grade_reason=reason, not_rated_reason=not_rated,
         data_gaps=data_gaps(result.yearly), not_applicable=not_applicable_items(catalog, park.input, window),
         overrides=override_items(catalog, park.input), warnings=warnings))

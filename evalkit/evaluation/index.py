@@ -41,7 +41,8 @@ def year_result(catalog: Catalog, park: ParkInput, year: int, indicators: list[I
 
 
 def round_half_up(x: float, decimals: int) -> float:
-    return float(Decimal(repr(x)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP))
+    # Strip binary noise first (84.99499999999999 is 84.995 in decimal arithmetic), then round half up.
+    return float(Decimal(repr(round(x, 9))).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP))
 
 
 def window_mean(catalog: Catalog, yearly: dict[int, YearResult], index_years: list[int]) -> tuple[float, float, Trace]:

@@ -79,7 +79,8 @@ def build_variables(park: LoadedPark, catalog: Catalog, years: list[int],
         for year in sorted(set(years) & set(energy.years())):
             iva = values.get(("iva", year))
             account = carbon.account(energy, year, file=str(park.path), table=factors,
-                                     value_added_wan_yuan=iva.value if iva else None)
+                                     value_added_wan_yuan=iva.value if iva else None,
+                                     value_added_source=iva.source if iva else None)
             carbon_years[year] = account
             for symbol, field in CARBON_FIELDS.items():
                 value = getattr(account, field)

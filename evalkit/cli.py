@@ -1,0 +1,249 @@
+"""Command line: `evalkit catalog | score | validate | template | export | render | verify`.
+
+A thin layer: parse arguments, call the package, print. Bad input is answered with every problem
+at once (exit 2), never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+from evalkit import __version__, carbon
+from evalkit.catalog import Catalog, load_catalog
+from evalkit.checks import parse_window
+from evalkit.inputs import load_park
+from evalkit.problems import InputError
+from evalkit.results import Result
+from evalkit.tables import text_table
+
+EXIT_OK, EXIT_WARNINGS, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "command", None):
+        parser.print_help()
+        return EXIT_INPUT
+    try:
+        return args.run(args)
+    except InputError as exc:
+        print(f"evalkit {args.command}: input problems / 输入数据问题\n{exc}", file=sys.stderr)
+        return EXIT_INPUT
+    except KeyboardInterrupt:
+        print("evalkit: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # a bug, not bad input: short message unless debugging
+        if os.environ.get("EVALKIT_DEBUG"):
+            raise
+        print(f"evalkit {args.command}: internal error: {type(exc).__name__}: {exc}\n"
+              "(set EVALKIT_DEBUG=1 to see the traceback, and please report it)", file=sys.stderr)
+        return EXIT_INTERNAL
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="evalkit",
+        description="Evaluate an industrial park under 《产业园区减污降碳协同增效绩效评价指南》 "
+                    "and render an auditable report.")
+    parser.add_argument("--version", action="version", version=f"evalkit {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def command(name: str, run, help: str) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=help, description=help)
+        sub.set_defaults(run=run)
+        sub.add_argument("--catalog", type=Path, help="custom indicator catalog (YAML); default: the built-in one")
+        return sub
+
+    def park_args(sub: argparse.ArgumentParser, years: bool = True) -> None:
+        sub.add_argument("--park", required=True, help="park id: the name of params/<park>.yaml or .xlsx")
+        if years:
+            sub.add_argument("--years", required=True, help="evaluation window, e.g. 2021-2023 (at least 3 years)")
+        sub.add_argument("--params-dir", type=Path, default=Path("params"), help="folder of park input files")
+        sub.add_argument("--factors", type=Path, help="custom carbon factor table (YAML)")
+
+    sub = command("catalog", cmd_catalog, "print the indicator system")
+    sub.add_argument("--json", action="store_true", help="emit the catalog as JSON")
+    sub.add_argument("--inputs", action="store_true", help="list the input symbols and their units instead")
+
+    sub = command("score", cmd_score, "evaluate a park and print the result")
+    park_args(sub)
+    sub.add_argument("--json", action="store_true", help="emit the whole result with traces as JSON")
+    sub.add_argument("--strict", action="store_true", help="overall evaluation: every pollutant must fall")
+
+    sub = command("validate", cmd_validate, "check a park's input file and list every problem "
+                                            "(exit 0 clean, 1 warnings only, 2 errors)")
+    park_args(sub)
+
+    sub = command("template", cmd_template, "write a blank input file for a park (YAML or Excel)")
+    sub.add_argument("--park", required=True, help="park id")
+    sub.add_argument("--years", required=True, help="years of data to collect, e.g. 2020-2023")
+    sub.add_argument("--xlsx", action="store_true", help="write an Excel workbook instead of YAML")
+    sub.add_argument("--output", type=Path, help="file to write (default: params/<park>.yaml or .xlsx)")
+    sub.add_argument("--force", action="store_true", help="overwrite an existing file")
+
+    sub = command("export", cmd_export, "write an existing park's data to an Excel workbook")
+    park_args(sub, years=False)
+    sub.add_argument("--xlsx", action="store_true", required=True, help="Excel output (the only format)")
+    sub.add_argument("--output", type=Path, help="file to write (default: <park>.xlsx in the current folder)")
+    sub.add_argument("--force", action="store_true", help="overwrite an existing file")
+    return parser
+
+
+def _load(args) -> tuple[Catalog, carbon.FactorTable]:
+    return load_catalog(args.catalog), carbon.load_factors(getattr(args, "factors", None))
+
+
+# --- catalog ---------------------------------------------------------------------------------
+
+def cmd_catalog(args) -> int:
+    catalog = load_catalog(args.catalog)
+    if args.inputs:
+        rows = [{"symbol": k, "name_zh": v.name_zh, "unit": v.unit, "carbon": "yes" if v.carbon else ""}
+                for k, v in catalog.inputs.items()]
+        if args.json:
+            print(json.dumps(rows, ensure_ascii=False, indent=2))
+        else:
+            print(text_table(rows, ["symbol", "name_zh", "unit", "carbon"]))
+        return EXIT_OK
+    rows = [{
+        "code": i.code, "name_zh": i.name_zh, "name_en": i.name_en, "target_level": i.target_level,
+        "first_level": i.first_level, "second_level": i.second_level, "weight": i.weight,
+        "unit": i.unit, "direction": i.direction, "method": i.method, "formula": i.formula,
+        "reference": _reference_text(i.scoring),
+    } for i in catalog.indicators]
+    if args.json:
+        print(json.dumps({"id": catalog.id, "version": catalog.version, "sha256": catalog.sha256,
+                          "target_levels": [t.model_dump() for t in catalog.target_levels],
+                          "indicators": rows, "bonus": catalog.bonus.model_dump(),
+                          "warnings": catalog.warnings}, ensure_ascii=False, indent=2))
+        return EXIT_OK
+    print(f"{catalog.title_zh}\ncatalog {catalog.id} v{catalog.version}  sha256 {catalog.sha256[:16]}…\n")
+    table = [{k: "" if v is None else str(v) for k, v in row.items()} for row in rows]
+    print(text_table(table, ["code", "target_level", "first_level", "second_level", "name_zh", "weight",
+                             "direction", "method", "reference"]))
+    print(f"\n{catalog.bonus.code} {catalog.bonus.name_zh}: ≤ {catalog.bonus.cap_points:g} points")
+    for warning in catalog.warnings:
+        print(f"warning: {warning}")
+    return EXIT_OK
+
+
+def _reference_text(scoring) -> str:
+    if scoring.method == "tiered":
+        return "/".join(f"{lv.id}={lv.score:g}" for lv in scoring.levels or [])
+    parts = []
+    if scoring.floor:
+        parts.append(f"0 at {scoring.floor.value:g}")
+    if scoring.reference:
+        parts.append(f"1 at {scoring.reference.value:g} {scoring.reference.unit}")
+    if scoring.driver:
+        parts.append("vs " + scoring.driver.formula_zh)
+    return ", ".join(parts)
+
+
+# --- score -------------------------------------------------------------------------------------
+
+def cmd_score(args) -> int:
+    from evalkit.evaluation import evaluate
+
+    catalog, factors = _load(args)
+    window = parse_window(args.years, catalog)
+    park = load_park(args.park, args.params_dir)
+    result = evaluate(park, catalog, window, factors=factors, strict=True if args.strict else None)
+    print(result.to_json() if args.json else summary(result))
+    return EXIT_OK
+
+
+def summary(result: Result) -> str:
+    """The result at a glance, for the terminal."""
+    lines = [f"{result.park_name} ({result.park})  window {result.years[0]}–{result.years[-1]}, "
+             f"evaluation year {result.evaluation_year}",
+             f"catalog {result.catalog.id} v{result.catalog.version}",
+             f"basic requirements / 基本要求: {'met 达标' if result.gate.passed else 'NOT met 不达标'}"]
+    for item in result.gate.items:
+        if not item.met:
+            lines.append(f"  ✗ {item.id}: {item.text_zh}")
+    if result.yearly:
+        levels = list(next(iter(result.yearly.values())).target_levels)
+        rows = [{"year": str(y), **{lv: f"{yr.target_levels[lv]:.2f}" for lv in levels},
+                 "bonus": f"{yr.bonus:g}", "index": f"{yr.index:.2f}", "in mean": "yes" if yr.in_index else ""}
+                for y, yr in result.yearly.items()]
+        lines += ["", text_table(rows, ["year", *levels, "bonus", "index", "in mean"]), ""]
+        lines.append(f"index / 绩效指数: {result.index:.2f}  (mean of {', '.join(map(str, result.index_years))})")
+        rule = result.fifty_percent_rule
+        assert rule is not None and result.overall is not None
+        lines.append("50 % rule / 50%规则: " + ("passed" if rule.passed else "FAILED") + "  " + "; ".join(
+            f"{name} {c.mean_points:.2f}/{c.max_points:g}" for name, c in rule.levels.items()))
+        lines.append(f"overall / 整体评价 ({result.overall.base_year}→{result.overall.target_year}): "
+                     f"{result.overall.verdict}")
+        lines += [f"  · {reason}" for reason in result.overall.reasons]
+    lines.append(f"grade / 等级: {result.grade}  {result.grade_reason}")
+    if result.data_gaps:
+        lines.append(f"data gaps / 数据缺口: " + ", ".join(f"{g.code}@{g.year}" for g in result.data_gaps))
+    if result.not_applicable:
+        lines.append("not applicable / 不适用: " + ", ".join(n.code for n in result.not_applicable))
+    lines += [f"warning: {w}" for w in result.warnings]
+    return "\n".join(lines)
+
+
+# --- data intake -------------------------------------------------------------------------------
+
+def cmd_validate(args) -> int:
+    from evalkit.validate import validate_park
+
+    catalog, factors = _load(args)
+    window = parse_window(args.years, catalog)
+    problems = validate_park(args.park, args.params_dir, catalog, window, factors)
+    print(f"evalkit validate {args.park} {args.years}: {problems.table()}")
+    if problems.errors:
+        return EXIT_INPUT
+    return EXIT_WARNINGS if problems.warnings else EXIT_OK
+
+
+def cmd_template(args) -> int:
+    from evalkit.template import write_template
+
+    catalog = load_catalog(args.catalog)
+    years = _year_span(args.years)
+    output = args.output or Path("params") / f"{args.park}.{'xlsx' if args.xlsx else 'yaml'}"
+    _refuse_overwrite(output, args.force)
+    write_template(catalog, args.park, years, output, xlsx=args.xlsx)
+    print(f"wrote {output}")
+    return EXIT_OK
+
+
+def cmd_export(args) -> int:
+    from evalkit.workbook import export_park
+
+    catalog = load_catalog(args.catalog)
+    park = load_park(args.park, args.params_dir)
+    output = args.output or Path(f"{args.park}.xlsx")
+    _refuse_overwrite(output, args.force)
+    export_park(park, catalog, output)
+    print(f"wrote {output}")
+    return EXIT_OK
+
+
+def _year_span(text: str) -> list[int]:
+    from evalkit.checks import YEARS
+    from evalkit.problems import Problems
+
+    match = YEARS.match(text)
+    if not match or int(match.group(1)) > int(match.group(2)):
+        problems = Problems()
+        problems.add("--years", "years", text, "a span like 2020-2023")
+        problems.raise_if_errors()
+    return list(range(int(match.group(1)), int(match.group(2)) + 1))
+
+
+def _refuse_overwrite(path: Path, force: bool) -> None:
+    if path.exists() and not force:
+        from evalkit.problems import Problems
+
+        problems = Problems()
+        problems.add(str(path), "--output", str(path), "a file that does not exist yet (or pass --force)")
+        problems.raise_if_errors()

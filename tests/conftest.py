@@ -1,0 +1,57 @@
+"""Shared fixtures: the demo park as a mutable dict, so each test crafts exactly the input it needs."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+import pytest
+import yaml
+
+from evalkit import carbon
+from evalkit.catalog import load_catalog
+from evalkit.inputs import LoadedPark, parse_park
+
+ROOT = Path(__file__).resolve().parents[1]
+PARAMS = ROOT / "params"
+
+
+@pytest.fixture(scope="session")
+def catalog():
+    return load_catalog()
+
+
+@pytest.fixture(scope="session")
+def factors():
+    return carbon.load_factors()
+
+
+@pytest.fixture(scope="session")
+def _chem_raw():
+    return yaml.safe_load((PARAMS / "demo-chem.yaml").read_text("utf-8"))
+
+
+@pytest.fixture
+def chem_raw(_chem_raw):
+    """demo-chem.yaml as a fresh dict: change it, then build a park with `make_park`."""
+    return copy.deepcopy(_chem_raw)
+
+
+@pytest.fixture
+def make_park(tmp_path):
+    def make(raw: dict, park_id: str = "crafted") -> LoadedPark:
+        path = tmp_path / f"{park_id}.yaml"
+        path.write_text(yaml.safe_dump(raw, allow_unicode=True, sort_keys=False), "utf-8")
+        return LoadedPark(id=park_id, path=path, input=parse_park(raw, str(path)))
+    return make
+
+
+@pytest.fixture
+def write_params(tmp_path):
+    """Write a raw park dict as params/<id>.yaml under tmp_path; returns the params folder."""
+    def write(raw: dict, park_id: str = "crafted") -> Path:
+        folder = tmp_path / "params"
+        folder.mkdir(exist_ok=True)
+        (folder / f"{park_id}.yaml").write_text(yaml.safe_dump(raw, allow_unicode=True, sort_keys=False), "utf-8")
+        return folder
+    return write

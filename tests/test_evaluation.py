@@ -1,0 +1,230 @@
+"""The evaluation flow on crafted variants of the demo park, and the grading rules at their edges."""
+
+import pytest
+
+from evalkit.evaluation import evaluate
+from evalkit.evaluation.grade import assign_grade
+from evalkit.evaluation.index import fifty_percent_rule, round_half_up
+from evalkit.results import OverallEvaluation
+
+WINDOW = [2021, 2022, 2023]
+
+
+def positive_overall():
+    return OverallEvaluation.model_construct(verdict="positive", failures=[], reasons=[], flags=[])
+
+
+def rule_for(catalog, effect=30.0, path=40.0, management=15.0):
+    return fifty_percent_rule(catalog, {"效果协同": effect, "路径协同": path, "管理协同": management})
+
+
+def test_demo_park_result_is_complete_and_traced(catalog, chem_raw, make_park):
+    result = evaluate(make_park(chem_raw), catalog, WINDOW)
+    data = result.model_dump(mode="json")
+    for key in ("park", "years", "evaluation_year", "gate", "yearly", "index", "target_level_means",
+                "fifty_percent_rule", "overall", "grade", "warnings", "catalog"):
+        assert key in data
+    assert data["evaluation_year"] == 2023 and data["catalog"]["sha256"]
+    year = data["yearly"]["2023"]
+    assert set(year["target_levels"]) == {"效果协同", "路径协同", "管理协同"}
+    assert len(year["indicators"]) == 41
+    for ind in year["indicators"]:
+        assert ind["status"] == "ok"
+        scoring = ind["trace"]["scoring"]
+        assert scoring and all(ref["source"] for ref in scoring["references"])
+        if ind["kind"] == "quantitative":
+            value = ind["trace"]["value"]
+            assert value["inputs"] and all(i["source"] and i["unit"] and i["year"] for i in value["inputs"])
+            assert value["result"] == pytest.approx(ind["value"])
+        assert ind["points"] == pytest.approx(ind["score"] * ind["weight"] * 100)
+
+
+def test_index_is_rounded_mean_of_yearly_indices(catalog, chem_raw, make_park):
+    result = evaluate(make_park(chem_raw), catalog, WINDOW)
+    yearly = [result.yearly[y].index for y in WINDOW]
+    assert result.index_unrounded == pytest.approx(sum(yearly) / 3)
+    assert result.index == round_half_up(sum(yearly) / 3, 2)
+    for y in WINDOW:
+        yr = result.yearly[y]
+        assert yr.index == pytest.approx(sum(i.points for i in yr.indicators) + yr.bonus)
+        for level, points in yr.target_levels.items():
+            assert points == pytest.approx(sum(i.points for i in yr.indicators if i.target_level == level))
+
+
+def test_chemical_demo_reaches_a_high_grade(catalog, chem_raw, make_park):
+    result = evaluate(make_park(chem_raw), catalog, WINDOW)
+    assert result.gate.passed and result.overall.verdict == "positive"
+    assert result.grade in {"AAA", "AA"}
+
+
+def test_longer_window_averages_the_last_three_years_only(catalog, chem_raw, make_park):
+    def add_2019(section):
+        for series in section.values():
+            series["values"][2019] = series["values"][2020]
+    add_2019(chem_raw["data"])
+    add_2019(chem_raw["energy"]["fuels"])
+    for key, series in chem_raw["energy"].items():
+        if isinstance(series, dict) and "values" in series:
+            series["values"][2019] = series["values"][2020]
+    result = evaluate(make_park(chem_raw), catalog, [2020, *WINDOW])
+    assert result.index_years == WINDOW
+    assert result.yearly[2020].in_index is False
+    assert result.index == round_half_up(sum(result.yearly[y].index for y in WINDOW) / 3, 2)
+
+
+@pytest.mark.parametrize("index, grade", [
+    (59.99, "none"), (60.0, "A"), (74.99, "A"), (75.0, "AA"), (84.99, "AA"), (85.0, "AAA"), (101.0, "AAA"),
+])
+def test_grade_bands(catalog, index, grade):
+    assert assign_grade(catalog, index, rule_for(catalog), positive_overall())[0] == grade
+
+
+@pytest.mark.parametrize("mean, rounded, grade", [
+    (84.995, 85.0, "AAA"), (84.99499999999999, 85.0, "AAA"), (84.9949, 84.99, "AA"),
+    (74.995, 75.0, "AA"), (59.995, 60.0, "A"), (59.9949, 59.99, "none"),
+])
+def test_grade_is_decided_on_the_rounded_index(catalog, mean, rounded, grade):
+    assert round_half_up(mean, 2) == rounded
+    assert assign_grade(catalog, round_half_up(mean, 2), rule_for(catalog), positive_overall())[0] == grade
+
+
+def test_fifty_percent_rule_caps_aaa_and_aa_at_a(catalog):
+    failing = rule_for(catalog, management=9.99)  # below 50 % of 20 points
+    assert not failing.passed and not failing.levels["管理协同"].passed
+    for index in (90.0, 80.0):
+        grade, reason, _ = assign_grade(catalog, index, failing, positive_overall())
+        assert grade == "A" and "管理协同" in reason
+    assert assign_grade(catalog, 65.0, failing, positive_overall())[0] == "A"
+    assert assign_grade(catalog, 55.0, failing, positive_overall())[0] == "none"
+    assert rule_for(catalog, management=10.0).passed
+
+
+def test_fifty_percent_rule_uses_each_levels_own_maximum(catalog):
+    rule = rule_for(catalog, path=22.99)  # 路径协同 maximum is 46 (published weights), so the floor is 23
+    assert rule.levels["路径协同"].max_points == 46 and not rule.passed
+    assert rule_for(catalog, path=23.0).passed
+
+
+def test_fifty_percent_rule_in_the_flow(catalog, chem_raw, make_park):
+    for code in ("I36", "I37", "I38", "I39", "I40", "I41"):
+        for choice in chem_raw["qualitative"][code].values():
+            choice["level"] = "D"
+    chem_raw["bonus"] = {y: [{"name": "示范", "points": 10, "justification": "测试"}] for y in WINDOW}
+    result = evaluate(make_park(chem_raw), catalog, WINDOW)
+    assert result.target_level_means["管理协同"] == 0
+    assert not result.fifty_percent_rule.passed
+    assert result.index >= 75 and result.grade == "A"
+
+
+def test_failed_gate_stops_the_evaluation(catalog, chem_raw, make_park):
+    chem_raw["basic_requirements"]["no_major_incident"] = {"met": False, "evidence": "2022年发生较大突发环境事件"}
+    result = evaluate(make_park(chem_raw), catalog, WINDOW)
+    assert not result.gate.passed and result.gate.failed == ["no_major_incident"]
+    assert result.grade == "not_rated" and "基本要求" in result.not_rated_reason
+    assert result.yearly == {} and result.index is None and result.overall is None
+
+
+def test_unanswered_requirement_fails_the_gate(catalog, chem_raw, make_park):
+    del chem_raw["basic_requirements"]["disclosure"]
+    result = evaluate(make_park(chem_raw), catalog, WINDOW)
+    assert result.gate.failed == ["disclosure"] and result.grade == "not_rated"
+    assert any("disclosure" in w for w in result.warnings)
+
+
+def test_negative_overall_verdict_is_not_rated(catalog, chem_raw, make_park):
+    chem_raw["energy"]["process_co2"]["values"][2023] = 200  # 万吨: carbon intensity rises
+    result = evaluate(make_park(chem_raw), catalog, WINDOW)
+    assert result.overall.verdict == "negative"
+    assert result.overall.carbon_intensity.improved is False
+    assert result.grade == "not_rated" and "碳排放强度未下降" in result.not_rated_reason
+    assert result.index is not None  # the index is still computed and shown
+
+
+def test_single_pollutant_rise_is_flagged_and_fails_only_in_strict_mode(catalog, chem_raw, make_park):
+    chem_raw["data"]["so2"]["values"][2023] = 1700  # SO2 intensity rises, the air class still falls
+    lenient = evaluate(make_park(chem_raw), catalog, WINDOW)
+    assert lenient.overall.verdict == "positive"
+    assert any("二氧化硫" in flag for flag in lenient.overall.flags)
+    strict = evaluate(make_park(chem_raw), catalog, WINDOW, strict=True)
+    assert strict.overall.verdict == "negative" and strict.grade == "not_rated"
+
+
+def test_base_year_declared_by_the_park(catalog, chem_raw, make_park):
+    chem_raw["profile"]["base_year"] = 2020
+    result = evaluate(make_park(chem_raw), catalog, WINDOW)
+    assert (result.overall.base_year, result.overall.target_year) == (2020, 2023)
+
+
+def test_bonus_is_capped_at_ten_points(catalog, chem_raw, make_park):
+    chem_raw["bonus"] = {2022: [{"name": "甲", "points": 6, "justification": "理由"},
+                                {"name": "乙", "points": 6, "justification": "理由"}]}
+    result = evaluate(make_park(chem_raw), catalog, WINDOW)
+    year = result.yearly[2022]
+    assert year.bonus_claimed == 12 and year.bonus == 10
+    assert year.index == pytest.approx(year.base_points + 10)
+    assert any("超过上限" in w for w in result.warnings)
+
+
+def test_not_applicable_weight_is_spread_within_its_level(catalog, chem_raw, make_park):
+    chem_raw["not_applicable"] = {"I34": {"justification": "园区无公交线路"},
+                                  "I29": {"justification": "无可回收废气资源", "years": [2023]}}
+    result = evaluate(make_park(chem_raw), catalog, WINDOW)
+    for year in WINDOW:
+        inds = {i.code: i for i in result.yearly[year].indicators}
+        path_weights = sum(i.weight for i in inds.values() if i.target_level == "路径协同")
+        assert path_weights == pytest.approx(0.46)
+        assert sum(i.weight for i in inds.values() if i.target_level == "效果协同") == pytest.approx(0.35)
+        assert inds["I34"].status == "not_applicable" and inds["I34"].points == 0
+        assert inds["I15"].weight == pytest.approx(0.02 * 0.46 / (0.46 - 0.01 - (0.01 if year == 2023 else 0)))
+    assert result.yearly[2022].indicators[28].status == "ok"  # I29 only excluded in 2023
+    assert [n.code for n in result.not_applicable] == ["I34", "I29"]
+    assert result.not_applicable[1].years == [2023]
+
+
+def test_missing_data_scores_zero_and_is_listed(catalog, chem_raw, make_park):
+    del chem_raw["data"]["pm25"]["values"][2022]
+    del chem_raw["qualitative"]["I40"][2023]
+    result = evaluate(make_park(chem_raw), catalog, WINDOW)
+    gaps = {(g.code, g.year) for g in result.data_gaps}
+    assert gaps == {("I02", 2022), ("I40", 2023)}
+    i02 = result.yearly[2022].indicators[1]
+    assert i02.status == "missing" and i02.points == 0 and i02.missing_inputs == ["pm25@2022"]
+
+
+def test_change_rate_uses_the_year_before(catalog, chem_raw, make_park):
+    result = evaluate(make_park(chem_raw), catalog, WINDOW)
+    i11 = result.yearly[2021].indicators[10]
+    years = {i.symbol: i.year for i in i11.trace.value.inputs}
+    assert years == {"co2": 2021, "prev(co2)": 2020}
+    assert i11.trace.driver is not None and i11.trace.scoring.method == "decoupling"
+
+
+def test_alternative_formula_used_when_main_inputs_are_missing(catalog, chem_raw, make_park):
+    del chem_raw["data"]["satisfaction"]
+    chem_raw["data"]["complaints"] = {"unit": "个", "source": "信访台账",
+                                      "values": {2020: 50, 2021: 45, 2022: 40, 2023: 38}}
+    result = evaluate(make_park(chem_raw), catalog, WINDOW)
+    i14 = result.yearly[2021].indicators[13]
+    assert i14.status == "ok" and i14.variant == "信访投诉减少率"
+    assert i14.value == pytest.approx(10.0) and i14.score == pytest.approx(1.0)
+
+
+def test_reference_override_is_applied_and_listed(catalog, chem_raw, make_park):
+    chem_raw["reference_overrides"] = {"I10": {"reference": 0.3, "justification": "省级目录要求更严",
+                                               "source": "某省园区碳排放强度目标文件"}}
+    result = evaluate(make_park(chem_raw), catalog, WINDOW)
+    i10 = result.yearly[2023].indicators[9]
+    ref = i10.trace.scoring.references[0]
+    assert ref.value == 0.3 and ref.override_justification == "省级目录要求更严" and not ref.verified
+    assert i10.score == pytest.approx(0.3 / i10.value)
+    assert [(o.code, o.catalog_value, o.park_value) for o in result.overrides] == [("I10", 0.6, 0.3)]
+
+
+def test_results_json_is_deterministic(catalog, chem_raw, make_park):
+    park = make_park(chem_raw)
+    assert evaluate(park, catalog, WINDOW).to_json() == evaluate(park, catalog, WINDOW).to_json()
+
+
+def test_catalog_warnings_reach_every_result(catalog, chem_raw, make_park):
+    result = evaluate(make_park(chem_raw), catalog, WINDOW)
+    assert any("0.46" in w for w in result.warnings)
