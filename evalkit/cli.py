@@ -14,8 +14,8 @@ from pathlib import Path
 
 from evalkit import __version__, carbon
 from evalkit.catalog import Catalog, load_catalog
-from evalkit.checks import parse_window
-from evalkit.inputs import load_park
+from evalkit.checks import check_park, parse_window
+from evalkit.inputs import LoadedPark, load_park, read_park
 from evalkit.problems import InputError
 from evalkit.results import Result
 from evalkit.tables import text_table
@@ -98,6 +98,17 @@ def _load(args) -> tuple[Catalog, carbon.FactorTable]:
     return load_catalog(args.catalog), carbon.load_factors(getattr(args, "factors", None))
 
 
+def load_checked_park(park_id: str, params_dir: Path, catalog: Catalog, window: list[int],
+                      factors: carbon.FactorTable) -> LoadedPark:
+    """The park file read and checked against the catalog; every problem of both in one error."""
+    park, problems = read_park(park_id, params_dir)
+    if park is not None:
+        problems.extend(check_park(park, catalog, window, factors))
+    problems.raise_if_errors()
+    assert park is not None
+    return park
+
+
 # --- catalog ---------------------------------------------------------------------------------
 
 def cmd_catalog(args) -> int:
@@ -152,7 +163,7 @@ def cmd_score(args) -> int:
 
     catalog, factors = _load(args)
     window = parse_window(args.years, catalog)
-    park = load_park(args.park, args.params_dir)
+    park = load_checked_park(args.park, args.params_dir, catalog, window, factors)
     result = evaluate(park, catalog, window, factors=factors, strict=True if args.strict else None)
     print(result.to_json() if args.json else summary(result))
     return EXIT_OK

@@ -7,6 +7,7 @@ against the catalog in `evalkit.checks`, and both report every problem at once.
 
 from __future__ import annotations
 
+import copy
 import re
 from pathlib import Path
 from typing import Annotated, Any
@@ -210,18 +211,27 @@ def find_park_file(park: str, params_dir: Path) -> Path:
 
 
 def load_park(park: str, params_dir: Path | str = "params") -> LoadedPark:
+    loaded, problems = read_park(park, params_dir)
+    problems.raise_if_errors()
+    assert loaded is not None
+    return loaded
+
+
+def read_park(park: str, params_dir: Path | str = "params") -> tuple[LoadedPark | None, Problems]:
+    """The park as far as it could be read, and every shape problem found on the way.
+
+    Parts of the file with shape errors are left out of the returned park, so that the catalog
+    checks can still run on the rest and the assessor sees every problem in one pass.
+    """
     path = find_park_file(park, Path(params_dir))
-    return LoadedPark(id=park, path=path, input=read_park_file(path))
-
-
-def read_park_file(path: Path) -> ParkInput:
     if path.suffix == ".xlsx":
         from evalkit.workbook import read_workbook
 
         raw = read_workbook(path)
     else:
         raw = read_yaml(path)
-    return parse_park(raw, str(path))
+    model, problems = parse_park_collecting(raw, str(path))
+    return (LoadedPark(id=park, path=path, input=model) if model else None), problems
 
 
 def read_yaml(path: Path) -> Any:
@@ -236,21 +246,55 @@ def read_yaml(path: Path) -> Any:
 
 
 def parse_park(raw: Any, file: str) -> ParkInput:
-    """Validate the file's shape; every shape error becomes a Problem naming field and year."""
-    try:
-        return ParkInput.model_validate(raw if raw is not None else {})
-    except ValidationError as exc:
-        problems = Problems()
-        seen: set[str] = set()
-        for error in exc.errors():
-            # A union (number or {value, source}) fails once per branch; report the field once.
-            loc = [str(part) for part in error["loc"] if not _is_branch_tag(part)]
-            field = ".".join(loc) or "(top level)"
-            if field in seen:
-                continue
-            seen.add(field)
-            problems.add(file, field, error.get("input"), _expected(error), year=_year_in(error["loc"]))
-        raise InputError(problems.items) from None
+    """Validate the file's shape; raises InputError listing every shape error."""
+    model, problems = parse_park_collecting(raw, file)
+    problems.raise_if_errors()
+    assert model is not None
+    return model
+
+
+def parse_park_collecting(raw: Any, file: str) -> tuple[ParkInput | None, Problems]:
+    """Every shape error as a Problem naming field and year, and the park without the bad parts."""
+    problems = Problems()
+    pruned = copy.deepcopy(raw) if isinstance(raw, dict) else {}
+    if raw is not None and not isinstance(raw, dict):
+        problems.add(file, "(top level)", type(raw).__name__, "a mapping with profile, data, …")
+    for attempt in range(8):
+        try:
+            return ParkInput.model_validate(pruned), problems
+        except ValidationError as exc:
+            errors = exc.errors()
+        if attempt == 0:
+            seen: set[str] = set()
+            for error in errors:
+                # A union (number or {value, source}) fails once per branch; report the field once.
+                loc = [str(part) for part in error["loc"] if not _is_branch_tag(part)]
+                field = ".".join(loc) or "(top level)"
+                if field not in seen:
+                    seen.add(field)
+                    problems.add(file, field, error.get("input"), _expected(error), year=_year_in(error["loc"]))
+        for error in errors:
+            _prune(pruned, [p for p in error["loc"] if not _is_branch_tag(p)])
+    return None, problems
+
+
+def _prune(raw: dict, loc: list[Any]) -> None:
+    """Remove the part of the raw file at `loc` (or its parent when the part itself is absent)."""
+    parents, node = [], raw
+    for part in loc:
+        if not isinstance(node, (dict, list)):
+            break
+        parents.append((node, part))
+        node = node.get(part) if isinstance(node, dict) else (node[part] if isinstance(part, int)
+                                                              and part < len(node) else None)
+    while parents:
+        container, key = parents.pop()
+        if isinstance(container, dict) and key in container:
+            del container[key]
+            return
+        if isinstance(container, list) and isinstance(key, int) and key < len(container):
+            container.pop(key)
+            return
 
 
 def _is_branch_tag(part: Any) -> bool:
@@ -273,6 +317,8 @@ def _expected(error: dict[str, Any]) -> str:
         return "this field is required"
     if kind == "extra_forbidden":
         return "no such field (check spelling; see params/README.md)"
+    if kind == "string_too_short":
+        return "must not be empty (every figure needs its source and unit)"
     if kind in {"float_type", "int_type", "float_parsing", "int_parsing"}:
         return "a number" if "values" not in error["loc"] else "a number, or {value, source}"
     return error["msg"]
