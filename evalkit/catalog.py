@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
@@ -69,14 +68,12 @@ class Variant(Model):
     unit: str
     scoring: Scoring
 
-    @cached_property
+    @property
     def parsed(self) -> Formula:
         return Formula.parse(self.formula)
 
 
 class Indicator(Model):
-    model_config = ConfigDict(extra="forbid", frozen=True, ignored_types=(cached_property,))
-
     code: str
     name_zh: str
     name_en: str

@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from evalkit.trace import fmt
 
@@ -36,6 +37,10 @@ class Formula:
 
     @classmethod
     def parse(cls, text: str) -> "Formula":
+        return _parse(text)
+
+    @classmethod
+    def _build(cls, text: str) -> "Formula":
         try:
             tree = ast.parse(text.strip(), mode="eval").body
         except SyntaxError as exc:
@@ -51,6 +56,12 @@ class Formula:
     def evaluate(self, lookup: Lookup) -> tuple[float | None, str]:
         """Value (None when an input is missing) and the formula with numbers substituted."""
         return _eval(self.tree, lookup)
+
+
+@lru_cache(maxsize=1024)
+def _parse(text: str) -> Formula:
+    # Catalogs reuse a few dozen formulas for every park and year; parse each once.
+    return Formula._build(text)
 
 
 def _check(node: ast.expr, text: str) -> None:

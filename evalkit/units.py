@@ -37,8 +37,10 @@ def _quantity(unit: str) -> pint.Quantity:
     return registry.Quantity(1, "dimensionless") * registry.parse_expression(expression)
 
 
+@lru_cache(maxsize=4096)
 def factor(from_unit: str, to_unit: str) -> float:
-    """Multiply a value in `from_unit` by this to express it in `to_unit`."""
+    """Multiply a value in `from_unit` by this to express it in `to_unit` (memoised: pint's
+    parsing is the slowest step of an evaluation, and a park file uses a few dozen unit pairs)."""
     if from_unit.strip() == to_unit.strip():
         return 1.0
     source, target = _quantity(from_unit), _quantity(to_unit)

@@ -39,11 +39,10 @@ def applied_weights(catalog: Catalog, park: ParkInput, year: int) -> dict[str, f
     for level in catalog.target_levels:
         members = [i for i in catalog.indicators if i.target_level == level.name]
         total = sum(i.weight for i in members)
-        applicable = [i for i in members if not (park.not_applicable.get(i.code)
-                                                  and park.not_applicable[i.code].covers(year))]
-        kept = sum(i.weight for i in applicable)
+        excluded = {code for code, na in park.not_applicable.items() if na.covers(year)}
+        kept = sum(i.weight for i in members if i.code not in excluded)
         for ind in members:
-            weights[ind.code] = ind.weight * total / kept if ind in applicable and kept else 0.0
+            weights[ind.code] = ind.weight * total / kept if ind.code not in excluded and kept else 0.0
     return weights
 
 
