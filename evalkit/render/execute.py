@@ -1,0 +1,139 @@
+"""Execute the report notebook with papermill, on a kernel that is this very Python.
+
+Parameters travel as data: papermill writes them into a cell after the template's cell tagged
+`parameters`; nothing is pasted into code. A failing cell becomes a `NotebookError` naming the
+cell and the exception.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import site
+import sys
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import nbformat
+import papermill
+from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
+from papermill.exceptions import PapermillExecutionError
+
+import evalkit
+from evalkit.render.errors import NotebookError, RenderError
+
+KERNEL_NAME = "python3"
+# Keeps the kernel's own log out of the CLI output: a warning about its local TCP transport at
+# start, and an error for the SIGINT jupyter_client sends at every shutdown. Failures in cells
+# still arrive through papermill.
+KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=CRITICAL"]
+
+
+@dataclass(frozen=True)
+class Execution:
+    """Timing of one notebook run."""
+
+    seconds: float
+    """Wall time of the whole run."""
+    cells_seconds: float
+    """Time spent running cells, as papermill recorded it per cell."""
+
+    @property
+    def kernel_seconds(self) -> float:
+        """Kernel start-up and shutdown plus notebook I/O: everything that is not a cell."""
+        return max(0.0, self.seconds - self.cells_seconds)
+
+
+def check_kernel(kernel_name: str = KERNEL_NAME) -> None:
+    """Fail unless the Jupyter kernel `kernel_name` runs this interpreter (`sys.executable`).
+
+    A kernel spec pointing at another Python would evaluate with other package versions than
+    the ones the manifest records.
+    """
+    fix = f"{sys.executable} -m ipykernel install --user --name {kernel_name}"
+    try:
+        spec = KernelSpecManager().get_kernel_spec(kernel_name)
+    except NoSuchKernel:
+        raise RenderError("execute", f"no Jupyter kernel named {kernel_name!r}; register one: {fix}") from None
+    program = spec.argv[0]
+    # jupyter_client itself replaces a bare `python`/`python3`/`python3.X` by sys.executable.
+    major, minor = sys.version_info[:2]
+    if program in {"python", f"python{major}", f"python{major}.{minor}"}:
+        return
+    resolved = shutil.which(program) or program
+    if os.path.realpath(resolved) != os.path.realpath(sys.executable):
+        raise RenderError(
+            "execute",
+            f"Jupyter kernel {kernel_name!r} runs {resolved}, not this Python ({sys.executable}); "
+            f"point it here: {fix}",
+        )
+
+
+def check_parameters(template: Path, names: set[str]) -> None:
+    """Fail unless the template's `parameters` cell declares every parameter in `names`.
+
+    papermill only warns about a parameter the template does not declare; the report would then
+    silently use the template's default (e.g. the wrong input file).
+    """
+    declared = {p["name"] for p in papermill.inspect_notebook(str(template)).values()}
+    missing = sorted(names - declared)
+    if missing:
+        raise RenderError(
+            "execute",
+            f"{template} does not declare {', '.join(missing)} in its cell tagged `parameters`",
+        )
+
+
+def execute_notebook(template: Path, output: Path, parameters: Mapping[str, Any], *,
+                     cwd: Path, kernel_name: str = KERNEL_NAME) -> Execution:
+    """Run `template` with `parameters` in working directory `cwd`; write the result to `output`.
+
+    Raises `NotebookError` when a cell raises, `RenderError` for any other failure.
+    """
+    check_kernel(kernel_name)
+    check_parameters(template, set(parameters))
+    start = time.perf_counter()
+    try:
+        with _kernel_imports_this_evalkit():
+            papermill.execute_notebook(
+                str(template), str(output), parameters=dict(parameters), cwd=str(cwd),
+                kernel_name=kernel_name, progress_bar=False,
+                log_output=False, request_save_on_cell_execute=False,
+                extra_arguments=KERNEL_ARGUMENTS,
+            )
+    except PapermillExecutionError as exc:
+        raise NotebookError(exc.cell_index, exc.exec_count, exc.source, exc.ename, exc.evalue,
+                            exc.traceback) from None
+    seconds = time.perf_counter() - start
+    return Execution(seconds=seconds, cells_seconds=_cells_seconds(output))
+
+
+def _cells_seconds(notebook: Path) -> float:
+    nb = nbformat.read(notebook, as_version=4)
+    return sum(cell.metadata.get("papermill", {}).get("duration") or 0.0 for cell in nb.cells)
+
+
+@contextmanager
+def _kernel_imports_this_evalkit() -> Iterator[None]:
+    """Let the kernel import the evalkit this process runs, even from an uninstalled checkout.
+
+    The kernel inherits the environment at start; nbclient offers no other way to extend it.
+    """
+    root = str(Path(evalkit.__file__).resolve().parent.parent)
+    site_dirs = {str(Path(p).resolve()) for p in [*site.getsitepackages(), site.getusersitepackages()]}
+    if root in site_dirs:  # installed normally: the kernel finds it anyway
+        yield
+        return
+    saved = os.environ.get("PYTHONPATH")
+    os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (root, saved) if p)
+    try:
+        yield
+    finally:
+        if saved is None:
+            del os.environ["PYTHONPATH"]
+        else:
+            os.environ["PYTHONPATH"] = saved

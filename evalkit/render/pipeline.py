@@ -1,0 +1,260 @@
+"""`render_report`: execute the report notebook, render it, archive everything with a manifest.
+
+All work happens in a staging directory next to the archive; it replaces the archive only when
+every stage succeeded, so a failed run leaves the earlier archive as it was.
+"""
+
+from __future__ import annotations
+
+import json
+import platform
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Literal
+
+import evalkit
+from evalkit import archive
+from evalkit.archive import NOTEBOOK, RESULTS, EngineRecord, InputFile, Manifest
+from evalkit.inputs import check_park_id
+from evalkit.render.engines import FORMATS, Engine, RenderJob, get_engine
+from evalkit.render.errors import ArchiveConflict, RenderError
+from evalkit.render.execute import Execution, execute_notebook
+
+TEMPLATE_DIR = Path(evalkit.__file__).resolve().parent.parent / "report_template"
+ROLE_LABELS = {"park": "园区数据文件", "catalog": "指标目录", "factors": "因子表"}
+
+Progress = Callable[[str], None]
+
+
+def print_progress(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
+
+
+@dataclass(frozen=True)
+class RenderOutcome:
+    archive: Path
+    """outputs/<park>/<window>/"""
+    engine: str
+    files: dict[str, Path]
+    """'notebook', 'results', 'manifest' and each rendered format, inside `archive`."""
+    stages: dict[str, float]
+    """Seconds per stage: execute, each format, archive."""
+    execution: Execution
+    previous: Literal["none", "same-inputs", "replaced"]
+    """What was at `archive` before: nothing, an archive of the same inputs (rendered again), or
+    an archive of other inputs replaced because of `force`."""
+    warnings: list[str]
+
+
+def render_report(
+    park_id: str,
+    years: Sequence[int],
+    *,
+    input_path: Path | str,
+    catalog_path: Path | str,
+    catalog_files: Sequence[Path | str] = (),
+    factor_paths: Sequence[Path | str] = (),
+    base_year: int | None = None,
+    options: Mapping[str, Any] | None = None,
+    output_dir: Path | str = "outputs",
+    formats: Sequence[str] = FORMATS,
+    engine: str = "auto",
+    force: bool = False,
+    command: Sequence[str] | None = None,
+    template_dir: Path | str = TEMPLATE_DIR,
+    progress: Progress = print_progress,
+) -> RenderOutcome:
+    """Make and archive the report of park `park_id` for the evaluation window `years`.
+
+    The template notebook runs under papermill with the parameters `park`, `years`,
+    `input_path`, `catalog_path`, `factor_paths`, `base_year`, `options` and `results_path`
+    (paths relative to the archive, where copies of the inputs sit); it must write
+    `results_path` itself with `evalkit.archive.write_results`. Then `engine` (auto, quarto,
+    pandoc) renders each of `formats` (html, docx, pdf) from the executed notebook.
+    `catalog_files` are files the catalog refers to relative to itself (its basic-requirements
+    checklist); they are archived beside it. Every input is hashed before anything runs.
+
+    An archive made from other inputs or parameters is replaced only if `force`; one made
+    from the same inputs is rendered again. Progress goes to `progress`, one line per stage.
+    `command` is recorded in the manifest (default: sys.argv).
+
+    Raises `RenderError` (its `stage` says which failed; `NotebookError` for a failing cell,
+    `ArchiveConflict` for a refused overwrite) and `evalkit.problems.InputError` for a bad park id.
+    """
+    started_at = _now()
+    start = time.perf_counter()
+    check_park_id(park_id)
+    years = _check_years(years)
+    formats = _check_formats(formats)
+    template_dir = Path(template_dir).resolve()
+    if not (template_dir / NOTEBOOK).is_file():
+        raise RenderError("setup", f"no report template {NOTEBOOK} in {template_dir}")
+    chosen = get_engine(engine)
+    progress(f"[evalkit] engine   {chosen.name} ({chosen.describe()})")
+
+    with _setup_errors():
+        inputs = archive.plan_inputs(Path(input_path), Path(catalog_path), [Path(p) for p in factor_paths],
+                                     [Path(p) for p in catalog_files])
+        template = archive.hash_tree(template_dir)
+        parameters = _parameters(park_id, years, inputs, base_year, options)
+    final = Path(output_dir) / park_id / _window(years)
+    previous = _check_previous(final, archive.fingerprint(inputs, parameters), template, force, progress)
+
+    staging = archive.new_staging_dir(final)
+    stages: dict[str, float] = {}
+    warnings: list[str] = []
+    try:
+        with _setup_errors():
+            archive.copy_inputs(inputs, staging)
+        with _stage("execute", stages, progress):
+            execution = execute_notebook(template_dir / NOTEBOOK, staging / NOTEBOOK, parameters, cwd=staging)
+            _check_results(staging / RESULTS)
+        colophon = _colophon(chosen, inputs, template, started_at)
+        for fmt in formats:
+            with _stage(fmt, stages, progress), tempfile.TemporaryDirectory(prefix="evalkit-render-") as work:
+                job = RenderJob(staging / NOTEBOOK, fmt, staging / f"report.{fmt}", template_dir,
+                                Path(work), colophon)
+                found = chosen.render(job)
+                if not job.output.is_file():
+                    raise RenderError(fmt, f"engine {chosen.name} reported success but wrote no {job.output.name}")
+            warnings += [f"{fmt}: {w}" for w in found]
+            for line in found:
+                progress(f"[evalkit] {fmt}: {line}")
+        with _stage("archive", stages, progress):
+            archive.write_manifest(staging, Manifest(
+                park=park_id, years=years, window=_window(years), parameters=parameters,
+                inputs=inputs, template=template, outputs=_outputs(staging),
+                engine=EngineRecord(name=chosen.name, versions=chosen.versions()), formats=formats,
+                versions=archive.environment_versions(),
+                command=list(sys.argv if command is None else command),
+                started_at=started_at, finished_at=_now(), stages={k: round(v, 3) for k, v in stages.items()},
+            ))
+            archive.place_archive(staging, final)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    progress(f"[evalkit] done     {final} ({time.perf_counter() - start:.1f} s)")
+    files = {"notebook": final / NOTEBOOK, "results": final / RESULTS, "manifest": final / archive.MANIFEST}
+    files |= {fmt: final / f"report.{fmt}" for fmt in formats}
+    return RenderOutcome(final, chosen.name, files, stages, execution, previous, warnings)
+
+
+def _check_years(years: Sequence[int]) -> list[int]:
+    years = list(years)
+    if not years or years != list(range(years[0], years[0] + len(years))):
+        raise RenderError("setup", f"years must be consecutive and ascending, got {years}")
+    return years
+
+
+def _check_formats(formats: Sequence[str]) -> list[str]:
+    unknown = [f for f in formats if f not in FORMATS]
+    if unknown or not formats:
+        raise RenderError("setup", f"formats must be some of {', '.join(FORMATS)}; got {', '.join(formats) or 'none'}")
+    return list(dict.fromkeys(formats))
+
+
+def _window(years: Sequence[int]) -> str:
+    return f"{years[0]}-{years[-1]}"
+
+
+def _parameters(park_id: str, years: list[int], inputs: list[InputFile], base_year: int | None,
+                options: Mapping[str, Any] | None) -> dict[str, Any]:
+    by_role = {role: [i.path for i in inputs if i.role == role] for role in ROLE_LABELS}
+    parameters = {
+        "park": park_id,
+        "years": years,
+        "input_path": by_role["park"][0],
+        "catalog_path": by_role["catalog"][0],
+        "factor_paths": by_role["factors"],
+        "base_year": base_year,
+        "options": dict(options or {}),
+        "results_path": RESULTS,
+    }
+    json.dumps(parameters, allow_nan=False)  # parameters go to the manifest: JSON only
+    return parameters
+
+
+def _check_previous(final: Path, new: dict[str, Any], template: dict[str, str], force: bool,
+                    progress: Progress) -> str:
+    """Decide what to do with an archive already at `final`; refuse unless it is safe or forced."""
+    if not final.exists():
+        return "none"
+    try:
+        old = archive.read_manifest(final)
+    except (OSError, ValueError):
+        differences = [f"{archive.MANIFEST} is missing or unreadable (not an evalkit archive?)"]
+    else:
+        differences = [str(d) for d in archive.diff_json(old.fingerprint(), new)]
+        if not differences:
+            changed = sorted(k for k in old.template.keys() | template.keys()
+                             if old.template.get(k) != template.get(k))
+            note = f" (template changed: {', '.join(changed)})" if changed else ""
+            progress(f"[evalkit] archive  {final} was made from the same inputs: rendering it again{note}")
+            return "same-inputs"
+    if not force:
+        raise ArchiveConflict(str(final), differences)
+    progress(f"[evalkit] archive  --force: replacing {final}, made from different inputs")
+    return "replaced"
+
+
+def _check_results(path: Path) -> None:
+    if not path.is_file():
+        raise RenderError("execute", f"the notebook did not write {RESULTS} (its `results_path` parameter)")
+    try:
+        json.loads(path.read_text("utf-8"))
+    except ValueError as exc:
+        raise RenderError("execute", f"{RESULTS} written by the notebook is not valid JSON: {exc}") from None
+
+
+def _outputs(staging: Path) -> dict[str, str]:
+    return {path: sha for path, sha in archive.hash_tree(staging).items()
+            if not path.startswith(f"{archive.INPUTS_DIR}/")}
+
+
+def _colophon(engine: Engine, inputs: list[InputFile], template: dict[str, str], started_at: str) -> str:
+    stamp = datetime.fromisoformat(started_at).strftime("%Y-%m-%d %H:%M UTC")
+    rows = [
+        ("生成工具", f"evalkit {evalkit.__version__}，Python {platform.python_version()}", ""),
+        ("渲染引擎", f"{engine.name}（{engine.describe()}）", ""),
+        *((ROLE_LABELS[i.role], f"`{i.path}`", f"`{i.sha256[:16]}`") for i in inputs),
+        ("报告模板", f"`{NOTEBOOK}`", f"`{template[NOTEBOOK][:16]}`"),
+        ("生成时间", stamp, ""),
+    ]
+    # Dash counts set the column widths (4:10:6) once a row is too long for pandoc's auto widths.
+    table = "\n".join(["| 项目 | 内容 | SHA-256（前 16 位） |", "|:----|:----------|:------|",
+                       *(f"| {a} | {b} | {c} |" for a, b, c in rows)])
+    return ("## 版本说明\n\n本报告的输入文件、执行后的笔记本与评价结果（results.json）一并存档，"
+            "完整的 SHA-256 与软件版本见存档中的 manifest.json，可用 `evalkit verify` 复核。\n\n" + table)
+
+
+@contextmanager
+def _stage(name: str, stages: dict[str, float], progress: Progress) -> Iterator[None]:
+    """Time a stage, report it, and make any failure inside it name the stage."""
+    start = time.perf_counter()
+    try:
+        yield
+    except RenderError:
+        raise
+    except Exception as exc:
+        raise RenderError(name, f"{type(exc).__name__}: {exc}") from exc
+    stages[name] = time.perf_counter() - start
+    progress(f"[evalkit] {name:<8} {stages[name]:.1f} s")
+
+
+@contextmanager
+def _setup_errors() -> Iterator[None]:
+    try:
+        yield
+    except (OSError, ValueError) as exc:
+        raise RenderError("setup", str(exc)) from exc
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
