@@ -198,6 +198,7 @@ class Catalog(Model):
     parts: list[tuple[str, str]] = Field(default_factory=list)
     indicators: list[Indicator]
     bonus: Bonus
+    improvement: dict[str, str] = Field(default_factory=dict)
     discrepancies: list[Note] = Field(default_factory=list)
     decisions: list[Decision] = Field(default_factory=list)
     path: str
@@ -221,6 +222,14 @@ class Catalog(Model):
 
 def default_catalog_path() -> Path:
     return DATA_DIR / "catalog" / DEFAULT_CATALOG
+
+
+def referenced_files(path: Path | str | None = None) -> list[Path]:
+    """Files a catalog names relative to itself (its checklist); archived beside it."""
+    path = Path(path) if path else default_catalog_path()
+    raw = yaml.safe_load(path.read_text("utf-8"))
+    name = raw.get("basic_requirements") if isinstance(raw, dict) else None
+    return [path.parent / name] if isinstance(name, str) else []
 
 
 def load_catalog(path: Path | str | None = None) -> Catalog:

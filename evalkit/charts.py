@@ -53,3 +53,104 @@ def use_cjk_font() -> str:
     # Negative numbers with an ASCII hyphen: not every CJK font has U+2212, which would be a box.
     rc["axes.unicode_minus"] = False
     return family
+
+
+# --- the report's charts: each draws values of an evaluation Result, never recomputes them ----
+
+GREEN, GREY, RED, AMBER = "#2f6f5e", "#b8c4c0", "#b5483b", "#d9a441"
+
+
+def _figure(width: float = 7.0, height: float = 3.6):
+    import matplotlib.pyplot as plt
+
+    use_cjk_font()
+    return plt.subplots(figsize=(width, height))
+
+
+def index_chart(result, bands: dict[str, float]):
+    """Yearly index (indicator points and bonus) against the grade thresholds, with the mean."""
+    fig, ax = _figure()
+    years = list(result.yearly)
+    labels = [f"{y}" + ("" if result.yearly[y].in_index else "\n(趋势)") for y in years]
+    base = [result.yearly[y].base_points for y in years]
+    bonus = [result.yearly[y].bonus for y in years]
+    ax.bar(labels, base, color=GREEN, label="指标得分")
+    ax.bar(labels, bonus, bottom=base, color=AMBER, label="加分")
+    for grade, threshold in bands.items():
+        ax.axhline(threshold, color=GREY, linestyle="--", linewidth=1)
+        ax.text(len(years) - 0.5, threshold, f" {grade} ≥ {threshold:g}", va="bottom", ha="right", fontsize=8, color="#555")
+    if result.index is not None:
+        ax.axhline(result.index, color=RED, linewidth=1.5, label=f"绩效指数 {result.index:.2f}")
+    for x, y in enumerate(result.yearly.values()):
+        ax.text(x, y.index + 1, f"{y.index:.2f}", ha="center", fontsize=9)
+    ax.set_ylim(0, max(110, max(y.index for y in result.yearly.values()) + 10))
+    ax.set_ylabel("分")
+    ax.set_title("年度指数与绩效指数")
+    ax.legend(loc="lower left", fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def first_level_chart(result):
+    """Share of the maximum reached by each first-level indicator (mean over the index years)."""
+    got, top = {}, {}
+    for year in result.index_years:
+        for i in result.yearly[year].indicators:
+            key = f"{i.first_level}（{i.target_level}）"
+            got[key] = got.get(key, 0.0) + i.points
+            top[key] = top.get(key, 0.0) + i.max_points
+    keys = [k for k in got if top[k] > 0][::-1]
+    shares = [got[k] / top[k] * 100 for k in keys]
+    fig, ax = _figure(7.0, 0.38 * len(keys) + 1.2)
+    colors = [GREEN if s >= 80 else AMBER if s >= 50 else RED for s in shares]
+    ax.barh(keys, shares, color=colors)
+    for y, s in enumerate(shares):
+        ax.text(s + 1, y, f"{s:.1f}%", va="center", fontsize=8)
+    ax.set_xlim(0, 110)
+    ax.set_xlabel("得分率（%，评价年及前两年平均）")
+    ax.set_title("各一级指标得分率")
+    fig.tight_layout()
+    return fig
+
+
+def lost_points_chart(ranked, top: int = 12):
+    """Mean points lost per indicator, largest first (`presentation.lost_points`)."""
+    ranked = ranked[:top][::-1]
+    fig, ax = _figure(7.0, 0.35 * max(len(ranked), 1) + 1.2)
+    if not ranked:
+        ax.text(0.5, 0.5, "各指标均得满分", ha="center", va="center", transform=ax.transAxes)
+        ax.set_axis_off()
+        return fig
+    ax.barh([f"{i.code} {i.name_zh}" for i, _ in ranked], [v for _, v in ranked], color=RED)
+    for y, (_, v) in enumerate(ranked):
+        ax.text(v, y, f" {v:.2f}", va="center", fontsize=8)
+    ax.set_xlabel("平均失分（分）")
+    ax.set_title("失分最多的指标")
+    fig.tight_layout()
+    return fig
+
+
+def carbon_chart(years: dict[int, dict]):
+    """CO2 by emission source and year, stacked (exports below zero)."""
+    fig, ax = _figure()
+    names = list(dict.fromkeys(n for c in years.values() for n in c["by_source"]))
+    labels = [str(y) for y in years]
+    palette = ["#2f6f5e", "#5b9a8b", "#9cc5a1", "#d9a441", "#b5483b", "#7a6c8f", "#4f6d7a", "#c7b198"]
+    pos = [0.0] * len(labels)
+    neg = [0.0] * len(labels)
+    for n, name in enumerate(names):
+        values = [c["by_source"].get(name, 0.0) / 1e4 for c in years.values()]
+        if not any(values):
+            continue
+        bottoms = [p if v >= 0 else q for v, p, q in zip(values, pos, neg)]
+        ax.bar(labels, values, bottom=bottoms, label=name, color=palette[n % len(palette)])
+        pos = [p + max(v, 0) for v, p in zip(values, pos)]
+        neg = [q + min(v, 0) for v, q in zip(values, neg)]
+    for x, c in enumerate(years.values()):
+        ax.text(x, pos[x], f"{c['total_t'] / 1e4:.1f}", ha="center", va="bottom", fontsize=9)
+    ax.axhline(0, color="#333", linewidth=0.8)
+    ax.set_ylabel("万吨 CO2")
+    ax.set_title("二氧化碳排放量（按排放源）")
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    fig.tight_layout()
+    return fig

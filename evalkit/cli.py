@@ -20,7 +20,8 @@ from evalkit.problems import InputError
 from evalkit.results import Result
 from evalkit.tables import text_table
 
-EXIT_OK, EXIT_WARNINGS, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
+EXIT_OK, EXIT_INPUT, EXIT_INTERNAL = 0, 2, 3
+EXIT_FAILED = EXIT_WARNINGS = 1  # a stage failed or results differ; for validate: warnings only
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -74,6 +75,24 @@ def _parser() -> argparse.ArgumentParser:
     park_args(sub)
     sub.add_argument("--json", action="store_true", help="emit the whole result with traces as JSON")
     sub.add_argument("--strict", action="store_true", help="overall evaluation: every pollutant must fall")
+
+    sub = command("render", cmd_render, "evaluate a park and render its report (html, docx, pdf) "
+                                        "into an archive under outputs/")
+    park_args(sub)
+    sub.add_argument("--to", default="html,docx,pdf", help="formats, comma-separated (default: html,docx,pdf)")
+    sub.add_argument("--engine", choices=["auto", "quarto", "pandoc"], default="auto",
+                     help="renderer: Quarto when on PATH (auto), else pandoc from pypandoc_binary")
+    sub.add_argument("--output-dir", type=Path, default=Path("outputs"), help="archive root (default: outputs)")
+    sub.add_argument("--force", action="store_true", help="replace an archive made from different inputs")
+    sub.add_argument("--strict", action="store_true", help="overall evaluation: every pollutant must fall")
+    sub.add_argument("--base-year", type=int, help="base year of the overall evaluation (default: the park's, "
+                                                   "else the first year of the window)")
+    sub.add_argument("--template", type=Path, help="report template folder (default: report_template/)")
+
+    sub = commands.add_parser("verify", help="re-execute an archived report and check that results.json "
+                                             "is reproduced exactly (exit 0) or list the differences (exit 1)")
+    sub.set_defaults(run=cmd_verify)
+    sub.add_argument("archive", type=Path, help="an archive folder, e.g. outputs/demo-chem/2021-2023")
 
     sub = command("validate", cmd_validate, "check a park's input file and list every problem "
                                             "(exit 0 clean, 1 warnings only, 2 errors)")
@@ -199,6 +218,61 @@ def summary(result: Result) -> str:
         lines.append("not applicable / 不适用: " + ", ".join(n.code for n in result.not_applicable))
     lines += [f"warning: {w}" for w in result.warnings]
     return "\n".join(lines)
+
+
+# --- render and verify -----------------------------------------------------------------------
+
+def cmd_render(args) -> int:
+    from evalkit.catalog import default_catalog_path, referenced_files
+    from evalkit.inputs import find_park_file
+    from evalkit.render import FORMATS, TEMPLATE_DIR, RenderError, render_report
+
+    catalog, factors = _load(args)
+    window = parse_window(args.years, catalog)
+    formats = [f.strip() for f in args.to.split(",") if f.strip()]
+    unknown = [f for f in formats if f not in FORMATS]
+    template = args.template or TEMPLATE_DIR
+    if unknown or not formats or not (template / "report.ipynb").is_file():
+        from evalkit.problems import Problems
+
+        problems = Problems()
+        if unknown or not formats:
+            problems.add("--to", "to", args.to, f"a comma-separated list of {', '.join(FORMATS)}")
+        if not (template / "report.ipynb").is_file():
+            problems.add("--template", "template", str(template), "a folder with report.ipynb and _quarto.yml")
+        problems.raise_if_errors()
+    # Check the input before starting a kernel: bad data gets the same problem table as `score`.
+    load_checked_park(args.park, args.params_dir, catalog, window, factors)
+    catalog_path = args.catalog or default_catalog_path()
+    options = {"strict": True} if args.strict else {}
+    try:
+        outcome = render_report(
+            args.park, window, input_path=find_park_file(args.park, args.params_dir),
+            catalog_path=catalog_path, catalog_files=referenced_files(catalog_path),
+            factor_paths=[args.factors or carbon.DEFAULT_TABLE], base_year=args.base_year, options=options,
+            output_dir=args.output_dir, formats=formats, engine=args.engine, force=args.force,
+            command=["evalkit", *sys.argv[1:]], template_dir=template)
+    except RenderError as exc:
+        print(f"[evalkit] error: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    for warning in outcome.warnings:
+        print(f"[evalkit] warning: {warning}", file=sys.stderr)
+    print(f"report archived in {outcome.archive} (engine: {outcome.engine})")
+    for name, path in outcome.files.items():
+        print(f"  {name:9} {path}")
+    return EXIT_OK
+
+
+def cmd_verify(args) -> int:
+    from evalkit.render import RenderError, verify_archive
+
+    try:
+        outcome = verify_archive(args.archive)
+    except RenderError as exc:
+        print(f"[evalkit] error: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    print(outcome.report())
+    return EXIT_OK if outcome.ok else EXIT_FAILED
 
 
 # --- data intake -------------------------------------------------------------------------------

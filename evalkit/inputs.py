@@ -224,14 +224,21 @@ def read_park(park: str, params_dir: Path | str = "params") -> tuple[LoadedPark 
     checks can still run on the rest and the assessor sees every problem in one pass.
     """
     path = find_park_file(park, Path(params_dir))
+    model, problems = parse_park_collecting(read_raw(path), str(path))
+    return (LoadedPark(id=park, path=path, input=model) if model else None), problems
+
+
+def read_park_file(path: Path) -> ParkInput:
+    """A park input file (YAML or Excel) by its path, e.g. the copy archived with a report."""
+    return parse_park(read_raw(path), str(path))
+
+
+def read_raw(path: Path) -> Any:
     if path.suffix == ".xlsx":
         from evalkit.workbook import read_workbook
 
-        raw = read_workbook(path)
-    else:
-        raw = read_yaml(path)
-    model, problems = parse_park_collecting(raw, str(path))
-    return (LoadedPark(id=park, path=path, input=model) if model else None), problems
+        return read_workbook(path)
+    return read_yaml(path)
 
 
 def read_yaml(path: Path) -> Any:

@@ -24,7 +24,8 @@ from evalkit.results import CatalogInfo, Result
 
 
 def evaluate(park: LoadedPark, catalog: Catalog, window: list[int], *,
-             factors: carbon.FactorTable | None = None, strict: bool | None = None) -> Result:
+             factors: carbon.FactorTable | None = None, strict: bool | None = None,
+             base_year: int | None = None) -> Result:
     """Evaluate `park` over `window` (e.g. [2021, 2022, 2023]); raises InputError on bad input."""
     factors = factors or carbon.load_factors()
     problems = check_park(park, catalog, window, factors)
@@ -53,7 +54,7 @@ def evaluate(park: LoadedPark, catalog: Catalog, window: list[int], *,
     mean, index, index_trace = window_mean(catalog, result.yearly, index_years)
     means = level_means(catalog, result.yearly, index_years)
     rule = fifty_percent_rule(catalog, means)
-    base_year = park.input.profile.base_year or window[0]
+    base_year = base_year or park.input.profile.base_year or window[0]
     strict = park.input.strict_overall if strict is None else strict
     overall = overall_evaluation(catalog, variables, base_year, window[-1], strict)
     grade, reason, not_rated = assign_grade(catalog, index, rule, overall)

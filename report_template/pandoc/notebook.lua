@@ -1,9 +1,10 @@
 -- Pandoc filter for an executed evalkit notebook read with `--from ipynb` (pandoc engine).
 
 -- Markdown outputs (IPython.display.Markdown) arrive as raw Markdown: parse them into content.
+-- Wrapped in a Div: inside an ipynb output, a returned block list keeps only its first block.
 function RawBlock(raw)
   if raw.format == "markdown" then
-    return pandoc.read(raw.text, "markdown").blocks
+    return pandoc.Div(pandoc.read(raw.text, "markdown").blocks)
   end
 end
 

@@ -1,0 +1,438 @@
+"""The report's text: each section of the Chinese report as Markdown, built from an evaluation
+`Result` (and the catalog's descriptive data). Nothing here computes a result: every number shown
+is a value or a trace of the Result, so the report and results.json cannot disagree.
+
+The report notebook (report_template/report.ipynb) calls these functions in the order of the
+report; tests call them directly.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from pathlib import Path
+
+from evalkit.catalog import Catalog
+from evalkit.results import IndicatorResult, Rate, Result
+from evalkit.trace import Reference, Trace, TraceInput, fmt
+
+GRADE_ZH = {"AAA": "AAA级", "AA": "AA级", "A": "A级", "none": "无级别", "not_rated": "不予定级"}
+STATUS_ZH = {"ok": "已计分", "missing": "数据缺失（0分）", "not_applicable": "不适用"}
+DIRECTION_ZH = {"positive": "正向（越大越好）", "negative": "逆向（越小越好）"}
+VERDICT_ZH = {"positive": "正向（合格）", "negative": "负向（不合格）"}
+
+
+# --- Markdown building blocks ------------------------------------------------------------------
+
+def cell(value: object) -> str:
+    """Text safe inside a pipe-table cell."""
+    text = "—" if value is None or value == "" else str(value)
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def table(headers: list[str], rows: list[list[object]], widths: list[int] | None = None) -> str:
+    """A pipe table; `widths` are relative column widths (pandoc reads them from the dashes)."""
+    dashes = [":" + "-" * (3 * w) for w in widths] if widths else [":---"] * len(headers)
+    lines = ["| " + " | ".join(headers) + " |", "|" + "|".join(dashes) + "|"]
+    lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def points(x: float | None) -> str:
+    return "—" if x is None else f"{x:.2f}"
+
+
+def score(x: float | None) -> str:
+    return "—" if x is None else f"{x:.3f}"
+
+
+def pct(x: float | None) -> str:
+    return "—" if x is None else f"{x:.2f}%"
+
+
+def reference_text(ref: Reference) -> str:
+    text = f"{fmt(ref.value)} {ref.unit}（来源：{ref.source}"
+    if ref.override_justification:
+        text += f"；园区替换参考值，理由：{ref.override_justification}"
+    if not ref.verified:
+        text += "；仅见于二手来源，未经原文核实"
+    return text + "）"
+
+
+def input_rows(inputs: list[TraceInput]) -> list[list[object]]:
+    return [[i.year, i.name_zh, f"`{i.symbol}`", fmt(i.value, 6), i.unit, i.source] for i in inputs]
+
+
+INPUT_HEADERS = ["年份", "数据项", "符号", "数值", "单位", "数据来源"]
+INPUT_WIDTHS = [2, 3, 3, 3, 2, 5]
+
+
+def trace_block(trace: Trace, title: str) -> str:
+    parts = [f"**{title}**：{trace.formula_zh}（`{trace.formula}`）"]
+    if trace.substituted:
+        parts.append(f"代入计算：{trace.substituted} {trace.unit}")
+    if trace.note:
+        parts.append(f"说明：{trace.note}")
+    if trace.inputs:
+        parts.append(table(INPUT_HEADERS, input_rows(trace.inputs), INPUT_WIDTHS))
+    return "\n\n".join(parts)
+
+
+# --- sections ----------------------------------------------------------------------------------
+
+def cover(result: Result, report_date: str) -> str:
+    p = result.profile
+    rows = [
+        ["被评价园区", f"{result.park_name}（{result.park}）"],
+        ["评价期", f"{result.years[0]}—{result.years[-1]}年（计入指数：{'、'.join(map(str, result.index_years))}年）"],
+        ["评价年", f"{result.evaluation_year}年"],
+        ["评价类型", p.get("assessment_type") or "—"],
+        ["评价机构", p.get("assessor") or "—"],
+        ["报告日期", report_date],
+        ["评价依据", "《产业园区减污降碳协同增效绩效评价指南》（T/CSPSTC 征求意见稿，2023年8月编制说明）"],
+        ["指标目录", f"{result.catalog.title_zh}（{result.catalog.id}，版本 {result.catalog.version}）"],
+    ]
+    text = table(["项目", "内容"], rows, [1, 4])
+    if p.get("synthetic"):
+        text = "> **本报告基于合成示范数据，仅用于演示 evalkit 的评价流程，不代表任何真实园区。**\n\n" + text
+    return text
+
+
+def summary(result: Result) -> str:
+    rows = [["基本要求评价", "达标" if result.gate.passed else "不达标（" + "、".join(result.gate.failed) + "）"]]
+    if result.index is not None:
+        rule = result.fifty_percent_rule
+        assert rule is not None and result.overall is not None
+        rows += [
+            ["减污降碳协同增效绩效指数", f"**{result.index:.2f}**（{'、'.join(map(str, result.index_years))}年年度指数的平均值）"],
+            ["各年度指数", "；".join(f"{y}年 {result.yearly[y].index:.2f}" for y in result.index_years)],
+            ["目标层50%规则", ("满足" if rule.passed else "不满足") + "：" + "；".join(
+                f"{name} {c.mean_points:.2f}/{c.max_points:g}分（{c.share:.1%}）" for name, c in rule.levels.items())],
+            ["整体评价", f"{VERDICT_ZH[result.overall.verdict]}（{result.overall.base_year}年→{result.overall.target_year}年）"],
+        ]
+    rows.append(["评价等级", f"**{GRADE_ZH[result.grade]}**"])
+    rows.append(["定级依据", result.grade_reason])
+    if result.data_gaps:
+        rows.append(["数据缺口", f"{len(result.data_gaps)}项（见“薄弱环节与数据缺口”）"])
+    return table(["项目", "结论"], rows, [1, 4])
+
+
+PROFILE_FIELDS = [
+    ("name_zh", "园区名称"), ("name_en", "英文名称"), ("province", "所在省份"), ("city", "所在城市"),
+    ("park_type", "园区类型"), ("level", "园区级别"), ("management_body", "管理机构"), ("area_km2", "面积（km²）"),
+    ("established", "设立年份"), ("main_industries", "主导产业"), ("base_year", "申报基准年"), ("description", "园区简介"),
+]
+
+
+def profile(result: Result) -> str:
+    p = result.profile
+    rows = []
+    for key, label in PROFILE_FIELDS:
+        value = p.get(key)
+        if isinstance(value, list):
+            value = "、".join(value)
+        rows.append([label, value if value not in (None, "", []) else "—"])
+    return table(["项目", "内容"], rows, [1, 4])
+
+
+def gate(result: Result) -> str:
+    rows = [[n, item.text_zh, "满足" if item.met else ("未作答（视为不满足）" if not item.answered else "**不满足**"),
+             item.evidence or "—", item.note or ""]
+            for n, item in enumerate(result.gate.items, 1)]
+    text = table(["序号", "基本要求", "结论", "证明材料", "说明"], rows, [2, 6, 2, 7, 3])
+    verdict = ("全部基本要求均满足，进入绩效指标评价。" if result.gate.passed else
+               "存在不满足的基本要求。按标准6.1.2，基本要求不达标的园区不再开展绩效指标评价，"
+               "不能评价为减污降碳协同增效园区。")
+    return f"{text}\n\n清单：{result.gate.checklist}。{verdict}"
+
+
+def indicator_system(catalog: Catalog) -> str:
+    rows = [[i.code, i.target_level, i.first_level, i.second_level, i.name_zh, f"{i.weight:g}",
+             "定性（分档）" if i.kind == "qualitative" else DIRECTION_ZH.get(i.direction or "", "")]
+            for i in catalog.indicators]
+    rows.append([catalog.bonus.code, "加分项", "—", "—", catalog.bonus.name_zh, f"≤{catalog.bonus.cap_points:g}分", "园区自选"])
+    levels = "；".join(f"{t.name} {t.weight:g}（指标权重合计 {catalog.level_max_points(t.name) / 100:g}）"
+                      for t in catalog.target_levels)
+    return f"目标层权重：{levels}。\n\n" + table(["编号", "目标层", "一级指标", "二级指标", "三级指标", "权重", "类型"], rows,
+                                            [2, 3, 3, 3, 5, 2, 3])
+
+
+def _first_ok(results: list[IndicatorResult]) -> IndicatorResult | None:
+    return next((r for r in results if r.status == "ok"), None)
+
+
+def indicator_detail(result: Result, catalog: Catalog, code: str) -> str:
+    """One indicator over the window: definition, scoring rule, and per-year computation with sources."""
+    ind = catalog.indicator(code)
+    per_year = {y: next(i for i in yr.indicators if i.code == code) for y, yr in result.yearly.items()}
+    ok = _first_ok(list(per_year.values()))
+    out = [f"#### {ind.code} {ind.name_zh}"]
+    head = [["层级", f"{ind.target_level} › {ind.first_level} › {ind.second_level}"],
+            ["权重", f"{ind.weight:g}（满分 {ind.weight * 100:g} 分）"]]
+    if ind.kind == "quantitative":
+        head += [["计算公式", f"{ind.formula_zh}（`{ind.formula}`）"],
+                 ["单位与方向", f"{ind.unit}，{DIRECTION_ZH[ind.direction or 'positive']}"]]
+    scoring = ok.trace.scoring if ok else None
+    if scoring is not None:
+        head.append(["评分方法", scoring.rule_zh])
+        if scoring.method != "tiered":
+            head += [[ref.name, reference_text(ref)] for ref in scoring.references]
+    out.append(table(["项目", "内容"], head, [1, 5]))
+
+    if ind.kind == "qualitative":
+        levels = [[lv.id, lv.label_zh, fmt(lv.score), lv.criteria_zh] for lv in ind.scoring.levels or []]
+        out.append("分档标准：\n\n" + table(["档次", "名称", "分值 s", "标准"], levels, [2, 2, 2, 8]))
+        rows = []
+        for year, r in per_year.items():
+            evidence = r.trace.scoring.evidence if r.trace.scoring else None
+            rows.append([year, r.level or STATUS_ZH[r.status], evidence or r.justification or "—",
+                         score(r.score), f"{r.weight * 100:.4g}", points(r.points)])
+        out.append(table(["年份", "选定档次", "证明材料 / 说明", "得分 s", "权重×100", "得分点数"], rows, [2, 2, 6, 2, 2, 2]))
+        return "\n\n".join(out)
+
+    rows, sources = [], []
+    for year, r in per_year.items():
+        value_trace = r.trace.value
+        if r.status == "not_applicable":
+            rows.append([year, "不适用：" + (r.justification or ""), "—", "—", "—", "—"])
+            continue
+        if r.status == "missing":
+            rows.append([year, "数据缺失：" + "、".join(r.missing_inputs), "—", "—", score(0), points(0)])
+        else:
+            assert value_trace is not None and r.trace.scoring is not None
+            computed = value_trace.substituted
+            if r.variant:
+                computed = f"（按替代口径“{r.variant}”：{value_trace.formula_zh}）{computed}"
+            if r.trace.driver is not None:
+                computed += f"；{r.trace.driver.formula_zh}：{r.trace.driver.substituted}%"
+            rows.append([year, computed, f"{fmt(r.value)} {r.unit}", r.trace.scoring.substituted,
+                         score(r.score), f"{r.trace.points}"])
+        if value_trace is not None:
+            sources += [*value_trace.inputs, *(r.trace.driver.inputs if r.trace.driver else [])]
+    out.append(table(["年份", "计算过程", "指标值", "评分过程", "得分 s", "得分点数 = s × 权重 × 100"], rows,
+                     [2, 5, 3, 4, 2, 4]))
+    if sources:
+        unique = list({(i.symbol, i.year): i for i in sources}.values())
+        unique.sort(key=lambda i: (i.year or 0, i.symbol))
+        out.append("数据来源：\n\n" + table(INPUT_HEADERS, input_rows(unique), INPUT_WIDTHS))
+    return "\n\n".join(out)
+
+
+def level_subtotals(result: Result) -> str:
+    first = next(iter(result.yearly.values()))
+    levels = list(first.target_levels)
+    rows = [[f"{y}年", *(points(yr.target_levels[lv]) for lv in levels), points(yr.base_points),
+             points(yr.bonus), points(yr.index)] for y, yr in result.yearly.items()]
+    rows.append(["满分", *(f"{first.target_level_max[lv]:g}" for lv in levels),
+                 f"{sum(first.target_level_max.values()):g}", "≤10", "—"])
+    return table(["年份", *levels, "指标得分合计", "加分", "年度指数"], rows)
+
+
+def first_level_table(result: Result) -> str:
+    """Points and maximum per first-level indicator, mean over the years in the index."""
+    got: dict[tuple[str, str], float] = defaultdict(float)
+    top: dict[tuple[str, str], float] = defaultdict(float)
+    for year in result.index_years:
+        for i in result.yearly[year].indicators:
+            got[(i.target_level, i.first_level)] += i.points / len(result.index_years)
+            top[(i.target_level, i.first_level)] += i.max_points / len(result.index_years)
+    rows = [[level, first, points(got[(level, first)]), points(top[(level, first)]),
+             f"{got[(level, first)] / top[(level, first)]:.1%}" if top[(level, first)] else "—"]
+            for level, first in got]
+    return table(["目标层", "一级指标", "平均得分", "满分", "得分率"], rows)
+
+
+def bonus(result: Result) -> str:
+    rows = [[y, item.name, fmt(item.points), item.justification, item.evidence or "—"]
+            for y, yr in result.yearly.items() for item in yr.bonus_items]
+    if not rows:
+        return "评价期内园区未申报加分项。"
+    capped = [f"{y}年申报 {fmt(yr.bonus_claimed)} 分，按上限计 {fmt(yr.bonus)} 分"
+              for y, yr in result.yearly.items() if yr.bonus_claimed > yr.bonus]
+    note = ("\n\n" + "；".join(capped) + "。") if capped else ""
+    return table(["年份", "加分项", "申报分值", "理由", "证明材料"], rows) + note
+
+
+def index_section(result: Result) -> str:
+    assert result.index_trace is not None
+    parts = []
+    for year, yr in result.yearly.items():
+        flag = "" if yr.in_index else "（仅作趋势展示，不计入指数）"
+        parts.append(f"- {year}年{flag}：{yr.trace.substituted} 分")
+    parts.append("")
+    parts.append(trace_block(result.index_trace, "绩效指数"))
+    return "\n".join(parts[:-1]) + "\n\n" + parts[-1]
+
+
+def _rate_row(rate: Rate, base: int, target: int) -> list[object]:
+    status = {True: "下降/改善", False: "**上升/恶化**", None: "无法判定（缺数据）"}[rate.improved]
+    return [rate.name_zh, fmt(rate.base, 6), fmt(rate.target, 6), rate.unit, pct(rate.rate), status]
+
+
+def overall(result: Result) -> str:
+    o = result.overall
+    assert o is not None
+    headers = ["项目", f"{o.base_year}年（基准年）", f"{o.target_year}年（目标年）", "单位", "削减率/增长率", "判定"]
+    rows = [_rate_row(r, o.base_year, o.target_year) for r in [o.carbon_intensity, *o.classes, *o.pollutants]]
+    eff = o.efficiency
+    rows.append([f"增效水平：{eff.name_zh}", fmt(eff.base, 6), fmt(eff.target, 6), eff.unit, pct(eff.rate),
+                 {True: "提高", False: "**未提高**", None: "无法判定（缺数据）"}[eff.improved]])
+    out = [table(headers, rows, [4, 2, 2, 2, 2, 2]),
+           f"判定规则：碳排放强度下降、增效水平提高，且大气、水、固体废物各类污染物排放强度均下降时为正向"
+           f"{'（严格模式：每项污染物均须下降）' if o.strict else '；单项污染物上升予以标注'}。",
+           f"**整体评价结论：{VERDICT_ZH[o.verdict]}。**" + ("".join(f"\n\n- {r}" for r in o.reasons))]
+    if o.flags:
+        out.append("标注：" + "；".join(o.flags) + "。")
+    out.append("计算过程：")
+    for rate in [o.carbon_intensity, *o.classes, *o.pollutants, o.efficiency]:
+        out.append(trace_block(rate.trace, rate.name_zh))
+    return "\n\n".join(out)
+
+
+def carbon_years(result: Result) -> dict[int, dict]:
+    found = {int(y): c for y, c in result.carbon_before_window.items()}
+    found |= {y: yr.carbon for y, yr in result.yearly.items() if yr.carbon}
+    return dict(sorted(found.items()))
+
+
+def carbon(result: Result) -> str:
+    years = carbon_years(result)
+    if not years:
+        return "园区未提供能源消费数据，碳排放相关指标按园区填报值或数据缺失处理。"
+    names = list(dict.fromkeys(name for c in years.values() for name in c["by_source"]))
+    rows = [[name, *(fmt(c["by_source"].get(name), 6) if name in c["by_source"] else "—" for c in years.values())]
+            for name in names]
+    rows.append(["**合计（tCO2）**", *(f"**{fmt(c['total_t'], 6)}**" for c in years.values())])
+    rows.append(["综合能源消费量（tce）", *(fmt(c.get("energy_tce"), 6) for c in years.values())])
+    rows.append(["非化石能源消费量（tce）", *(fmt(c.get("nonfossil_tce"), 6) for c in years.values())])
+    rows.append(["碳排放强度（tCO2/万元）", *(fmt(c.get("intensity"), 4) for c in years.values())])
+    out = [table(["排放源", *(f"{y}年" for y in years)], rows)]
+    methods = {y: c["method"] for y, c in years.items()}
+    verified = [str(y) for y, m in methods.items() if m == "verified_total"]
+    if verified:
+        out.append(f"{'、'.join(verified)}年采用园区提供的经核证二氧化碳排放总量，未按能源数据核算。")
+    factors: dict[str, dict] = {}
+    for c in years.values():
+        for f in c["factors"]:
+            factors.setdefault(f"{f['id']}@{f.get('year')}", f)
+    factor_rows = [[f["name_zh"], fmt(f["value"], 6), f["unit"], f.get("year") or "—",
+                    f["source"] + ("" if f.get("verified", True) else "（二手来源，未核实）")]
+                   for f in factors.values()]
+    tables = {c.get("factor_table") for c in years.values() if c.get("factor_table")}
+    out.append(f"排放因子（因子表 {'、'.join(sorted(tables))}）：\n\n" + table(["因子", "数值", "单位", "适用年份", "来源"], factor_rows, [3, 2, 2, 2, 7]))
+    notes = list(dict.fromkeys(n for c in years.values() for n in c.get("notes", [])))
+    if notes:
+        out.append("说明：\n\n" + "\n".join(f"- {n}" for n in notes))
+    for year, c in years.items():
+        rows = [[line["source_zh"], fmt(line["activity"], 6), line["activity_unit"], line["activity_source"],
+                 line["co2_trace"]["substituted"] if line.get("co2_trace") else "—", fmt(line.get("co2_t"), 6)]
+                for line in c["lines"]]
+        out.append(f"{year}年核算明细：\n\n" + table(["排放源", "活动水平", "单位", "数据来源", "计算过程", "tCO2"], rows,
+                                                   [2, 3, 2, 4, 6, 3]))
+    return "\n\n".join(out)
+
+
+def grade(result: Result) -> str:
+    text = f"**评价等级：{GRADE_ZH[result.grade]}**\n\n{result.grade_reason}。"
+    text += ("\n\n等级划分（标准6.4）：指数 ≥ 85 为 AAA 级；75 ≤ 指数 < 85 为 AA 级；60 ≤ 指数 < 75 为 A 级；"
+             "< 60 为无级别。目标层任一类得分低于其满分值的50%时不能评为AA级及以上。"
+             "整体评价为负向或基本要求不达标的园区不予定级。评价有效期三年，有效期内每年进行持续符合性声明（7.1.2、7.2.2）。")
+    return text
+
+
+def lost_points(result: Result) -> list[tuple[IndicatorResult, float]]:
+    """Indicators by mean points lost over the years in the index (maximum − points), largest first."""
+    lost: dict[str, float] = defaultdict(float)
+    last: dict[str, IndicatorResult] = {}
+    for year in result.index_years:
+        for i in result.yearly[year].indicators:
+            lost[i.code] += (i.max_points - i.points) / len(result.index_years)
+            last[i.code] = i
+    return sorted(((last[c], v) for c, v in lost.items() if v > 1e-9), key=lambda t: -t[1])
+
+
+def weaknesses(result: Result, catalog: Catalog, top: int = 10) -> str:
+    ranked = lost_points(result)[:top]
+    out = []
+    if ranked:
+        rows = [[i.code, i.name_zh, i.first_level, points(v), f"{i.max_points:.4g}", STATUS_ZH[i.status]]
+                for i, v in ranked]
+        out.append("失分最多的指标（评价年及前两年平均）：\n\n" + table(
+            ["编号", "指标", "一级指标", "平均失分", "满分", "评价年状态"], rows))
+        firsts = list(dict.fromkeys(i.first_level for i, _ in ranked))
+        advice = [f"- **{f}**：{catalog.improvement[f]}" for f in firsts if f in catalog.improvement]
+        if advice:
+            out.append("改进方向：\n\n" + "\n".join(advice))
+    if result.data_gaps:
+        rows = [[g.year, g.code, g.name_zh, "、".join(g.missing_inputs), points(g.lost_points)] for g in result.data_gaps]
+        out.append("数据缺口（缺失数据按0分计）：\n\n" + table(["年份", "编号", "指标", "缺失数据", "损失分值"], rows))
+    else:
+        out.append("评价期内无数据缺口。")
+    if result.not_applicable:
+        rows = [[n.code, n.name_zh, "、".join(map(str, n.years)), n.justification] for n in result.not_applicable]
+        out.append("不适用指标（权重按比例分配给同一目标层的其他指标）：\n\n" + table(["编号", "指标", "年份", "理由"], rows))
+    return "\n\n".join(out)
+
+
+def methodology(result: Result, catalog: Catalog) -> str:
+    out = ["本报告按标准第5部分的评价流程进行：基本要求评价 → 绩效指标评价（逐年）→ 绩效指数（三年平均）→ 整体评价 → 等级划分。"
+           "标准未明确之处，evalkit 采用以下默认决定（可由省级或自定义指标目录调整）："]
+    out.append("\n".join(f"{n}. **{d.title_zh}**：{d.text_zh}" for n, d in enumerate(catalog.decisions, 1)))
+    out.append("标准原文的不一致之处及处理：\n\n" + table(["位置", "说明"], [[d.where, d.text_zh] for d in catalog.discrepancies], [1, 5]))
+    if result.warnings:
+        out.append("本次评价的提示：\n\n" + "\n".join(f"- {w}" for w in result.warnings))
+    if result.overrides:
+        rows = [[o.code, o.name_zh, o.field, f"{fmt(o.catalog_value)} {o.unit}", f"{fmt(o.park_value)} {o.unit}",
+                 o.justification, o.source] for o in result.overrides]
+        out.append("园区替换的参考值：\n\n" + table(["编号", "指标", "参数", "目录值", "采用值", "理由", "来源"], rows))
+    else:
+        out.append("本次评价未替换指标目录中的任何参考值。")
+    unverified = []
+    for ind in catalog.indicators:
+        for variant in ind.variants():
+            for ref in (variant.scoring.reference, variant.scoring.floor):
+                if ref is not None and not ref.verified:
+                    unverified.append([ind.code, ind.name_zh, f"{fmt(ref.value)} {ref.unit}", ref.source])
+    if unverified:
+        out.append("以下参考值仅见于二手来源或为 evalkit 默认值，尚未与原文核对，使用时请评价机构确认：\n\n"
+                   + table(["编号", "指标", "参考值", "来源"], unverified, [2, 3, 2, 8]))
+    return "\n\n".join(out)
+
+
+def sources(result: Result) -> str:
+    used: dict[str, set[str]] = defaultdict(set)
+    for yr in result.yearly.values():
+        for i in yr.indicators:
+            for trace in (i.trace.value, i.trace.driver):
+                for inp in (trace.inputs if trace else []):
+                    used[inp.source].add(inp.name_zh)
+    rows = [[n, src, "、".join(sorted(items))] for n, (src, items) in enumerate(sorted(used.items()), 1)]
+    out = ["统计与监测数据来源：\n\n" + table(["序号", "来源", "数据项"], rows, [2, 5, 5])]
+    evidence = [["基本要求", item.text_zh, item.evidence] for item in result.gate.items if item.evidence]
+    for yr in result.yearly.values():
+        for i in yr.indicators:
+            if i.trace.scoring and i.trace.scoring.evidence:
+                evidence.append([f"{i.code}（{yr.year}年）", i.name_zh, i.trace.scoring.evidence])
+        for item in yr.bonus_items:
+            if item.evidence:
+                evidence.append([f"加分项（{yr.year}年）", item.name, item.evidence])
+    if evidence:
+        out.append("证明材料：\n\n" + table(["用途", "事项", "证明材料"], evidence, [2, 4, 6]))
+    return "\n\n".join(out)
+
+
+def reproducibility(result: Result, files: dict[str, str], parameters: dict[str, object]) -> str:
+    hashes = "\n".join(f"- {label}（`{Path(path).name}`）SHA-256：`{_sha256(path)}`" for label, path in files.items())
+    params = [[k, f"`{v}`"] for k, v in parameters.items()]
+    return "\n\n".join([
+        f"本报告由 evalkit {result.evalkit_version} 生成。评价结果全文（含每个数值的计算轨迹）见归档目录中的 "
+        "`results.json`；`manifest.json` 记录全部输入文件、指标目录和报告模板的 SHA-256 以及软件版本。"
+        "运行 `evalkit verify <归档目录>` 可用归档的输入重新执行本报告，并核对结果是否完全一致。",
+        "输入文件：\n\n" + hashes,
+        "运行参数：\n\n" + table(["参数", "取值"], params),
+        f"指标目录：{result.catalog.id} 版本 {result.catalog.version}，内容摘要 `{result.catalog.sha256}`。",
+    ])
+
+
+def _sha256(path: str) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
