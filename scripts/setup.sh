@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Install what evalkit needs on a fresh machine: CJK fonts and poppler from Debian/Ubuntu
+# packages (charts and PDFs must show Chinese), then evalkit itself with its test extras into
+# the active Python (3.11 or newer; activate a virtual environment first if you want one).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+missing=()
+fc-list 2>/dev/null | grep -q "Noto Sans CJK" || missing+=(fonts-noto-cjk)
+command -v pdftoppm >/dev/null 2>&1 || missing+=(poppler-utils)
+if ((${#missing[@]})); then
+  if command -v apt-get >/dev/null 2>&1; then
+    sudo=""
+    [ "$(id -u)" = 0 ] || sudo="sudo"
+    echo "[setup] installing ${missing[*]}"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+    # matplotlib keeps a font list cache; forget it so the new CJK fonts are seen.
+    rm -f "${MPLCONFIGDIR:-$HOME/.cache/matplotlib}"/fontlist-*.json 2>/dev/null || true
+  else
+    echo "[setup] please install: ${missing[*]} (a CJK font such as Noto Sans CJK SC, and poppler)" >&2
+    exit 1
+  fi
+fi
+
+python3 -c 'import sys; sys.exit(sys.version_info < (3, 11))' || {
+  echo "[setup] evalkit needs Python 3.11 or newer; python3 is $(python3 --version)" >&2; exit 1; }
+echo "[setup] installing evalkit (pip install -e .[test])"
+python3 -m pip install --quiet --disable-pip-version-check -e ".[test]"
+if command -v quarto >/dev/null 2>&1; then
+  echo "[setup] Quarto $(quarto --version) found: reports render with Quarto"
+else
+  echo "[setup] Quarto not found: reports render with the bundled pandoc (see README to install Quarto)"
+fi
