@@ -75,6 +75,8 @@ def _parser() -> argparse.ArgumentParser:
     park_args(sub)
     sub.add_argument("--json", action="store_true", help="emit the whole result with traces as JSON")
     sub.add_argument("--strict", action="store_true", help="overall evaluation: every pollutant must fall")
+    sub.add_argument("--base-year", type=int, help="base year of the overall evaluation (default: the park's, "
+                                                   "else the first year of the window)")
 
     sub = command("render", cmd_render, "evaluate a park and render its report (html, docx, pdf) "
                                         "into an archive under outputs/")
@@ -118,11 +120,15 @@ def _load(args) -> tuple[Catalog, carbon.FactorTable]:
 
 
 def load_checked_park(park_id: str, params_dir: Path, catalog: Catalog, window: list[int],
-                      factors: carbon.FactorTable) -> LoadedPark:
+                      factors: carbon.FactorTable, base_year: int | None = None) -> LoadedPark:
     """The park file read and checked against the catalog; every problem of both in one error."""
     park, problems = read_park(park_id, params_dir)
     if park is not None:
         problems.extend(check_park(park, catalog, window, factors))
+        years = park.input.years()
+        if base_year is not None and (base_year not in years or base_year > window[-1]):
+            problems.add("--base-year", "base_year", base_year,
+                         f"a year with data, not after {window[-1]}; {park.path.name} has {years[0]}–{years[-1]}")
     problems.raise_if_errors()
     assert park is not None
     return park
@@ -182,8 +188,9 @@ def cmd_score(args) -> int:
 
     catalog, factors = _load(args)
     window = parse_window(args.years, catalog)
-    park = load_checked_park(args.park, args.params_dir, catalog, window, factors)
-    result = evaluate(park, catalog, window, factors=factors, strict=True if args.strict else None)
+    park = load_checked_park(args.park, args.params_dir, catalog, window, factors, args.base_year)
+    result = evaluate(park, catalog, window, factors=factors, strict=True if args.strict else None,
+                      base_year=args.base_year)
     print(result.to_json() if args.json else summary(result))
     return EXIT_OK
 
@@ -242,7 +249,7 @@ def cmd_render(args) -> int:
             problems.add("--template", "template", str(template), "a folder with report.ipynb and _quarto.yml")
         problems.raise_if_errors()
     # Check the input before starting a kernel: bad data gets the same problem table as `score`.
-    load_checked_park(args.park, args.params_dir, catalog, window, factors)
+    load_checked_park(args.park, args.params_dir, catalog, window, factors, args.base_year)
     catalog_path = args.catalog or default_catalog_path()
     options = {"strict": True} if args.strict else {}
     try:
