@@ -238,7 +238,10 @@ def read_raw(path: Path) -> Any:
         from evalkit.workbook import read_workbook
 
         return read_workbook(path)
-    return read_yaml(path)
+    from evalkit.template import drop_blanks  # template imports this module
+
+    # A blank (null) left in a filled-in template means "no figure": missing data, not a type error.
+    return drop_blanks(read_yaml(path))
 
 
 def read_yaml(path: Path) -> Any:
@@ -321,6 +324,8 @@ def _year_in(loc: tuple[Any, ...]) -> int | None:
 def _expected(error: dict[str, Any]) -> str:
     kind = error["type"]
     if kind == "missing":
+        if error["loc"] and error["loc"][-1] == "source":
+            return "a source (数据来源) for this series"
         return "this field is required"
     if kind == "extra_forbidden":
         return "no such field (check spelling; see params/README.md)"

@@ -26,7 +26,7 @@ def test_demo_park_scores(capsys):
     (lambda r: r["data"]["pm25"]["values"].__setitem__(2022, "abc"), "data.pm25.values.2022", "2022", "a number"),
     (lambda r: r["data"]["nox"]["values"].__setitem__(2022, -5), "data.nox", "2022", "≥ 0"),
     (lambda r: r["data"]["iva"]["values"].__setitem__(2021, 0), "data.iva", "2021", "> 0"),
-    (lambda r: r["data"]["nox"].__setitem__("source", "  "), "data.nox.source", "", "empty"),
+    (lambda r: r["data"]["nox"].__setitem__("source", "  "), "data.nox.source", "", "a source (数据来源)"),
     (lambda r: r["data"]["nox"].__setitem__("unit", "万元"), "data.nox.unit", "", "convertible to t"),
     (lambda r: r["qualitative"].__setitem__("I99", {2021: {"level": "A", "evidence": "x"}}), "qualitative.I99", "", "indicator code"),
     (lambda r: r["not_applicable"].__setitem__("I77", {"justification": "x"}) if "not_applicable" in r

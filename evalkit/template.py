@@ -1,0 +1,271 @@
+"""Blank input files for a park (`evalkit template`), and what a blank means when a file is read.
+
+A template lists every input the catalog needs, every basic requirement, every qualitative
+indicator and every energy field of the factor table, each left blank: `null` in YAML, an empty
+cell in Excel. `drop_blanks` removes blanks before the file's shape is checked, so a blank reads
+exactly as if it had never been written: a missing value (0 points, a data gap), an unanswered
+basic requirement, a qualitative indicator without a level. params/README.md documents the format.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any, Callable
+
+from evalkit import carbon
+from evalkit.catalog import Catalog
+from evalkit.inputs import Energy
+
+PROFILE_LABELS = {
+    "name_zh": "园区名称（必填）",
+    "name_en": "英文名称",
+    "synthetic": "是否为合成示范数据",
+    "province": "省份",
+    "city": "城市",
+    "park_type": "园区类型（如 化工园区、高新技术产业开发区）",
+    "level": "园区级别（国家级、省级……）",
+    "management_body": "管理机构（责任主体）",
+    "area_km2": "面积（km²）",
+    "established": "设立年份",
+    "main_industries": "主导产业",
+    "description": "园区简介",
+    "base_year": "整体评价基准年（空 = 评价窗口首年）",
+    "assessor": "评价机构",
+    "assessment_type": "评价类型（自评价 / 第三方评价）",
+}
+
+ENERGY_SETTINGS = ("grid_factor", "heat_factor", "electricity_tce_basis")
+
+# Energy series other than fuels: Chinese name and the unit statistics usually report them in.
+ENERGY_SERIES = {
+    "electricity_purchased": ("外购电力（含外购绿色电力）", "万kWh"),
+    "electricity_exported": ("输出电力", "万kWh"),
+    "green_electricity": ("外购绿色电力（绿电交易、绿证；属外购电力的一部分）", "万kWh"),
+    "onsite_renewable": ("自发自用可再生能源电力", "万kWh"),
+    "heat_purchased": ("外购热力", "GJ"),
+    "heat_exported": ("输出热力", "GJ"),
+    "process_co2": ("工业生产过程二氧化碳排放量", "吨"),
+    "verified_co2": ("经核证的二氧化碳排放总量（填写的年份直接采用）", "吨"),
+}
+
+# Energy statistics (能源购进、消费与库存表) report solid and liquid fuels in 吨, gases in 万m³.
+_STATISTICS_UNIT = {"kg": "吨", "m³": "万m³"}
+
+_PLAIN_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+def write_template(catalog: Catalog, park_id: str, years: list[int], output: Path, *, xlsx: bool,
+                   factors: carbon.FactorTable | None = None) -> None:
+    """Write a blank input file for `park_id` with a column (or a null) for each of `years`."""
+    factors = factors or carbon.load_factors()
+    raw = blank_park(catalog, years, factors)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    if xlsx:
+        from evalkit.workbook import write_workbook  # workbook imports this module's tables
+
+        write_workbook(raw, catalog, output, factors=factors)
+    else:
+        output.write_text(_yaml_template(raw, catalog, factors, park_id, years), "utf-8")
+
+
+def blank_park(catalog: Catalog, years: list[int], factors: carbon.FactorTable) -> dict[str, Any]:
+    """A park file in the YAML shape with every field the catalog and factor table know, all blank."""
+    def series(unit: str) -> dict[str, Any]:
+        return {"unit": unit, "source": None, "values": dict.fromkeys(years)}
+
+    return {
+        "profile": {**dict.fromkeys(PROFILE_LABELS), "synthetic": False, "main_industries": []},
+        "basic_requirements": {item.id: {"met": None, "evidence": None}
+                               for item in catalog.basic_requirements.items},
+        "data": {symbol: series(spec.unit) for symbol, spec in catalog.inputs.items()},
+        "energy": {
+            **{name: Energy.model_fields[name].default for name in ENERGY_SETTINGS},
+            "fuels": {key: series(fuel_unit(fuel)) for key, fuel in factors.fuels.items()},
+            **{name: series(unit) for name, (_, unit) in ENERGY_SERIES.items()},
+        },
+        "qualitative": {ind.code: {year: {"level": None, "evidence": None} for year in years}
+                        for ind in catalog.indicators if ind.kind == "qualitative"},
+        "not_applicable": {},
+        "bonus": {},
+        "reference_overrides": {},
+        "strict_overall": False,
+    }
+
+
+def fuel_unit(fuel: carbon.Fuel) -> str:
+    return _STATISTICS_UNIT.get(fuel.activity_unit, fuel.activity_unit)
+
+
+# Blanks
+
+def is_blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def drop_blanks(raw: Any) -> Any:
+    """The park file without its blanks. A series without any value, a basic requirement without
+    `met`, a qualitative year without `level` and an energy section without any series are blank as
+    a whole. Anything not shaped as expected is left as it is, for `parse_park` to report."""
+    if not isinstance(raw, dict):
+        return raw
+    sections: dict[str, Callable[[Any], Any]] = {
+        "profile": _filled,
+        "basic_requirements": lambda v: _each(v, _answer),
+        "data": lambda v: _each(v, _series),
+        "energy": _energy,
+        "qualitative": lambda v: _each(v, lambda years: _each(years, _choice) or None),
+        "not_applicable": lambda v: _each(v, _filled),
+        "bonus": lambda v: _each(v, lambda items: [_filled(i) for i in items] if isinstance(items, list) else items),
+        "reference_overrides": lambda v: _each(v, _filled),
+    }
+    cleaned = {key: sections.get(key, lambda v: v)(value) for key, value in raw.items()}
+    return {key: value for key, value in cleaned.items() if not is_blank(value)}
+
+
+def _filled(mapping: Any) -> Any:
+    if not isinstance(mapping, dict):
+        return mapping
+    return {key: value for key, value in mapping.items() if not is_blank(value)}
+
+
+def _each(mapping: Any, clean: Callable[[Any], Any]) -> Any:
+    """Clean every entry of a mapping; entries that clean to None are blank and dropped."""
+    if not isinstance(mapping, dict):
+        return mapping
+    return {key: cleaned for key, value in mapping.items() if (cleaned := clean(value)) is not None}
+
+
+def _series(raw: Any) -> Any:
+    if not isinstance(raw, dict) or not isinstance(raw.get("values", {}), dict):
+        return raw
+    values = {year: _filled(value) for year, value in raw.get("values", {}).items()
+              if not is_blank(value.get("value") if isinstance(value, dict) else value)}
+    return {**_filled(raw), "values": values} if values else None
+
+
+def _answer(raw: Any) -> Any:
+    return None if isinstance(raw, dict) and is_blank(raw.get("met")) else _filled(raw)
+
+
+def _choice(raw: Any) -> Any:
+    return None if isinstance(raw, dict) and is_blank(raw.get("level")) else _filled(raw)
+
+
+def _energy(raw: Any) -> Any:
+    if not isinstance(raw, dict):
+        return raw
+    energy = _filled({key: _each(value, _series) if key == "fuels" else
+                      _series(value) if key in ENERGY_SERIES else value for key, value in raw.items()})
+    has_series = energy.get("fuels") or any(key in energy for key in ENERGY_SERIES)
+    return energy if has_series else None
+
+
+# The YAML template: the blank park, written by hand so that every entry carries its Chinese name.
+
+def _yaml_template(raw: dict[str, Any], catalog: Catalog, factors: carbon.FactorTable, park_id: str,
+                   years: list[int]) -> str:
+    sections = [_yaml_head(raw, catalog, park_id, years), _yaml_basic(raw, catalog), _yaml_data(raw, catalog),
+                _yaml_energy(raw, factors), _yaml_qualitative(raw, catalog), _yaml_tail(raw, catalog)]
+    return "\n\n".join("\n".join(lines) for lines in sections) + "\n"
+
+
+def _yaml_head(raw: dict[str, Any], catalog: Catalog, park_id: str, years: list[int]) -> list[str]:
+    window = f"{years[-min(3, len(years))]}-{years[-1]}"
+    entries = {key: f"  {key}: {_flow(value)}" for key, value in raw["profile"].items()}
+    width = max(map(len, entries.values())) + 2
+    return [
+        f"# evalkit 园区输入文件 / park input file: {park_id}, {years[0]}–{years[-1]}",
+        f"# 指标目录 / catalog: {catalog.id} v{catalog.version}; format: params/README.md",
+        "#",
+        "# null = 未填写 (not filled in). A missing value scores 0 and is listed as a data gap;",
+        "# an unanswered basic requirement counts as not met. Replace null with the figure.",
+        "# Every series needs a source (数据来源). A unit may be any unit of the same dimension",
+        "# (元/万元/亿元, 千克/吨/万吨, kWh/万kWh/MWh …): evalkit converts it to the catalog's unit.",
+        "# A year may carry its own source: 2023: {value: 12.5, source: …, note: …}.",
+        f"# Check the file with: evalkit validate --park {park_id} --years {window}",
+        "",
+        "profile:",
+        *(f"{text.ljust(width)}# {PROFILE_LABELS[key]}" for key, text in entries.items()),
+    ]
+
+
+def _yaml_basic(raw: dict[str, Any], catalog: Catalog) -> list[str]:
+    lines = ["# 基本要求：met: true（满足）/ false（不满足，须在 note 中说明）；满足的须写明证据 evidence。",
+             "basic_requirements:"]
+    for item in catalog.basic_requirements.items:
+        lines += [f"  # {item.text_zh}（证据示例：{item.evidence_hint_zh}）",
+                  f"  {item.id}: {_flow(raw['basic_requirements'][item.id])}"]
+    return lines
+
+
+def _yaml_data(raw: dict[str, Any], catalog: Catalog) -> list[str]:
+    lines = ["# 年度数据：单位为目录单位，可改为同量纲的其他单位。", "data:"]
+    for symbol, spec in catalog.inputs.items():
+        note = "；由能源数据核算，填写 energy 时此项留空" if spec.carbon else ""
+        lines += [f"  # {spec.name_zh}（{spec.unit}{note}）", f"  {symbol}: {_flow(raw['data'][symbol])}"]
+    return lines
+
+
+def _yaml_energy(raw: dict[str, Any], factors: carbon.FactorTable) -> list[str]:
+    energy = raw["energy"]
+    options = {"grid_factor": factors.electricity, "heat_factor": factors.heat,
+               "electricity_tce_basis": factors.coal_equivalent.electricity}
+    return [
+        "# 能源数据（碳排放核算）：不提供能源数据时整节留空。",
+        "energy:",
+        *(f"  {name}: {_flow(energy[name])}  # one of: {', '.join(options[name])}" for name in ENERGY_SETTINGS),
+        "  fuels:",
+        *(f"    {key}: {_flow(energy['fuels'][key])}  # {fuel.name_zh}" for key, fuel in factors.fuels.items()),
+        *(f"  {name}: {_flow(energy[name])}  # {name_zh}" for name, (name_zh, _) in ENERGY_SERIES.items()),
+    ]
+
+
+def _yaml_qualitative(raw: dict[str, Any], catalog: Catalog) -> list[str]:
+    lines = ["# 定性指标：每年选择一个档次 level 并写明证据 evidence。", "qualitative:"]
+    for code, choices in raw["qualitative"].items():
+        ind = catalog.indicator(code)
+        levels = " / ".join(f"{lv.id} {lv.label_zh}（{lv.score:g}）" for lv in ind.scoring.levels or [])
+        lines.append(f"  {code}:  # {ind.name_zh}：{levels}")
+        lines += [f"    {year}: {_flow(choice)}" for year, choice in choices.items()]
+    return lines
+
+
+def _yaml_tail(raw: dict[str, Any], catalog: Catalog) -> list[str]:
+    return [
+        "# 不适用指标（须写明理由；years 省略 = 全部年份），例：",
+        "#   I34: {justification: 园区无公交线路，由市公交集团统一运营, years: [2021, 2022]}",
+        "not_applicable: {}",
+        "",
+        f"# 加分项（每年合计不超过 {catalog.bonus.cap_points:g} 分），例：",
+        "#   2023:",
+        "#     - {name: 园区CCUS示范项目, points: 3, justification: …, evidence: …}",
+        "bonus: {}",
+        "",
+        "# 参考值替换（须写明理由与来源），例：",
+        "#   I27: {reference: 15, justification: 所在城市非缺水城市…, source: …}",
+        "reference_overrides: {}",
+        "",
+        "# true: 整体评价要求每一种污染物排放强度均下降（严格模式）",
+        f"strict_overall: {_flow(raw['strict_overall'])}",
+    ]
+
+
+def _flow(value: Any) -> str:
+    """A value as YAML flow text: plain keys, quoted strings, null for blanks."""
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{_key(k)}: {_flow(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(_flow(v) for v in value) + "]"
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    return json.dumps(value, ensure_ascii=False)  # a JSON string is a valid YAML scalar
+
+
+def _key(key: Any) -> str:
+    return str(key) if isinstance(key, int) or _PLAIN_KEY.match(str(key)) else json.dumps(key, ensure_ascii=False)

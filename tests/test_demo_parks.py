@@ -1,0 +1,77 @@
+"""The four synthetic demo parks: each takes a different path through the evaluation."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+import pytest
+
+from evalkit import carbon
+from evalkit.catalog import load_catalog
+from evalkit.evaluation import evaluate
+from evalkit.inputs import load_park
+from evalkit.results import Result
+from evalkit.validate import validate_park
+
+PARAMS = Path(__file__).parent.parent / "params"
+DEMOS = ["demo-chem", "demo-hitech", "demo-heavy", "demo-gatefail"]
+WINDOW = [2021, 2022, 2023]
+CATALOG = load_catalog()
+FACTORS = carbon.load_factors()
+
+
+@cache
+def result(park: str) -> Result:
+    return evaluate(load_park(park, PARAMS), CATALOG, WINDOW, factors=FACTORS)
+
+
+@pytest.mark.parametrize("park", DEMOS)
+def test_demo_parks_are_labelled_synthetic_with_data_for_2020_to_2023(park):
+    loaded = load_park(park, PARAMS)
+    assert loaded.path.read_text("utf-8").startswith("# SYNTHETIC DEMO DATA")
+    assert loaded.input.profile.synthetic and "合成示范数据" in loaded.input.profile.name_zh
+    assert loaded.input.years() == [2020, 2021, 2022, 2023]
+    assert validate_park(park, PARAMS, CATALOG, WINDOW, FACTORS).items == []
+
+
+def test_chemical_park_reaches_aaa_or_aa():
+    r = result("demo-chem")
+    assert r.gate.passed and r.overall.verdict == "positive" and r.fifty_percent_rule.passed
+    assert r.grade in {"AAA", "AA"} and r.index >= 75
+    assert r.data_gaps == [] and r.not_applicable == []
+
+
+def test_hitech_park_lists_its_not_applicable_items_and_applies_its_bonus():
+    r = result("demo-hitech")
+    assert {(n.code, tuple(n.years)) for n in r.not_applicable} == {(c, tuple(WINDOW)) for c in ("I28", "I29", "I34")}
+    assert all(n.justification for n in r.not_applicable)
+    for year in WINDOW:
+        indicators = {i.code: i for i in r.yearly[year].indicators}
+        for code in ("I28", "I29", "I34"):
+            assert indicators[code].status == "not_applicable" and indicators[code].weight == 0
+        # the level keeps its maximum: the weight of the three is spread over the rest of 路径协同
+        path_weight = sum(i.weight for i in indicators.values() if i.target_level == "路径协同")
+        assert path_weight == pytest.approx(0.46)
+    assert [r.yearly[y].bonus for y in WINDOW] == [0, 2, 5]
+    assert all(r.yearly[y].index == pytest.approx(r.yearly[y].base_points + r.yearly[y].bonus) for y in WINDOW)
+    assert [(o.code, o.park_value) for o in r.overrides] == [("I26", 70)]
+    assert r.data_gaps == [] and r.grade == "AA"
+
+
+def test_heavy_industry_park_is_negative_overall_and_not_rated():
+    r = result("demo-heavy")
+    assert r.gate.passed and r.yearly
+    assert r.overall.verdict == "negative" and r.grade == "not_rated"
+    assert r.overall.carbon_intensity.improved is False
+    assert any("碳排放强度未下降" in failure for failure in r.overall.failures)
+    assert r.not_rated_reason and "整体评价为负向" in r.not_rated_reason
+
+
+def test_gate_failing_park_is_not_rated_and_has_no_yearly_results():
+    r = result("demo-gatefail")
+    assert not r.gate.passed and r.gate.failed == ["no_major_incident"]
+    [item] = [i for i in r.gate.items if not i.met]
+    assert item.answered and item.evidence and item.note
+    assert r.grade == "not_rated" and r.yearly == {} and r.index is None
+    assert "基本要求不达标" in r.not_rated_reason
