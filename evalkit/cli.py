@@ -30,6 +30,7 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "command", None):
         parser.print_help()
         return EXIT_INPUT
+    args.argv = list(sys.argv[1:] if argv is None else argv)  # recorded in a report's manifest
     try:
         return args.run(args)
     except InputError as exc:
@@ -258,7 +259,7 @@ def cmd_render(args) -> int:
             catalog_path=catalog_path, catalog_files=referenced_files(catalog_path),
             factor_paths=[args.factors or carbon.DEFAULT_TABLE], base_year=args.base_year, options=options,
             output_dir=args.output_dir, formats=formats, engine=args.engine, force=args.force,
-            command=["evalkit", *sys.argv[1:]], template_dir=template)
+            command=["evalkit", *args.argv], template_dir=template)
     except RenderError as exc:
         print(f"[evalkit] error: {exc}", file=sys.stderr)
         return EXIT_FAILED

@@ -324,6 +324,9 @@ def carbon(result: Result) -> str:
     if notes:
         out.append("说明：\n\n" + "\n".join(f"- {n}" for n in notes))
     for year, c in years.items():
+        for key, title in (("energy_tce", "综合能源消费量"), ("nonfossil_tce", "非化石能源消费量")):
+            if key in c["traces"]:
+                out.append(trace_block(Trace.model_validate(c["traces"][key]), f"{year}年{title}"))
         rows = [[line["source_zh"], fmt(line["activity"], 6), line["activity_unit"], line["activity_source"],
                  line["co2_trace"]["substituted"] if line.get("co2_trace") else "—", fmt(line.get("co2_t"), 6)]
                 for line in c["lines"]]

@@ -1,4 +1,9 @@
-"""The archive: manifest, refusal to overwrite, atomic replacement, verify round trip."""
+"""The archive: manifest, refusal to overwrite, atomic replacement, verify round trip.
+
+Archives are made of the real report of the demo park `params/demo-chem.yaml` with the default
+catalog and carbon factor table. One html render is shared; tests that change an archive work on
+a copy of it, and a park file to change is a copy of demo-chem.yaml.
+"""
 
 from __future__ import annotations
 
@@ -10,130 +15,167 @@ from pathlib import Path
 
 import pytest
 
-from evalkit import archive
+from evalkit import archive, carbon
+from evalkit.catalog import default_catalog_path, referenced_files
 from evalkit.render import ArchiveConflict, NotebookError, TEMPLATE_DIR, render_report, verify_archive
 
-PARK_YAML = """\
-profile:
-  name_zh: 归档测试园区
-data:
-  industrial_value_added:
-    unit: 亿元
-    source: 统计年鉴
-    values: {2021: 110, 2022: 120, 2023: 130}
-"""
+ROOT = Path(__file__).resolve().parents[1]
+PARK_ID = "demo-chem"
+PARK_FILE = ROOT / "params" / f"{PARK_ID}.yaml"
+CATALOG = default_catalog_path()
 YEARS = [2021, 2022, 2023]
+WINDOW = "2021-2023"
+ARCHIVED_INPUTS = {  # archive path -> source
+    "inputs/park/demo-chem.yaml": PARK_FILE,
+    "inputs/catalog/default.yaml": CATALOG,
+    "inputs/catalog/basic_requirements.yaml": CATALOG.parent / "basic_requirements.yaml",
+    "inputs/factors/carbon_factors.yaml": carbon.DEFAULT_TABLE,
+}
+ONE_FIGURE = ("2022: 360, 2023: 395}", "2022: 360, 2023: 400}")  # iva, the industrial value added
 
 
-def write_inputs(directory: Path) -> tuple[Path, Path]:
-    directory.mkdir(parents=True, exist_ok=True)
-    park = directory / "demo.yaml"
-    park.write_text(PARK_YAML, encoding="utf-8")
-    catalog = directory / "catalog.yaml"
-    catalog.write_text("indicators: []\n", encoding="utf-8")
-    return park, catalog
-
-
-def render(root: Path, park: Path, catalog: Path, **kwargs):
+def render(output_dir: Path, park: Path = PARK_FILE, **kwargs):
+    """Render the demo park's report (html, pandoc) with the inputs `evalkit render` uses."""
     kwargs = {"formats": ["html"], "engine": "pandoc", "progress": lambda _: None} | kwargs
-    return render_report("demo", YEARS, input_path=park, catalog_path=catalog,
-                         output_dir=root / "outputs", **kwargs)
+    return render_report(PARK_ID, YEARS, input_path=park, catalog_path=CATALOG,
+                         catalog_files=referenced_files(CATALOG), factor_paths=[carbon.DEFAULT_TABLE],
+                         output_dir=output_dir, **kwargs)
+
+
+def park_copy(directory: Path) -> Path:
+    """demo-chem.yaml copied into `directory` (same name), to be changed by the test."""
+    directory.mkdir(parents=True, exist_ok=True)
+    return Path(shutil.copy(PARK_FILE, directory / PARK_FILE.name))
+
+
+def snapshot(directory: Path) -> dict[Path, bytes]:
+    return {p: p.read_bytes() for p in directory.rglob("*") if p.is_file()}
 
 
 @pytest.fixture(scope="module")
 def made(tmp_path_factory):
     root = tmp_path_factory.mktemp("archive")
-    park, catalog = write_inputs(root / "params")
-    outcome = render(root, park, catalog, command=["evalkit", "render", "--park", "demo"])
-    return root, park, catalog, outcome
+    return render(root / "outputs", command=["evalkit", "render", "--park", PARK_ID])
+
+
+@pytest.fixture
+def earlier(made, tmp_path):
+    """A copy of the shared archive under tmp_path/outputs, as if rendered there before."""
+    final = tmp_path / "outputs" / PARK_ID / WINDOW
+    shutil.copytree(made.archive, final)
+    return final
 
 
 # --- what an archive holds ------------------------------------------------------------------------
 
-def test_archive_holds_notebook_report_results_inputs_and_manifest(made):
-    _, park, catalog, outcome = made
-    names = {p.relative_to(outcome.archive).as_posix() for p in outcome.archive.rglob("*") if p.is_file()}
-    assert names == {"report.ipynb", "report.html", "results.json", "manifest.json",
-                     "inputs/park/demo.yaml", "inputs/catalog/catalog.yaml"}
-    assert (outcome.archive / "inputs/park/demo.yaml").read_bytes() == park.read_bytes()
-    assert json.loads((outcome.archive / "results.json").read_text("utf-8")) == {
-        "park": "demo", "name_zh": "归档测试园区", "years": YEARS, "base_year": 2021,
-        "series_per_year": {"2021": 1, "2022": 1, "2023": 1},
-    }
+def test_archive_holds_notebook_report_results_inputs_and_manifest(made, catalog, factors):
+    from evalkit.evaluation import evaluate
+    from evalkit.inputs import LoadedPark, read_park_file
+
+    assert made.archive.parts[-2:] == (PARK_ID, WINDOW)
+    names = {p.relative_to(made.archive).as_posix() for p in made.archive.rglob("*") if p.is_file()}
+    assert names == {"report.ipynb", "report.html", "results.json", "manifest.json", *ARCHIVED_INPUTS}
+    for path, source in ARCHIVED_INPUTS.items():
+        assert (made.archive / path).read_bytes() == source.read_bytes(), path
+    # results.json is exactly the evaluation of the demo park, serialized deterministically.
+    park = LoadedPark(id=PARK_ID, path=PARK_FILE, input=read_park_file(PARK_FILE))
+    expected = evaluate(park, catalog, YEARS, factors=factors)
+    assert (made.archive / "results.json").read_text("utf-8") == archive.results_json(expected)
+    results = json.loads((made.archive / "results.json").read_text("utf-8"))
+    assert results["park"] == PARK_ID and results["years"] == YEARS
+    assert results["park_name"].startswith("东海湾化工园区")
 
 
 def test_manifest_records_hashes_versions_command_times_and_engine(made):
-    _, park, catalog, outcome = made
-    manifest = archive.read_manifest(outcome.archive)
-    assert {i.role: i.sha256 for i in manifest.inputs} == {
-        "park": hashlib.sha256(park.read_bytes()).hexdigest(),
-        "catalog": hashlib.sha256(catalog.read_bytes()).hexdigest(),
-    }
+    manifest = archive.read_manifest(made.archive)
+    assert {i.path: i.sha256 for i in manifest.inputs} == {
+        path: hashlib.sha256(source.read_bytes()).hexdigest() for path, source in ARCHIVED_INPUTS.items()}
+    assert {i.path: i.role for i in manifest.inputs} == {
+        path: path.split("/")[1] for path in ARCHIVED_INPUTS}
     assert manifest.template["report.ipynb"] == archive.sha256_file(TEMPLATE_DIR / "report.ipynb")
-    assert manifest.outputs["results.json"] == archive.sha256_file(outcome.archive / "results.json")
+    assert manifest.outputs == {name: archive.sha256_file(made.archive / name)
+                                for name in ("report.ipynb", "report.html", "results.json")}
     for tool in ("evalkit", "python", "papermill", "pandas", "matplotlib"):
         assert manifest.versions[tool], tool
     assert manifest.engine.name == "pandoc" and set(manifest.engine.versions) == {"pandoc", "typst"}
-    assert manifest.command == ["evalkit", "render", "--park", "demo"]
+    assert manifest.command == ["evalkit", "render", "--park", PARK_ID]
+    assert manifest.park == PARK_ID and manifest.window == WINDOW and manifest.formats == ["html"]
     assert manifest.started_at <= manifest.finished_at
     assert set(manifest.stages) == {"execute", "html"}
-    assert manifest.parameters["input_path"] == "inputs/park/demo.yaml"  # the archived copy
+    # Paths the notebook was given: the archived copies.
+    assert manifest.parameters["input_path"] == "inputs/park/demo-chem.yaml"
+    assert manifest.parameters["catalog_path"] == "inputs/catalog/default.yaml"
+    assert manifest.parameters["factor_paths"] == ["inputs/factors/carbon_factors.yaml"]
 
 
 # --- overwriting -----------------------------------------------------------------------------------
 
-def test_same_inputs_render_again_and_say_so(tmp_path):
-    park, catalog = write_inputs(tmp_path / "params")
-    first = render(tmp_path, park, catalog).files["results"].read_bytes()
+def test_same_inputs_render_again_and_say_so(earlier, tmp_path):
+    first = (earlier / "results.json").read_bytes()
+    first_manifest = archive.read_manifest(earlier)
     lines: list[str] = []
-    outcome = render(tmp_path, park, catalog, progress=lines.append)
-    assert outcome.previous == "same-inputs"
+    outcome = render(tmp_path / "outputs", progress=lines.append)
+    assert outcome.archive == earlier and outcome.previous == "same-inputs"
     assert any("made from the same inputs: rendering it again" in line for line in lines)
+    assert "execute" in outcome.stages  # executed again, not just kept
+    assert archive.read_manifest(earlier).started_at >= first_manifest.finished_at
     assert outcome.files["results"].read_bytes() == first  # deterministic: no times inside
+    assert [p.name for p in earlier.parent.iterdir()] == [WINDOW]
 
 
-def test_different_inputs_are_refused_unless_forced(tmp_path):
-    park, catalog = write_inputs(tmp_path / "params")
-    first = render(tmp_path, park, catalog)
-    before = {p: p.read_bytes() for p in first.archive.rglob("*") if p.is_file()}
-    park.write_text(PARK_YAML.replace("130", "140"), encoding="utf-8")
+def test_different_inputs_are_refused_unless_forced(earlier, tmp_path):
+    before = snapshot(earlier)
+    park = park_copy(tmp_path / "params")
+    text = park.read_text("utf-8")
+    assert text.count(ONE_FIGURE[0]) == 1
+    park.write_text(text.replace(*ONE_FIGURE), encoding="utf-8")  # iva 2023: 395 -> 400
 
     with pytest.raises(ArchiveConflict) as caught:
-        render(tmp_path, park, catalog)
+        render(tmp_path / "outputs", park)
     assert caught.value.stage == "archive"
-    assert '$.inputs["inputs/park/demo.yaml"]' in str(caught.value) and "--force" in str(caught.value)
+    assert caught.value.differences == [
+        f'$.inputs["inputs/park/demo-chem.yaml"]: "{hashlib.sha256(PARK_FILE.read_bytes()).hexdigest()}" -> '
+        f'"{hashlib.sha256(park.read_bytes()).hexdigest()}"']
+    assert "--force" in str(caught.value)
     with pytest.raises(ArchiveConflict, match=r"\$\.parameters\.base_year: null -> 2020"):
-        render(tmp_path, park, catalog, base_year=2020)
-    assert {p: p.read_bytes() for p in first.archive.rglob("*") if p.is_file()} == before
+        render(tmp_path / "outputs", PARK_FILE, base_year=2020)
+    assert snapshot(earlier) == before
+    assert not [p.name for p in earlier.parent.iterdir() if p.name != WINDOW]  # no staging left
 
-    forced = render(tmp_path, park, catalog, force=True)
-    assert forced.previous == "replaced"
-    assert (forced.archive / "inputs/park/demo.yaml").read_text("utf-8") == park.read_text("utf-8")
+    forced = render(tmp_path / "outputs", park, force=True)
+    assert forced.archive == earlier and forced.previous == "replaced"
+    assert (forced.archive / "inputs/park/demo-chem.yaml").read_bytes() == park.read_bytes()
+    results = json.loads(forced.files["results"].read_text("utf-8"))
+    old_results = json.loads(before[earlier / "results.json"])
+    changed = [d.path for d in archive.diff_json(old_results, results)]
+    assert any(path.startswith('$.yearly["2023"]') for path in changed), changed  # the new figure counts
+    assert [p.name for p in earlier.parent.iterdir()] == [WINDOW]
 
 
 def test_a_directory_that_is_not_an_archive_is_not_overwritten(tmp_path):
-    park, catalog = write_inputs(tmp_path / "params")
-    final = tmp_path / "outputs" / "demo" / "2021-2023"
+    final = tmp_path / "outputs" / PARK_ID / WINDOW
     final.mkdir(parents=True)
     (final / "notes.txt").write_text("someone's work")
     with pytest.raises(ArchiveConflict, match="not an evalkit archive"):
-        render(tmp_path, park, catalog)
+        render(tmp_path / "outputs")
     assert (final / "notes.txt").read_text() == "someone's work"
+    assert [p.name for p in final.iterdir()] == ["notes.txt"]
 
 
-def test_failed_run_leaves_the_earlier_archive_intact(tmp_path):
-    park, catalog = write_inputs(tmp_path / "params")
-    first = render(tmp_path, park, catalog)
-    before = {p: p.read_bytes() for p in first.archive.rglob("*") if p.is_file()}
+def test_failed_run_leaves_the_earlier_archive_intact(earlier, tmp_path):
+    before = snapshot(earlier)
     template = tmp_path / "broken_template"
     shutil.copytree(TEMPLATE_DIR, template)
     notebook = template / "report.ipynb"
-    notebook.write_text(notebook.read_text("utf-8").replace("use_cjk_font()", "undefined_name()"), "utf-8")
+    text = notebook.read_text("utf-8")
+    assert "charts.use_cjk_font()" in text
+    notebook.write_text(text.replace("charts.use_cjk_font()", "undefined_name()"), "utf-8")
 
-    with pytest.raises(NotebookError, match="NameError"):
-        render(tmp_path, park, catalog, template_dir=template)
-    assert {p: p.read_bytes() for p in first.archive.rglob("*") if p.is_file()} == before
-    assert [p.name for p in first.archive.parent.iterdir()] == ["2021-2023"]  # no staging left
+    with pytest.raises(NotebookError, match="NameError") as caught:
+        render(tmp_path / "outputs", template_dir=template)
+    assert "undefined_name" in str(caught.value)
+    assert snapshot(earlier) == before
+    assert [p.name for p in earlier.parent.iterdir()] == [WINDOW]  # no staging left
 
 
 def test_place_archive_replaces_the_old_one(tmp_path):
@@ -150,41 +192,46 @@ def test_place_archive_replaces_the_old_one(tmp_path):
 # --- verify ----------------------------------------------------------------------------------------
 
 def test_verify_reproduces_results_exactly(made):
-    *_, outcome = made
-    result = verify_archive(outcome.archive, progress=lambda _: None)
+    result = verify_archive(made.archive, progress=lambda _: None)
     assert result.ok, result.report()
-    assert "reproduced exactly" in result.report()
+    assert result.differences == [] and result.altered == []
+    assert result.report().startswith(f"{made.archive}/results.json: reproduced exactly")
 
 
 def test_verify_lists_what_differs_and_what_was_altered(made, tmp_path):
-    *_, outcome = made
     copy = tmp_path / "copy"
-    shutil.copytree(outcome.archive, copy)
+    shutil.copytree(made.archive, copy)
     results = json.loads((copy / "results.json").read_text("utf-8"))
-    results["series_per_year"]["2022"] = 5
+    grade = results["grade"]
+    results["grade"] = "A" if grade != "A" else "AA"
     results["extra"] = True
-    (copy / "results.json").write_text(json.dumps(results), encoding="utf-8")
+    (copy / "results.json").write_text(json.dumps(results, ensure_ascii=False), encoding="utf-8")
 
     result = verify_archive(copy, progress=lambda _: None)
     assert not result.ok
     assert [str(d) for d in result.differences] == [
         "$.extra: true -> (absent)",
-        '$.series_per_year["2022"]: 5 -> 1',
+        f'$.grade: "{results["grade"]}" -> "{grade}"',
     ]
     assert result.altered == ["results.json: SHA-256 differs from the manifest (changed after archiving)"]
+    assert "NOT reproduced, 2 difference(s)" in result.report()
 
 
 def test_verify_notices_an_altered_input(made, tmp_path):
-    *_, outcome = made
     copy = tmp_path / "copy"
-    shutil.copytree(outcome.archive, copy)
-    park = copy / "inputs/park/demo.yaml"
-    park.write_text(park.read_text("utf-8").replace("归档测试园区", "另一园区"), encoding="utf-8")
+    shutil.copytree(made.archive, copy)
+    park = copy / "inputs/park/demo-chem.yaml"
+    name = json.loads((copy / "results.json").read_text("utf-8"))["park_name"]
+    text = park.read_text("utf-8")
+    assert text.count(f"name_zh: {name}\n") == 1
+    park.write_text(text.replace(f"name_zh: {name}\n", "name_zh: 另一园区\n"), encoding="utf-8")
 
     result = verify_archive(copy, progress=lambda _: None)
     assert not result.ok
-    assert [str(d) for d in result.differences] == ['$.name_zh: "归档测试园区" -> "另一园区"']
-    assert result.altered[0].startswith("inputs/park/demo.yaml: SHA-256 differs")
+    assert [str(d) for d in result.differences] == [
+        f'$.park_name: "{name}" -> "另一园区"', f'$.profile.name_zh: "{name}" -> "另一园区"']
+    assert result.altered == [
+        "inputs/park/demo-chem.yaml: SHA-256 differs from the manifest (changed after archiving)"]
 
 
 # --- units ---------------------------------------------------------------------------------------
@@ -208,9 +255,11 @@ def test_diff_json_is_exact_and_names_paths():
 
 
 def test_plan_inputs_refuses_missing_files_and_clashing_names(tmp_path):
-    park, catalog = write_inputs(tmp_path)
+    park, catalog = PARK_FILE, CATALOG
     with pytest.raises(FileNotFoundError, match="catalog file not found"):
         archive.plan_inputs(park, tmp_path / "nope.yaml")
+    with pytest.raises(FileNotFoundError, match="park file not found"):
+        archive.plan_inputs(tmp_path / "nope.yaml", catalog)
     other = tmp_path / "other"
     other.mkdir()
     (other / "grid.yaml").write_text("a: 1")
@@ -222,11 +271,12 @@ def test_plan_inputs_refuses_missing_files_and_clashing_names(tmp_path):
 def test_catalog_companions_keep_their_place_so_the_archived_catalog_loads(tmp_path):
     from evalkit.catalog import default_catalog_path, load_catalog
 
-    park, _ = write_inputs(tmp_path / "params")
+    park = PARK_FILE
     catalog = default_catalog_path()
     checklist = catalog.parent / "basic_requirements.yaml"
+    assert referenced_files(catalog) == [checklist]
     inputs = archive.plan_inputs(park, catalog, catalog_files=[checklist])
-    assert [i.path for i in inputs] == ["inputs/park/demo.yaml", "inputs/catalog/default.yaml",
+    assert [i.path for i in inputs] == ["inputs/park/demo-chem.yaml", "inputs/catalog/default.yaml",
                                         "inputs/catalog/basic_requirements.yaml"]
     archive.copy_inputs(inputs, tmp_path / "archive")
     assert load_catalog(tmp_path / "archive/inputs/catalog/default.yaml").sha256 == load_catalog(catalog).sha256

@@ -1,11 +1,16 @@
 """Execution, rendering engines, template assets and the CJK chart helper.
 
-One real render (pandoc engine, all three formats) is shared by the read-back tests.
+The tests render the real report of the demo park `params/demo-chem.yaml` with the default
+catalog and carbon factor table. One real render (pandoc engine, all three formats) is shared by
+the read-back tests; other renders make html only. Tests that need a broken notebook copy the
+template into tmp_path and change the copy.
 """
 
 from __future__ import annotations
 
+import html as html_lib
 import io
+import json
 import os
 import re
 import shutil
@@ -21,35 +26,39 @@ import yaml
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output, new_raw_cell
 from pypdf import PdfReader
 
+from evalkit import carbon
+from evalkit.archive import results_json
+from evalkit.catalog import default_catalog_path, referenced_files
+from evalkit.cli import main
+from evalkit.evaluation import evaluate
+from evalkit.inputs import LoadedPark, read_park_file
+from evalkit.presentation import GRADE_ZH
 from evalkit.render import (
     FORMATS, TEMPLATE_DIR, NotebookError, RenderError, get_engine, render_report,
 )
 from evalkit.render import execute as execute_module
 from evalkit.render.pandoc import prepare_notebook
 
-PARK_NAME = "测试园区"
-PARK_YAML = f"""\
-profile:
-  name_zh: {PARK_NAME}
-data:
-  industrial_value_added:
-    unit: 亿元
-    source: 统计年鉴
-    values: {{2020: 100, 2021: 110, 2022: 120, 2023: 130}}
-  so2:
-    unit: t
-    source: 排污许可执行报告
-    values: {{2021: 10, 2022: 9}}
-"""
+ROOT = Path(__file__).resolve().parents[1]
+PARK_ID = "demo-chem"
+PARK_FILE = ROOT / "params" / f"{PARK_ID}.yaml"
+PARK_NAME = "东海湾化工园区"  # profile.name_zh is 东海湾化工园区（合成示范数据）
+YEARS = [2021, 2022, 2023]
+CATALOG = default_catalog_path()
+AIR_SOURCE = "园区空气自动监测站年报"  # demo-chem.yaml: source of good_air_days, valid_air_days, pm25
 
 
-def write_inputs(directory: Path) -> tuple[Path, Path]:
-    directory.mkdir(parents=True, exist_ok=True)
-    park = directory / "demo.yaml"
-    park.write_text(PARK_YAML, encoding="utf-8")
-    catalog = directory / "catalog.yaml"
-    catalog.write_text("indicators: []\n", encoding="utf-8")
-    return park, catalog
+def real_inputs(park: Path = PARK_FILE) -> dict:
+    """The inputs `evalkit render --park demo-chem` passes: park file, default catalog with its
+    checklist, default carbon factor table."""
+    return {"input_path": park, "catalog_path": CATALOG, "catalog_files": referenced_files(CATALOG),
+            "factor_paths": [carbon.DEFAULT_TABLE]}
+
+
+def render_html(output_dir: Path, **kwargs):
+    """A quick render of the demo park: html only, pandoc, quiet."""
+    kwargs = {**real_inputs(), "formats": ["html"], "engine": "pandoc", "progress": lambda _: None} | kwargs
+    return render_report(PARK_ID, YEARS, output_dir=output_dir, **kwargs)
 
 
 def copy_template(tmp_path: Path) -> Path:
@@ -60,18 +69,36 @@ def copy_template(tmp_path: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def rendered(tmp_path_factory):
-    """One report of the placeholder template, rendered by pandoc into html, docx and pdf."""
+    """The demo park's report, rendered by pandoc into html, docx and pdf."""
     root = tmp_path_factory.mktemp("render")
-    park, catalog = write_inputs(root / "params")
     lines: list[str] = []
-    outcome = render_report("demo", [2021, 2022, 2023], input_path=park, catalog_path=catalog,
-                            output_dir=root / "outputs", engine="pandoc", command=["evalkit", "render"],
-                            progress=lines.append)
+    outcome = render_report(PARK_ID, YEARS, **real_inputs(), output_dir=root / "outputs", engine="pandoc",
+                            command=["evalkit", "render"], progress=lines.append)
     return outcome, lines
+
+
+@pytest.fixture(scope="module")
+def read_back(rendered):
+    """The text of each rendered format, extracted once (the PDF takes seconds)."""
+    outcome, _ = rendered
+    return {"html": visible_text(outcome.files["html"].read_text("utf-8")),
+            "docx": docx_text(outcome.files["docx"]),
+            "pdf": pdf_text(outcome.files["pdf"])}
+
+
+@pytest.fixture(scope="module")
+def archived_results(rendered):
+    outcome, _ = rendered
+    return json.loads(outcome.files["results"].read_text("utf-8"))
 
 
 def pdf_text(path: Path) -> str:
     return "".join(page.extract_text() for page in PdfReader(path).pages)
+
+
+def squeeze(text: str) -> str:
+    """Text without whitespace: Typst spaces Latin from CJK and breaks lines inside table cells."""
+    return "".join(text.split())
 
 
 def docx_xml(path: Path, part: str = "word/document.xml") -> str:
@@ -79,54 +106,152 @@ def docx_xml(path: Path, part: str = "word/document.xml") -> str:
         return docx.read(part).decode("utf-8")
 
 
+def docx_text(path: Path) -> str:
+    """The document's text runs, joined (a phrase may be split over several runs)."""
+    runs = re.findall(r"<w:t(?:\s[^>]*)?>([^<]*)</w:t>", docx_xml(path))
+    return html_lib.unescape("".join(runs))
+
+
 def visible_text(html: str) -> str:
     body = html[html.index("<body"):]
-    return re.sub(r"<[^>]+>", "", body)
+    return html_lib.unescape(re.sub(r"<[^>]+>", "", body))
+
+
+def markdown_outputs(nb) -> list[str]:
+    return [output.data["text/markdown"] for cell in nb.cells if cell.cell_type == "code"
+            for output in cell.outputs if "text/markdown" in output.get("data", {})]
+
+
+def png_outputs(nb) -> int:
+    return sum("image/png" in output.get("data", {}) for cell in nb.cells if cell.cell_type == "code"
+               for output in cell.outputs)
+
+
+# --- executing the real report -------------------------------------------------------------------
+
+def test_executed_notebook_runs_every_cell_with_the_archived_inputs(rendered):
+    outcome, _ = rendered
+    nb = nbformat.read(outcome.files["notebook"], as_version=4)
+    code = [cell for cell in nb.cells if cell.cell_type == "code"]
+    assert all(cell.execution_count for cell in code)
+    assert not [o for cell in code for o in cell.outputs if o.output_type == "error"]
+    assert nb.metadata.papermill.parameters == {
+        "park": PARK_ID, "years": YEARS, "input_path": f"inputs/park/{PARK_FILE.name}",
+        "catalog_path": f"inputs/catalog/{CATALOG.name}", "factor_paths": ["inputs/factors/carbon_factors.yaml"],
+        "base_year": None, "options": {}, "results_path": "results.json",
+    }
+
+
+def test_results_json_is_the_evaluation_of_the_demo_park(rendered, catalog, factors):
+    outcome, _ = rendered
+    park = LoadedPark(id=PARK_ID, path=PARK_FILE, input=read_park_file(PARK_FILE))
+    expected = evaluate(park, catalog, YEARS, factors=factors)
+    assert outcome.files["results"].read_text("utf-8") == results_json(expected)
+    assert expected.grade in {"AAA", "AA", "A"}  # the demo park is rated, so the report shows every section
+
+
+def test_notebook_output_holds_every_indicators_trace(rendered, catalog):
+    """Each of I01…I41 has its own block: formula (quantitative) with the data sources of the
+    park file, or the chosen levels with their evidence (qualitative)."""
+    outcome, _ = rendered
+    raw = yaml.safe_load(PARK_FILE.read_text("utf-8"))
+    outputs = markdown_outputs(nbformat.read(outcome.files["notebook"], as_version=4))
+    assert [i.code for i in catalog.indicators] == [f"I{n:02d}" for n in range(1, 42)]
+    assert any(AIR_SOURCE in text for text in outputs)
+
+    for indicator in catalog.indicators:
+        blocks = [text for text in outputs if text.startswith(f"#### {indicator.code} {indicator.name_zh}\n")]
+        assert len(blocks) == 1, indicator.code
+        block = blocks[0]
+        if indicator.kind == "qualitative":
+            for year in YEARS:
+                assert raw["qualitative"][indicator.code][year]["evidence"] in block, (indicator.code, year)
+            continue
+        assert indicator.formula_zh in block and f"`{indicator.formula}`" in block, indicator.code
+        # Data source table rows: | year | item | `symbol` | value | unit | source |
+        rows = re.findall(r"^\| (\d{4}) \| [^|]+ \| `(\w+)` \| [^|]+ \| [^|]* \| ([^|]+) \|$", block, re.M)
+        assert {int(year) for year, _, _ in rows} == set(YEARS), indicator.code
+        for _, symbol, source in rows:
+            if symbol in raw["data"]:
+                assert source == raw["data"][symbol]["source"], (indicator.code, symbol)
+            else:  # derived by the carbon accounting from the park's energy data
+                assert source.startswith("碳排放核算"), (indicator.code, symbol, source)
+
+
+def energy_sources() -> dict[str, str]:
+    """Source of every energy series of demo-chem.yaml, by field."""
+    energy = yaml.safe_load(PARK_FILE.read_text("utf-8"))["energy"]
+    found = {f"fuels.{key}": series["source"] for key, series in energy["fuels"].items()}
+    found |= {key: series["source"] for key, series in energy.items()
+              if isinstance(series, dict) and "source" in series}
+    return found
+
+
+def test_notebook_output_shows_the_energy_data_sources(rendered):
+    """The carbon accounting lists each energy figure with its source."""
+    outcome, _ = rendered
+    text = "\n".join(markdown_outputs(nbformat.read(outcome.files["notebook"], as_version=4)))
+    sources = energy_sources()
+    assert len(sources) >= 6
+    for field, source in sources.items():
+        assert source in text, (field, source)
 
 
 # --- the pandoc engine, read back -------------------------------------------------------------------
 
-def test_html_is_one_self_contained_file_with_chinese_text_and_chart(rendered):
+def test_every_format_shows_park_grade_and_a_data_source(read_back, archived_results):
+    grade = f"评价等级：{GRADE_ZH[archived_results['grade']]}"
+    assert archived_results["grade"] in {"AAA", "AA", "A"}
+    texts = read_back | {"pdf": squeeze(read_back["pdf"])}
+    for fmt, text in texts.items():
+        assert PARK_NAME in text and archived_results["park_name"] in text, fmt
+        assert grade in text, fmt
+        assert AIR_SOURCE in text, fmt
+        for heading in ("一、评价结论摘要", "五、绩效指标评价", "十、评价等级", "十三、数据来源与证明材料"):
+            assert heading in text, (fmt, heading)
+
+
+def test_html_is_one_self_contained_file_with_every_chart(rendered):
     outcome, _ = rendered
     html = outcome.files["html"].read_text("utf-8")
-    text = visible_text(html)
-    assert PARK_NAME in text and "评价参数" in text and "数据覆盖情况" in text
-    assert re.search(r'<img[^>]+src="data:image/png;base64,', html)  # chart embedded, not linked
+    charts = png_outputs(nbformat.read(outcome.files["notebook"], as_version=4))
+    assert charts >= 4  # index, first-level indicators, carbon, lost points
+    assert len(re.findall(r'<img[^>]+src="data:image/png;base64,', html)) == charts  # embedded, not linked
     assert not re.search(r'(src|href)="(?!data:|#)', html)  # nothing outside the file
     assert 'lang="zh-CN"' in html
     assert "import matplotlib" not in html and "write_results" not in html  # code hidden
     assert "<pre" not in html  # not even as empty code blocks
 
 
-def test_docx_has_chinese_text_chart_and_chinese_styles(rendered):
+def test_docx_has_every_chart_and_chinese_styles(rendered, read_back):
     outcome, _ = rendered
-    document = docx_xml(outcome.files["docx"])
-    assert PARK_NAME in document and "版本说明" in document
-    assert "import" not in document
+    charts = png_outputs(nbformat.read(outcome.files["notebook"], as_version=4))
+    text = read_back["docx"]
+    assert "版本说明" in text
+    assert "import" not in text and "display(" not in text
     with zipfile.ZipFile(outcome.files["docx"]) as docx:
-        assert any(name.startswith("word/media/") for name in docx.namelist())
+        assert len([name for name in docx.namelist() if name.startswith("word/media/")]) == charts
     styles = docx_xml(outcome.files["docx"], "word/styles.xml")
     assert 'w:eastAsia="Noto Serif CJK SC"' in styles
 
 
-def test_pdf_has_chinese_text_in_an_embedded_cjk_font(rendered):
+def test_pdf_has_chinese_text_in_an_embedded_cjk_font(rendered, read_back):
     outcome, _ = rendered
-    text = pdf_text(outcome.files["pdf"])
-    assert PARK_NAME in text and "产业园区减污降碳协同增效绩效评价报告" in text
-    assert "import" not in text
+    text = read_back["pdf"]
+    assert "产业园区减污降碳协同增效绩效评价报告" in text
+    assert "import" not in text and "display(" not in text
     fonts = {str(font.get_object()["/BaseFont"])
              for page in PdfReader(outcome.files["pdf"]).pages
              for font in page["/Resources"]["/Font"].values()}
     assert any("CJK" in font for font in fonts), fonts
 
 
-def test_colophon_and_manifest_name_the_engine(rendered):
+def test_colophon_and_manifest_name_the_engine(rendered, read_back):
     outcome, _ = rendered
     manifest = yaml.safe_load(outcome.files["manifest"].read_text("utf-8"))
     assert manifest["engine"]["name"] == "pandoc" and "pandoc" in manifest["engine"]["versions"]
-    for fmt in FORMATS:
-        text = {"html": lambda p: visible_text(p.read_text("utf-8")), "docx": docx_xml, "pdf": pdf_text}[fmt](
-            outcome.files[fmt])
+    assert set(read_back) == set(FORMATS)
+    for fmt, text in read_back.items():
         assert "渲染引擎" in text and "pandoc" in text, fmt
 
 
@@ -136,52 +261,77 @@ def test_progress_prints_one_timed_line_per_stage(rendered):
     assert [line.split()[1] for line in timed] == ["execute", "html", "docx", "pdf", "archive"]
 
 
-# --- execution -------------------------------------------------------------------------------------
+# --- the command line ------------------------------------------------------------------------------
+
+def test_cli_renders_and_verifies_the_demo_park(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(ROOT)  # --park demo-chem is read from params/
+    code = main(["render", "--park", PARK_ID, "--years", "2021-2023", "--output-dir", str(tmp_path),
+                 "--to", "html"])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    archive = tmp_path / PARK_ID / "2021-2023"
+    assert {p.name for p in archive.iterdir() if p.is_file()} == {
+        "report.ipynb", "report.html", "results.json", "manifest.json"}
+    assert f"report archived in {archive}" in out
+    assert PARK_NAME in visible_text((archive / "report.html").read_text("utf-8"))
+
+    code = main(["verify", str(archive)])
+    out, err = capsys.readouterr()
+    assert code == 0, out + err
+    assert "reproduced exactly" in out
+
+
+def test_cli_refuses_an_unknown_format_without_a_traceback(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(ROOT)
+    code = main(["render", "--park", PARK_ID, "--years", "2021-2023", "--output-dir", str(tmp_path),
+                 "--to", "rtf"])
+    out, err = capsys.readouterr()
+    assert code == 2
+    assert "Traceback" not in out + err and "internal error" not in err
+    assert "--to" in err and "rtf" in err and "html, docx, pdf" in err
+    assert list(tmp_path.iterdir()) == []  # nothing executed, nothing written
+
+
+# --- execution failures ----------------------------------------------------------------------------
 
 def test_failing_cell_names_the_cell_and_the_error(tmp_path):
     template = copy_template(tmp_path)
     nb = nbformat.read(template / "report.ipynb", as_version=4)
     nb.cells.insert(3, new_code_cell("ratio = 1 / 0"))
     nbformat.write(nb, template / "report.ipynb")
-    park, catalog = write_inputs(tmp_path / "params")
 
     with pytest.raises(NotebookError) as caught:
-        render_report("demo", [2021, 2022, 2023], input_path=park, catalog_path=catalog,
-                      output_dir=tmp_path / "outputs", formats=["html"], engine="pandoc",
-                      template_dir=template, progress=lambda _: None)
+        render_html(tmp_path / "outputs", template_dir=template)
     error = caught.value
     assert error.stage == "execute" and error.ename == "ZeroDivisionError"
     assert "ratio = 1 / 0" in str(error) and "division by zero" in str(error)
     assert f"cell {error.cell_index}" in str(error) and "at Cell In[" in str(error)
     assert "ZeroDivisionError" in error.traceback and "\x1b[" not in error.traceback
-    assert not (tmp_path / "outputs" / "demo" / "2021-2023").exists()
-    assert list((tmp_path / "outputs" / "demo").iterdir()) == []  # no staging left behind
+    assert not (tmp_path / "outputs" / PARK_ID / "2021-2023").exists()
+    assert list((tmp_path / "outputs" / PARK_ID).iterdir()) == []  # no staging left behind
 
 
 def test_notebook_must_write_results(tmp_path):
     template = copy_template(tmp_path)
     nb = nbformat.read(template / "report.ipynb", as_version=4)
-    nb.cells = [c for c in nb.cells if "write_results(" not in c.source]
+    setup = next(c for c in nb.cells if "write_results(result, results_path)" in c.source)
+    setup.source = setup.source.replace("write_results(result, results_path)", "")
     nbformat.write(nb, template / "report.ipynb")
-    park, catalog = write_inputs(tmp_path / "params")
     with pytest.raises(RenderError, match="did not write results.json") as caught:
-        render_report("demo", [2021, 2022, 2023], input_path=park, catalog_path=catalog,
-                      output_dir=tmp_path / "outputs", formats=["html"], engine="pandoc",
-                      template_dir=template, progress=lambda _: None)
+        render_html(tmp_path / "outputs", template_dir=template)
     assert caught.value.stage == "execute"
+    assert not (tmp_path / "outputs" / PARK_ID / "2021-2023").exists()
 
 
 def test_template_must_declare_every_parameter(tmp_path):
     template = copy_template(tmp_path)
     nb = nbformat.read(template / "report.ipynb", as_version=4)
     params = next(c for c in nb.cells if "parameters" in c.metadata.get("tags", []))
+    assert 'results_path = "results.json"' in params.source
     params.source = params.source.replace('results_path = "results.json"', "")
     nbformat.write(nb, template / "report.ipynb")
-    park, catalog = write_inputs(tmp_path / "params")
     with pytest.raises(RenderError, match="does not declare results_path"):
-        render_report("demo", [2021, 2022, 2023], input_path=park, catalog_path=catalog,
-                      output_dir=tmp_path / "outputs", formats=["html"], engine="pandoc",
-                      template_dir=template, progress=lambda _: None)
+        render_html(tmp_path / "outputs", template_dir=template)
 
 
 def test_kernel_of_another_interpreter_is_refused(monkeypatch):
@@ -265,11 +415,8 @@ def test_quarto_engine_wiring_with_a_stand_in(tmp_path, monkeypatch):
     fake.write_text(FAKE_QUARTO.format(python=sys.executable), encoding="utf-8")
     fake.chmod(0o755)
     monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
-    park, catalog = write_inputs(tmp_path / "params")
 
-    outcome = render_report("demo", [2021, 2022, 2023], input_path=park, catalog_path=catalog,
-                            output_dir=tmp_path / "outputs", engine="auto", formats=["html", "pdf"],
-                            progress=lambda _: None)
+    outcome = render_html(tmp_path / "outputs", engine="auto", formats=["html", "pdf"])
     assert outcome.engine == "quarto"
     colophon = outcome.files["html"].read_text("utf-8")
     assert "版本说明" in colophon and "quarto 1.7.0" in colophon
@@ -280,14 +427,15 @@ def test_quarto_engine_wiring_with_a_stand_in(tmp_path, monkeypatch):
 
 @pytest.mark.skipif(shutil.which("quarto") is None, reason="quarto is not installed")
 def test_quarto_renders_all_formats_without_executing(tmp_path):
-    park, catalog = write_inputs(tmp_path / "params")
-    outcome = render_report("demo", [2021, 2022, 2023], input_path=park, catalog_path=catalog,
-                            output_dir=tmp_path / "outputs", engine="quarto", progress=lambda _: None)
+    outcome = render_html(tmp_path / "outputs", engine="quarto", formats=list(FORMATS))
+    results = json.loads(outcome.files["results"].read_text("utf-8"))
+    grade = f"评价等级：{GRADE_ZH[results['grade']]}"
     html = outcome.files["html"].read_text("utf-8")
-    assert PARK_NAME in visible_text(html) and "import matplotlib" not in html
-    assert PARK_NAME in docx_xml(outcome.files["docx"])
-    assert PARK_NAME in pdf_text(outcome.files["pdf"])
-    assert "quarto" in visible_text(html)
+    assert "import matplotlib" not in html and "quarto" in visible_text(html)
+    texts = {"html": visible_text(html), "docx": docx_text(outcome.files["docx"]),
+             "pdf": squeeze(pdf_text(outcome.files["pdf"]))}
+    for fmt, text in texts.items():
+        assert PARK_NAME in text and grade in text and AIR_SOURCE in text, fmt
     # The archived notebook is papermill's: Quarto did not run it again.
     nb = nbformat.read(outcome.files["notebook"], as_version=4)
     assert "papermill" in nb.metadata
