@@ -36,6 +36,9 @@ def main(argv: list[str] | None = None) -> int:
     except InputError as exc:
         print(f"evalkit {args.command}: input problems / 输入数据问题\n{exc}", file=sys.stderr)
         return EXIT_INPUT
+    except BrokenPipeError:  # output piped into `head` and the like: stop quietly (Python docs recipe)
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 128 + 13  # as a process killed by SIGPIPE
     except KeyboardInterrupt:
         print("evalkit: interrupted", file=sys.stderr)
         return 130

@@ -284,8 +284,28 @@ def parse_park_collecting(raw: Any, file: str) -> tuple[ParkInput | None, Proble
                     seen.add(field)
                     problems.add(file, field, error.get("input"), _expected(error), year=_year_in(error["loc"]))
         for error in errors:
-            _prune(pruned, [p for p in error["loc"] if not _is_branch_tag(p)])
+            loc = [p for p in error["loc"] if not _is_branch_tag(p)]
+            if error["type"] == "missing" and loc and loc[-1] in PLACEHOLDER_FIELDS:
+                _set(pruned, loc, PLACEHOLDER)  # already reported; keep the rest checkable
+            else:
+                _prune(pruned, loc)
     return None, problems
+
+
+# Required text fields that may stand in as a placeholder once their absence is reported, so a
+# half-filled template is still checked as a whole (a missing park name must not hide the data).
+PLACEHOLDER_FIELDS = {"name_zh", "source", "evidence", "justification", "name"}
+PLACEHOLDER = "（未填写）"
+
+
+def _set(raw: dict, loc: list[Any], value: Any) -> None:
+    node: Any = raw
+    for part in loc[:-1]:
+        node = node.get(part) if isinstance(node, dict) else None
+        if node is None:
+            return
+    if isinstance(node, dict):
+        node[loc[-1]] = value
 
 
 def _prune(raw: dict, loc: list[Any]) -> None:

@@ -17,7 +17,7 @@ from evalkit.catalog import Catalog, Indicator
 from evalkit.checks import check_park
 from evalkit.evaluation.variables import CARBON_FIELDS
 from evalkit.formulas import Formula
-from evalkit.inputs import LoadedPark, find_park_file, parse_park, read_yaml
+from evalkit.inputs import LoadedPark, find_park_file, parse_park_collecting, read_yaml
 from evalkit.problems import InputError, Problem, Problems
 from evalkit.template import drop_blanks
 from evalkit.workbook import read_workbook_with_cells
@@ -35,11 +35,14 @@ def validate_park(park_id: str, params_dir: Path | str, catalog: Catalog, window
                   factors: carbon.FactorTable) -> Problems:
     problems = Problems()
     try:
-        park, locate = _load(park_id, Path(params_dir))
+        park, found, locate = _load(park_id, Path(params_dir))
     except InputError as exc:
         problems.extend(exc.problems)
         return problems
-    found = check_park(park, catalog, window, factors)
+    if park is None:
+        problems.extend([locate(p) for p in found.items])
+        return problems
+    found.extend(check_park(park, catalog, window, factors))
     found.extend(_negative_energy(park))
     found.extend(_missing_values(park, catalog, window, factors))
     found.extend(_missing_levels(park, catalog, window))
@@ -48,15 +51,18 @@ def validate_park(park_id: str, params_dir: Path | str, catalog: Catalog, window
     return problems
 
 
-def _load(park_id: str, params_dir: Path) -> tuple[LoadedPark, Callable[[Problem], Problem]]:
-    """The park as scoring reads it, and how to point a problem at its place in the file."""
+def _load(park_id: str, params_dir: Path) -> tuple[LoadedPark | None, Problems,
+                                                   Callable[[Problem], Problem]]:
+    """The park as far as it could be read (parts with shape errors left out), its shape
+    problems, and how to point a problem at its place in the file."""
     path = find_park_file(park_id, params_dir)
     if path.suffix == ".xlsx":
         raw, cells = read_workbook_with_cells(path)
         locate = cells.locate
     else:
         raw, locate = drop_blanks(read_yaml(path)), lambda problem: problem
-    return LoadedPark(id=park_id, path=path, input=parse_park(raw, str(path))), locate
+    model, problems = parse_park_collecting(raw, str(path))
+    return (LoadedPark(id=park_id, path=path, input=model) if model else None), problems, locate
 
 
 def _negative_energy(park: LoadedPark) -> Problems:
