@@ -320,8 +320,7 @@ def account(energy: Energy, year: int, *, file: str, table: FactorTable,
             value_added_wan_yuan: float | None = None, value_added_source: str | None = None) -> CarbonYear:
     """CO2, energy and non-fossil energy of one year, every figure traced; InputError lists all problems."""
     ledger = _Ledger(energy, table, year, file)
-    if value_added_wan_yuan is not None and value_added_wan_yuan <= 0:
-        ledger.problem("value_added_wan_yuan", value_added_wan_yuan, "a positive industrial value added in 万元")
+    _check_value_added(ledger.problems, file, year, value_added_wan_yuan)
     verified = energy.verified_co2.point(year) if energy.verified_co2 is not None else None
     with_co2 = verified is None
     lines: list[CarbonLine] = []
@@ -353,16 +352,39 @@ def account(energy: Energy, year: int, *, file: str, table: FactorTable,
     if nonfossil is None:
         nonfossil = Trace(formula_zh="非化石能源消费量", formula="C_nf", result=None, unit="tce",
                           note="园区未提供外购绿色电力或自发自用可再生能源电力数据")
-    traces = {"co2": co2, "energy_tce": energy_tce, "nonfossil_tce": nonfossil,
-              **_ratios(co2, energy_tce, nonfossil, value_added_wan_yuan, value_added_source, year)}
-    return CarbonYear(
+    accounted = CarbonYear(
         year=year, method="accounted" if with_co2 else "verified_total", factor_table=table.label,
         total_t=co2.result, by_source={line.source_zh: line.co2_t for line in emitting},
-        intensity=_result(traces.get("intensity")), energy_tce=energy_tce.result, nonfossil_tce=nonfossil.result,
-        nonfossil_share=_result(traces.get("nonfossil_share")),
-        energy_productivity=_result(traces.get("energy_productivity")),
-        factors=[use for use in ledger.factors.values() if use is not None],
-        lines=lines, traces=traces, notes=ledger.notes)
+        intensity=None, energy_tce=energy_tce.result, nonfossil_tce=nonfossil.result, nonfossil_share=None,
+        energy_productivity=None, factors=[use for use in ledger.factors.values() if use is not None],
+        lines=lines, traces={"co2": co2, "energy_tce": energy_tce, "nonfossil_tce": nonfossil}, notes=ledger.notes)
+    return _with_ratios(accounted, value_added_wan_yuan, value_added_source)
+
+
+def with_value_added(year: CarbonYear, value_added_wan_yuan: float | None, value_added_source: str | None, *,
+                     file: str) -> CarbonYear:
+    """What `account(..., value_added_wan_yuan=...)` returns, from the year's account made without value
+    added: the evaluation reuses the accounts `evalkit.checks` made instead of accounting every year twice."""
+    problems = Problems()
+    _check_value_added(problems, file, year.year, value_added_wan_yuan)
+    problems.raise_if_errors()
+    return _with_ratios(year, value_added_wan_yuan, value_added_source)
+
+
+def _check_value_added(problems: Problems, file: str, year: int, value_added_wan_yuan: float | None) -> None:
+    if value_added_wan_yuan is not None and value_added_wan_yuan <= 0:
+        problems.add(file, "value_added_wan_yuan", value_added_wan_yuan, "a positive industrial value added in 万元",
+                     year=year)
+
+
+def _with_ratios(year: CarbonYear, value_added: float | None, value_added_source: str | None) -> CarbonYear:
+    """The year with its ratios (intensity, energy productivity, non-fossil share) for this value added."""
+    co2, energy_tce, nonfossil = year.traces["co2"], year.traces["energy_tce"], year.traces["nonfossil_tce"]
+    ratios = _ratios(co2, energy_tce, nonfossil, value_added, value_added_source, year.year)
+    return year.model_copy(update={
+        "intensity": _result(ratios.get("intensity")), "nonfossil_share": _result(ratios.get("nonfossil_share")),
+        "energy_productivity": _result(ratios.get("energy_productivity")),
+        "traces": {"co2": co2, "energy_tce": energy_tce, "nonfossil_tce": nonfossil, **ratios}})
 
 
 def _result(trace: Trace | None) -> float | None:
@@ -411,12 +433,15 @@ def _fuel_line(ledger: _Ledger, key: str, series: Series, with_co2: bool) -> Car
     if act is None or q is None or ncv is None or None in chain:
         return None
     a = act.value
+    # Both traces cite the activity and the calorific value: build their inputs and texts once.
+    a_input, a_conversion, a_text = act.trace_input("A"), act.conversion("A"), fmt(a)
+    ncv_input, ncv_text = ncv.trace_input("NCV"), fmt(ncv.value)
     tce = a * ncv.value / q.value / 1000
     tce_trace = Trace(
         formula_zh="折标准煤量 = 消费量 × 平均低位发热量 ÷ 标准煤低位发热量 ÷ 1000",
         formula="C = A × NCV ÷ q ÷ 1000",
-        inputs=[act.trace_input("A"), ncv.trace_input("NCV"), q.trace_input("q")],
-        substituted=f"{act.conversion('A')}C = {fmt(a)} × {fmt(ncv.value)} ÷ {fmt(q.value)} ÷ 1000 = {fmt(tce)}",
+        inputs=[a_input, ncv_input, q.trace_input("q")],
+        substituted=f"{a_conversion}C = {a_text} × {ncv_text} ÷ {fmt(q.value)} ÷ 1000 = {fmt(tce)}",
         result=tce, unit="tce")
     co2_trace = None
     if with_co2:
@@ -425,8 +450,8 @@ def _fuel_line(ledger: _Ledger, key: str, series: Series, with_co2: bool) -> Car
         co2_trace = Trace(
             formula_zh="排放量 = 消费量 × 平均低位发热量 × 单位热值含碳量 × 碳氧化率 × 44/12",
             formula="E = A × NCV × 10⁻⁹ × CC × OF × 44/12",
-            inputs=[act.trace_input("A"), ncv.trace_input("NCV"), cc.trace_input("CC"), ox.trace_input("OF")],
-            substituted=f"{act.conversion('A')}E = {fmt(a)} × {fmt(ncv.value)} × 10⁻⁹ × {fmt(cc.value)} × "
+            inputs=[a_input, ncv_input, cc.trace_input("CC"), ox.trace_input("OF")],
+            substituted=f"{a_conversion}E = {a_text} × {ncv_text} × 10⁻⁹ × {fmt(cc.value)} × "
                         f"{fmt(ox.value)} × 44/12 = {fmt(co2)}",
             result=co2, unit="tCO2", note="A × NCV 为 kJ，× 10⁻⁹ 化为 TJ，× CC 得 tC，× 44/12 得 tCO2")
     return _line(fuel.name_zh, field, act, [ncv, *chain, q], tce_trace, co2_trace)
@@ -452,28 +477,30 @@ def _carrier_line(ledger: _Ledger, name: str, act: _Activity, with_co2: bool,
         return None
     per, per_text = (1, "") if is_heat else (1000, " ÷ 1000")  # per-kWh factors are in kg
     neg = "−" if carrier.sign < 0 else ""
+    # Both traces cite the activity: build its input and texts once.
+    a_input, a_conversion, a_text = act.trace_input("A"), act.conversion("A"), fmt(act.value)
     tce = carrier.sign * act.value * k.value / per
     tce_trace = Trace(
         formula_zh=f"{carrier.name_zh}折标准煤量 = {neg}{carrier.name_zh}量 × {k.name_zh}{per_text}",
-        formula=f"C = {neg}A × k{per_text}", inputs=[act.trace_input("A"), k.trace_input("k")],
-        substituted=f"{act.conversion('A')}C = {neg}{fmt(act.value)} × {fmt(k.value)}{per_text} = {fmt(tce)}",
+        formula=f"C = {neg}A × k{per_text}", inputs=[a_input, k.trace_input("k")],
+        substituted=f"{a_conversion}C = {neg}{a_text} × {fmt(k.value)}{per_text} = {fmt(tce)}",
         result=tce, unit="tce")
     co2_trace = None
     if emits:
         g = green.value if green else 0.0
         co2 = carrier.sign * (act.value - g) * ef.value / per
-        charged_zh, charged, numbers = (("（外购电量 − 外购绿色电力）", "(A − G)", f"({fmt(act.value)} − {fmt(g)})")
-                                        if green else (f"{carrier.name_zh}量", "A", fmt(act.value)))
+        charged_zh, charged, numbers = (("（外购电量 − 外购绿色电力）", "(A − G)", f"({a_text} − {fmt(g)})")
+                                        if green else (f"{carrier.name_zh}量", "A", a_text))
         co2_trace = Trace(
             formula_zh=f"{carrier.name_zh}排放量 = {neg}{charged_zh} × {ef.name_zh}{per_text}",
             formula=f"E = {neg}{charged} × EF{per_text}",
-            inputs=[act.trace_input("A"), *([green.trace_input("G")] if green else []), ef.trace_input("EF")],
-            substituted=f"{act.conversion('A')}{green.conversion('G') if green else ''}"
+            inputs=[a_input, *([green.trace_input("G")] if green else []), ef.trace_input("EF")],
+            substituted=f"{a_conversion}{green.conversion('G') if green else ''}"
                         f"E = {neg}{numbers} × {fmt(ef.value)}{per_text} = {fmt(co2)}",
             result=co2, unit="tCO2", note="认证绿色电力不计电网排放因子" if green else None)
     elif with_co2:
         co2_trace = Trace(formula_zh="自发自用可再生能源电力不计排放", formula="E = 0",
-                          inputs=[act.trace_input("A")], substituted="E = 0", result=0.0, unit="tCO2")
+                          inputs=[a_input], substituted="E = 0", result=0.0, unit="tCO2")
     return _line(carrier.name_zh, field, act, [k, ef] if ef else [k], tce_trace, co2_trace)
 
 

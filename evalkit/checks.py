@@ -40,7 +40,16 @@ def parse_window(text: str, catalog: Catalog) -> list[int]:
 
 def check_park(park: LoadedPark, catalog: Catalog, window: list[int],
                factors: carbon.FactorTable) -> Problems:
+    problems, _ = check_and_account(park, catalog, window, factors)
+    return problems
+
+
+def check_and_account(park: LoadedPark, catalog: Catalog, window: list[int],
+                      factors: carbon.FactorTable) -> tuple[Problems, dict[int, carbon.CarbonYear]]:
+    """`check_park`, and the carbon accounts (without value added) of the energy years that account cleanly:
+    checking needs the accounting anyway, and the evaluation reuses it instead of accounting again."""
     problems = Problems()
+    accounts: dict[int, carbon.CarbonYear] = {}
     file = str(park.path)
     data = park.input
     _check_series(park, catalog, problems)
@@ -56,10 +65,10 @@ def check_park(park: LoadedPark, catalog: Catalog, window: list[int],
                              "remove one of them")
         for year in data.energy.years():
             try:
-                carbon.account(data.energy, year, file=file, table=factors)
+                accounts[year] = carbon.account(data.energy, year, file=file, table=factors)
             except InputError as exc:
                 problems.extend(exc.problems)
-    return problems
+    return problems, accounts
 
 
 def _check_series(park: LoadedPark, catalog: Catalog, problems: Problems) -> None:

@@ -8,9 +8,10 @@ Evaluation returns the value and the formula with the numbers substituted, for t
 from __future__ import annotations
 
 import ast
+import operator
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from evalkit.trace import fmt
 
@@ -49,13 +50,23 @@ class Formula:
         return cls(text, tree)
 
     def symbols(self) -> list[Symbol]:
+        return list(self._symbols)
+
+    @cached_property
+    def _symbols(self) -> tuple[Symbol, ...]:
+        # Asked for every indicator, park and year; the tree never changes, so walk it once.
         found: list[Symbol] = []
         _collect(self.tree, found)
-        return list(dict.fromkeys(found))
+        return tuple(dict.fromkeys(found))
 
     def evaluate(self, lookup: Lookup) -> tuple[float | None, str]:
         """Value (None when an input is missing) and the formula with numbers substituted."""
-        return _eval(self.tree, lookup)
+        return self._compiled.evaluate(lookup)
+
+    @cached_property
+    def _compiled(self) -> _Node:
+        # Evaluated for every indicator, park and year: settle symbols and parentheses once.
+        return _compile(self.tree)
 
 
 @lru_cache(maxsize=1024)
@@ -93,34 +104,73 @@ def _collect(node: ast.expr, found: list[Symbol]) -> None:
                 _collect(child, found)
 
 
-def _eval(node: ast.expr, lookup: Lookup) -> tuple[float | None, str]:
+def _compile(node: ast.expr) -> _Node:
     if isinstance(node, ast.Constant):
-        return float(node.value), fmt(float(node.value))
-    if isinstance(node, (ast.Name, ast.Call)):
-        symbol = Symbol(node.id, 0) if isinstance(node, ast.Name) else Symbol(node.args[0].id, 1)  # type: ignore[attr-defined]
-        value = lookup(symbol)
-        return value, fmt(value)
+        value = float(node.value)
+        return _Number(value, fmt(value))
+    if isinstance(node, ast.Name):
+        return _Input(Symbol(node.id, 0))
+    if isinstance(node, ast.Call):
+        return _Input(Symbol(node.args[0].id, 1))  # type: ignore[attr-defined]
     if isinstance(node, ast.UnaryOp):
-        value, text = _eval(node.operand, lookup)
-        negate = isinstance(node.op, ast.USub)
-        return (None if value is None else -value if negate else value), ("-" if negate else "") + text
+        return _Sign(_compile(node.operand), negate=isinstance(node.op, ast.USub))
     assert isinstance(node, ast.BinOp)
-    left, left_text = _eval(node.left, lookup)
-    right, right_text = _eval(node.right, lookup)
-    left_text = _wrap(node.left, node, left_text, right_side=False)
-    right_text = _wrap(node.right, node, right_text, right_side=True)
-    text = f"{left_text} {_OPERATORS[type(node.op)]} {right_text}"
-    if left is None or right is None:
-        return None, text
-    if isinstance(node.op, ast.Add):
-        return left + right, text
-    if isinstance(node.op, ast.Sub):
-        return left - right, text
-    if isinstance(node.op, ast.Mult):
-        return left * right, text
-    if right == 0:
-        raise FormulaError(f"division by zero in {text}")
-    return left / right, text
+    left = _wrap(node.left, node, "{}", right_side=False)
+    right = _wrap(node.right, node, "{}", right_side=True)
+    return _Operation(_compile(node.left), _compile(node.right), type(node.op),
+                      f"{left} {_OPERATORS[type(node.op)]} {right}")
+
+
+@dataclass(frozen=True, slots=True)
+class _Number:
+    value: float
+    text: str
+
+    def evaluate(self, lookup: Lookup) -> tuple[float | None, str]:
+        return self.value, self.text
+
+
+@dataclass(frozen=True, slots=True)
+class _Input:
+    symbol: Symbol
+
+    def evaluate(self, lookup: Lookup) -> tuple[float | None, str]:
+        value = lookup(self.symbol)
+        return value, fmt(value)
+
+
+@dataclass(frozen=True, slots=True)
+class _Sign:
+    operand: _Node
+    negate: bool
+
+    def evaluate(self, lookup: Lookup) -> tuple[float | None, str]:
+        value, text = self.operand.evaluate(lookup)
+        if not self.negate:
+            return value, text
+        return (None if value is None else -value), "-" + text
+
+
+@dataclass(frozen=True, slots=True)
+class _Operation:
+    left: _Node
+    right: _Node
+    operator: type[ast.operator]
+    template: str  # the substituted text with "{}" for each side, parenthesised as precedence needs
+
+    def evaluate(self, lookup: Lookup) -> tuple[float | None, str]:
+        left, left_text = self.left.evaluate(lookup)
+        right, right_text = self.right.evaluate(lookup)
+        text = self.template.format(left_text, right_text)
+        if left is None or right is None:
+            return None, text
+        if self.operator is ast.Div and right == 0:
+            raise FormulaError(f"division by zero in {text}")
+        return _ARITHMETIC[self.operator](left, right), text
+
+
+_Node = _Number | _Input | _Sign | _Operation
+_ARITHMETIC = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv}
 
 
 _PRECEDENCE = {ast.Add: 1, ast.Sub: 1, ast.Mult: 2, ast.Div: 2}

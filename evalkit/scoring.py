@@ -6,12 +6,13 @@ needs (checked when the catalog loads) and scores with a trace of its rule and r
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import TYPE_CHECKING, Protocol
 
 from evalkit.trace import Reference, ScoringTrace, fmt
 
 if TYPE_CHECKING:
-    from evalkit.catalog import ReferenceValue, Scoring
+    from evalkit.catalog import Level, ReferenceValue, Scoring
 
 
 class Method(Protocol):
@@ -21,6 +22,9 @@ class Method(Protocol):
     def score(self, x: float, spec: "Scoring", direction: str, *, driver: float | None = None) -> ScoringTrace: ...
 
 
+# References are pure functions of catalog data (or of a park's override) and are asked for by every
+# indicator of every park and year, so each is built once; results share them and nothing modifies them.
+@lru_cache(maxsize=1024)
 def _ref(name: str, ref: "ReferenceValue") -> Reference:
     return Reference(name=name, value=ref.value, unit=ref.unit, source=ref.source,
                      verified=ref.verified, override_justification=ref.override_justification)
@@ -106,13 +110,18 @@ class Tiered:
         return ScoringTrace(
             method=self.name,
             rule_zh="分档评分：评价人员依据证据选择档次，得分为该档分值",
-            references=[Reference(name=f"{lv.id}（{lv.label_zh}）", value=lv.score, unit="分值",
-                                  source=lv.criteria_zh, verified=True) for lv in spec.levels],
+            references=_level_references(tuple(spec.levels)),
             substituted=f"选择档次 {level.id}（{level.label_zh}）：{level.criteria_zh} → s = {fmt(level.score)}",
             score=level.score,
             level=level.id,
             evidence=evidence,
         )
+
+
+@lru_cache(maxsize=256)
+def _level_references(levels: tuple["Level", ...]) -> tuple[Reference, ...]:
+    return tuple(Reference(name=f"{lv.id}（{lv.label_zh}）", value=lv.score, unit="分值", source=lv.criteria_zh,
+                           verified=True) for lv in levels)
 
 
 METHODS: dict[str, Method] = {m.name: m for m in (CappedRatio(), Linear(), Decoupling(), Tiered())}

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from evalkit import __version__, carbon
 from evalkit.catalog import Catalog
-from evalkit.checks import check_park
+from evalkit.checks import check_and_account
 from evalkit.evaluation.gate import check_gate
 from evalkit.evaluation.grade import assign_grade
 from evalkit.evaluation.index import fifty_percent_rule, level_means, window_mean, year_result
@@ -28,7 +28,7 @@ def evaluate(park: LoadedPark, catalog: Catalog, window: list[int], *,
              base_year: int | None = None) -> Result:
     """Evaluate `park` over `window` (e.g. [2021, 2022, 2023]); raises InputError on bad input."""
     factors = factors or carbon.load_factors()
-    problems = check_park(park, catalog, window, factors)
+    problems, carbon_accounts = check_and_account(park, catalog, window, factors)
     problems.raise_if_errors()
     index_years = window[-catalog.grading.window_years:]
     result = Result(
@@ -44,7 +44,7 @@ def evaluate(park: LoadedPark, catalog: Catalog, window: list[int], *,
         why = f"基本要求不达标，不再开展绩效指标评价（6.1.2）：{failed}"
         return result.model_copy(update={"grade_reason": why, "not_rated_reason": why})
 
-    variables = build_variables(park, catalog, [window[0] - 1, *window], factors)
+    variables = build_variables(park, catalog, [window[0] - 1, *window], factors, carbon_accounts)
     for year in window:
         indicators = score_year(catalog, park.input, variables, year)
         account = variables.carbon_years.get(year)

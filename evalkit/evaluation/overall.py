@@ -70,7 +70,7 @@ def _reduction(variables: Variables, catalog: Catalog, key: str, symbols: list[s
             if q is None:
                 missing.append(f"{s}@{year}")
             else:
-                inputs.append(q.as_input())
+                inputs.append(variables.trace_input(q))
         if added is not None and all(q is not None for q in quantities):
             intensity[year] = sum(q.value for q in quantities) / added.value  # type: ignore[union-attr]
     total = " + ".join(symbols)

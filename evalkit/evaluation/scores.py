@@ -5,6 +5,8 @@ its points = score × weight × 100.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from evalkit.catalog import Catalog, Indicator, ReferenceValue, Scoring
 from evalkit.formulas import Formula
 from evalkit.inputs import ParkInput
@@ -22,9 +24,7 @@ def score_year(catalog: Catalog, park: ParkInput, variables: Variables, year: in
         weight = weights[ind.code]
         na = park.not_applicable.get(ind.code)
         if na is not None and na.covers(year):
-            results.append(_result(ind, weight, None, None, 0.0, "not_applicable", IndicatorTrace(
-                weight=f"不适用：权重 {fmt(ind.weight)} 按比例分配给“{ind.target_level}”其他指标"),
-                justification=na.justification))
+            results.append(_result(ind, weight, None, None, 0.0, "not_applicable", justification=na.justification))
         elif ind.kind == "qualitative":
             results.append(_qualitative(ind, weight, park, year))
         else:
@@ -46,18 +46,23 @@ def applied_weights(catalog: Catalog, park: ParkInput, year: int) -> dict[str, f
     return weights
 
 
-def _weight_text(ind: Indicator, weight: float) -> str:
-    if abs(weight - ind.weight) < 1e-12:
-        return f"权重 {fmt(ind.weight)}（表5-1）"
-    return f"权重 {fmt(ind.weight)} × 层内不适用权重再分配系数 = {fmt(weight, 6)}"
+@lru_cache(maxsize=1024)
+def _weight_text(published: float, applied: float) -> str:
+    # A few dozen distinct weights, written for every indicator of every park and year: format each once.
+    if abs(applied - published) < 1e-12:
+        return f"权重 {fmt(published)}（表5-1）"
+    return f"权重 {fmt(published)} × 层内不适用权重再分配系数 = {fmt(applied, 6)}"
 
 
-def _result(ind: Indicator, weight: float, value: float | None, unit: str | None, score: float,
-            status: str, trace: IndicatorTrace, **extra) -> IndicatorResult:
+def _result(ind: Indicator, weight: float, value: float | None, unit: str | None, score: float, status: str, *,
+            value_trace: Trace | None = None, driver_trace: Trace | None = None,
+            scoring: ScoringTrace | None = None, **extra) -> IndicatorResult:
     points = score * weight * 100
-    if status != "not_applicable":
-        trace.weight = _weight_text(ind, weight)
-        trace.points = f"{fmt(score)} × {fmt(weight, 6)} × 100 = {fmt(points)}"
+    if status == "not_applicable":
+        trace = IndicatorTrace(weight=f"不适用：权重 {fmt(ind.weight)} 按比例分配给“{ind.target_level}”其他指标")
+    else:
+        trace = IndicatorTrace(value=value_trace, driver=driver_trace, scoring=scoring, weight=_weight_text(ind.weight, weight),
+                               points=f"{fmt(score)} × {fmt(weight, 6)} × 100 = {fmt(points)}")
     return IndicatorResult(
         code=ind.code, name_zh=ind.name_zh, name_en=ind.name_en, target_level=ind.target_level,
         first_level=ind.first_level, second_level=ind.second_level, kind=ind.kind, method=ind.method,
@@ -68,12 +73,10 @@ def _result(ind: Indicator, weight: float, value: float | None, unit: str | None
 def _qualitative(ind: Indicator, weight: float, park: ParkInput, year: int) -> IndicatorResult:
     choice = park.qualitative.get(ind.code, {}).get(year)
     if choice is None:
-        return _result(ind, weight, None, None, 0.0, "missing", IndicatorTrace(),
-                       missing_inputs=[f"qualitative.{ind.code}@{year}"])
+        return _result(ind, weight, None, None, 0.0, "missing", missing_inputs=[f"qualitative.{ind.code}@{year}"])
     scoring = METHODS["tiered"].score_level(choice.level, choice.evidence, ind.scoring)  # type: ignore[attr-defined]
     label = next(lv.label_zh for lv in ind.scoring.levels or [] if lv.id == choice.level)
-    return _result(ind, weight, None, None, scoring.score, "ok", IndicatorTrace(scoring=scoring),
-                   level=f"{choice.level}（{label}）")
+    return _result(ind, weight, None, None, scoring.score, "ok", scoring=scoring, level=f"{choice.level}（{label}）")
 
 
 def _quantitative(ind: Indicator, weight: float, park: ParkInput, variables: Variables,
@@ -89,7 +92,7 @@ def _quantitative(ind: Indicator, weight: float, park: ParkInput, variables: Var
         inputs, missing = variables.inputs_of(variant.parsed.symbols(), year)
         value_trace = Trace(formula_zh=variant.formula_zh, formula=variant.formula, inputs=inputs,
                             result=None, unit=variant.unit, note="缺少数据，得0分")
-        return _result(ind, weight, None, variant.unit, 0.0, "missing", IndicatorTrace(value=value_trace),
+        return _result(ind, weight, None, variant.unit, 0.0, "missing", value_trace=value_trace,
                        missing_inputs=missing, variant=variant.label_zh)
     value, substituted = variant.parsed.evaluate(variables.at(year))
     value_trace = Trace(formula_zh=variant.formula_zh, formula=variant.formula, inputs=inputs,
@@ -101,14 +104,14 @@ def _quantitative(ind: Indicator, weight: float, park: ParkInput, variables: Var
         driver_formula = Formula.parse(spec.driver.formula)
         driver_inputs, driver_missing = variables.inputs_of(driver_formula.symbols(), year)
         if driver_missing:
-            return _result(ind, weight, value, variant.unit, 0.0, "missing", IndicatorTrace(value=value_trace),
+            return _result(ind, weight, value, variant.unit, 0.0, "missing", value_trace=value_trace,
                            missing_inputs=driver_missing, variant=variant.label_zh)
         driver, driver_text = driver_formula.evaluate(variables.at(year))
         driver_trace = Trace(formula_zh=spec.driver.formula_zh, formula=spec.driver.formula, inputs=driver_inputs,
                              substituted=f"{driver_text} = {fmt(driver)}", result=driver, unit=spec.driver.unit)
     scoring: ScoringTrace = METHODS[spec.method].score(value, spec, ind.direction or "positive", driver=driver)
-    return _result(ind, weight, value, variant.unit, scoring.score, "ok",
-                   IndicatorTrace(value=value_trace, driver=driver_trace, scoring=scoring),
+    return _result(ind, weight, value, variant.unit, scoring.score, "ok", value_trace=value_trace,
+                   driver_trace=driver_trace, scoring=scoring,
                    variant=None if variant is variants[0] else variant.label_zh)
 
 

@@ -6,7 +6,8 @@ for the symbols the catalog marks `carbon: true`, from the carbon accounting of 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from evalkit import carbon
 from evalkit.catalog import Catalog
@@ -19,8 +20,10 @@ CARBON_FIELDS = {"co2": "total_t", "energy_tce": "energy_tce", "nonfossil_tce": 
 CARBON_TRACES = {"co2": "co2", "energy_tce": "energy_tce", "nonfossil_tce": "nonfossil_tce"}
 
 
-@dataclass(frozen=True)
-class Quantity:
+class Quantity(NamedTuple):
+    """One input figure in the catalog's unit. A named tuple: a few hundred are made per evaluation,
+    and a tuple is immutable and cheap to create."""
+
     symbol: str
     name_zh: str
     value: float
@@ -43,6 +46,8 @@ class Variables:
 
     values: dict[tuple[str, int], Quantity]
     carbon_years: dict[int, carbon.CarbonYear]
+    # By (symbol, year, lag), made on first use: a figure cited by several traces is one shared input.
+    trace_inputs: dict[tuple[str, int, int], TraceInput] = field(default_factory=dict)
 
     def get(self, symbol: str, year: int) -> Quantity | None:
         return self.values.get((symbol, year))
@@ -50,6 +55,12 @@ class Variables:
     def at(self, year: int):
         """A formula lookup for `year`: prev(x) reads year − 1."""
         return lambda s: (q.value if (q := self.get(s.name, year - s.lag)) else None)
+
+    def trace_input(self, quantity: Quantity, lag: int = 0) -> TraceInput:
+        key = (quantity.symbol, quantity.year, lag)
+        if key not in self.trace_inputs:
+            self.trace_inputs[key] = quantity.as_input(lag)
+        return self.trace_inputs[key]
 
     def inputs_of(self, symbols: list[Symbol], year: int) -> tuple[list[TraceInput], list[str]]:
         """Trace inputs for the symbols of a formula, and the ones that are missing."""
@@ -59,13 +70,14 @@ class Variables:
             if q is None:
                 missing.append(f"{s.name}@{year - s.lag}")
             else:
-                found.append(q.as_input(s.lag))
+                found.append(self.trace_input(q, s.lag))
         return found, missing
 
 
-def build_variables(park: LoadedPark, catalog: Catalog, years: list[int],
-                    factors: carbon.FactorTable) -> Variables:
-    """Assumes `evalkit.checks` passed: units convert, sources are present, bounds hold."""
+def build_variables(park: LoadedPark, catalog: Catalog, years: list[int], factors: carbon.FactorTable,
+                    carbon_accounts: dict[int, carbon.CarbonYear]) -> Variables:
+    """Assumes `evalkit.checks` passed: units convert, sources are present, bounds hold, and
+    `carbon_accounts` holds its account (made without value added) of every energy year."""
     values: dict[tuple[str, int], Quantity] = {}
     for symbol, series in park.input.data.items():
         spec = catalog.inputs[symbol]
@@ -78,9 +90,8 @@ def build_variables(park: LoadedPark, catalog: Catalog, years: list[int],
     if energy is not None:
         for year in sorted(set(years) & set(energy.years())):
             iva = values.get(("iva", year))
-            account = carbon.account(energy, year, file=str(park.path), table=factors,
-                                     value_added_wan_yuan=iva.value if iva else None,
-                                     value_added_source=iva.source if iva else None)
+            account = carbon.with_value_added(carbon_accounts[year], iva.value if iva else None,
+                                              iva.source if iva else None, file=str(park.path))
             carbon_years[year] = account
             for symbol, field in CARBON_FIELDS.items():
                 value = getattr(account, field)
