@@ -22,6 +22,8 @@ and energy figures are still computed when the year has energy data.
 
 from __future__ import annotations
 
+import math
+
 from collections import Counter
 from dataclasses import dataclass
 from functools import cached_property
@@ -541,7 +543,7 @@ def _nonfossil_trace(ledger: _Ledger, acts: dict[str, _Activity | None]) -> Trac
 
 def _sum_trace(formula_zh: str, symbol: str, lines: list[CarbonLine], attr: str, unit: str, year: int) -> Trace:
     values = [getattr(line, attr) for line in lines]
-    total = sum(values)
+    total = math.fsum(values)  # exact: the total must not depend on the order of the fuels in the file
     terms = " ".join(f"{'−' if v < 0 else '+'} {fmt(abs(v))}" for v in values).removeprefix("+ ")
     inputs = [TraceInput(symbol=f"{symbol}_{i}", name_zh=line.source_zh, value=value, unit=unit, year=year,
                          source=f"由 {line.field} 计算，见该项明细")

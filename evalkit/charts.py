@@ -93,14 +93,9 @@ def index_chart(result, bands: dict[str, float]):
 
 def first_level_chart(result):
     """Share of the maximum reached by each first-level indicator (mean over the index years)."""
-    got, top = {}, {}
-    for year in result.index_years:
-        for i in result.yearly[year].indicators:
-            key = f"{i.first_level}（{i.target_level}）"
-            got[key] = got.get(key, 0.0) + i.points
-            top[key] = top.get(key, 0.0) + i.max_points
-    keys = [k for k in got if top[k] > 0][::-1]
-    shares = [got[k] / top[k] * 100 for k in keys]
+    means = [f for f in result.first_level_means if f.max_points > 0][::-1]
+    keys = [f"{f.first_level}（{f.target_level}）" for f in means]
+    shares = [f.share * 100 for f in means]
     fig, ax = _figure(7.0, 0.38 * len(keys) + 1.2)
     colors = [GREEN if s >= 80 else AMBER if s >= 50 else RED for s in shares]
     ax.barh(keys, shares, color=colors)
@@ -113,17 +108,17 @@ def first_level_chart(result):
     return fig
 
 
-def lost_points_chart(ranked, top: int = 12):
-    """Mean points lost per indicator, largest first (`presentation.lost_points`)."""
-    ranked = ranked[:top][::-1]
+def lost_points_chart(result, top: int = 12):
+    """Mean points lost per indicator, largest first."""
+    ranked = result.points_lost[:top][::-1]
     fig, ax = _figure(7.0, 0.35 * max(len(ranked), 1) + 1.2)
     if not ranked:
         ax.text(0.5, 0.5, "各指标均得满分", ha="center", va="center", transform=ax.transAxes)
         ax.set_axis_off()
         return fig
-    ax.barh([f"{i.code} {i.name_zh}" for i, _ in ranked], [v for _, v in ranked], color=RED)
-    for y, (_, v) in enumerate(ranked):
-        ax.text(v, y, f" {v:.2f}", va="center", fontsize=8)
+    ax.barh([f"{p.code} {p.name_zh}" for p in ranked], [p.mean_lost for p in ranked], color=RED)
+    for y, p in enumerate(ranked):
+        ax.text(p.mean_lost, y, f" {p.mean_lost:.2f}", va="center", fontsize=8)
     ax.set_xlabel("平均失分（分）")
     ax.set_title("失分最多的指标")
     fig.tight_layout()

@@ -58,6 +58,7 @@ def check_and_account(park: LoadedPark, catalog: Catalog, window: list[int],
     _check_codes(park, catalog, window, problems)
     _check_gate_answers(park, catalog, problems)
     if data.energy is not None:
+        _check_energy_figures(park, problems)
         for symbol in data.data:
             if catalog.inputs.get(symbol) and catalog.inputs[symbol].carbon:
                 problems.add(file, f"data.{symbol}", None,
@@ -190,3 +191,14 @@ def _check_gate_answers(park: LoadedPark, catalog: Catalog, problems: Problems) 
                      "an answer (met: true/false with evidence); unanswered counts as not met",
                      severity="warning")
 
+
+def _check_energy_figures(park: LoadedPark, problems: Problems) -> None:
+    energy = park.input.energy
+    assert energy is not None
+    for name, series in energy.all_series().items():
+        for year in series.values:
+            value = series.point(year)[0]  # type: ignore[index]
+            if value < 0:
+                problems.add(str(park.path), f"energy.{name}", value,
+                             "a figure ≥ 0 (exports are entered as positive amounts; evalkit subtracts them)",
+                             year=year)

@@ -99,7 +99,8 @@ def cover(result: Result, report_date: str) -> str:
 
 
 def summary(result: Result) -> str:
-    rows = [["基本要求评价", "达标" if result.gate.passed else "不达标（" + "、".join(result.gate.failed) + "）"]]
+    failed = "；".join(i.text_zh for i in result.gate.items if not i.met)
+    rows = [["基本要求评价", "达标" if result.gate.passed else f"不达标：{failed}"]]
     if result.index is not None:
         rule = result.fifty_percent_rule
         assert rule is not None and result.overall is not None
@@ -229,16 +230,8 @@ def level_subtotals(result: Result) -> str:
 
 
 def first_level_table(result: Result) -> str:
-    """Points and maximum per first-level indicator, mean over the years in the index."""
-    got: dict[tuple[str, str], float] = defaultdict(float)
-    top: dict[tuple[str, str], float] = defaultdict(float)
-    for year in result.index_years:
-        for i in result.yearly[year].indicators:
-            got[(i.target_level, i.first_level)] += i.points / len(result.index_years)
-            top[(i.target_level, i.first_level)] += i.max_points / len(result.index_years)
-    rows = [[level, first, points(got[(level, first)]), points(top[(level, first)]),
-             f"{got[(level, first)] / top[(level, first)]:.1%}" if top[(level, first)] else "—"]
-            for level, first in got]
+    rows = [[f.target_level, f.first_level, points(f.mean_points), points(f.max_points), f"{f.share:.1%}"]
+            for f in result.first_level_means]
     return table(["目标层", "一级指标", "平均得分", "满分", "得分率"], rows)
 
 
@@ -343,26 +336,15 @@ def grade(result: Result) -> str:
     return text
 
 
-def lost_points(result: Result) -> list[tuple[IndicatorResult, float]]:
-    """Indicators by mean points lost over the years in the index (maximum − points), largest first."""
-    lost: dict[str, float] = defaultdict(float)
-    last: dict[str, IndicatorResult] = {}
-    for year in result.index_years:
-        for i in result.yearly[year].indicators:
-            lost[i.code] += (i.max_points - i.points) / len(result.index_years)
-            last[i.code] = i
-    return sorted(((last[c], v) for c, v in lost.items() if v > 1e-9), key=lambda t: -t[1])
-
-
 def weaknesses(result: Result, catalog: Catalog, top: int = 10) -> str:
-    ranked = lost_points(result)[:top]
+    ranked = result.points_lost[:top]
     out = []
     if ranked:
-        rows = [[i.code, i.name_zh, i.first_level, points(v), f"{i.max_points:.4g}", STATUS_ZH[i.status]]
-                for i, v in ranked]
+        rows = [[p.code, p.name_zh, p.first_level, points(p.mean_lost), f"{p.max_points:.4g}", STATUS_ZH[p.status]]
+                for p in ranked]
         out.append("失分最多的指标（评价年及前两年平均）：\n\n" + table(
             ["编号", "指标", "一级指标", "平均失分", "满分", "评价年状态"], rows))
-        firsts = list(dict.fromkeys(i.first_level for i, _ in ranked))
+        firsts = list(dict.fromkeys(p.first_level for p in ranked))
         advice = [f"- **{f}**：{catalog.improvement[f]}" for f in firsts if f in catalog.improvement]
         if advice:
             out.append("改进方向：\n\n" + "\n".join(advice))

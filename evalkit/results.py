@@ -93,6 +93,27 @@ class LevelCheck(BaseModel):
     passed: bool
 
 
+class FirstLevelMean(BaseModel):
+    """Points of one first-level indicator, mean over the years in the index."""
+
+    target_level: str
+    first_level: str
+    mean_points: float
+    max_points: float
+    share: float
+
+
+class PointsLost(BaseModel):
+    """An indicator's mean shortfall from its maximum over the years in the index."""
+
+    code: str
+    name_zh: str
+    first_level: str
+    mean_lost: float
+    max_points: float
+    status: Status
+
+
 class FiftyPercentRule(BaseModel):
     passed: bool
     levels: dict[str, LevelCheck]
@@ -172,6 +193,8 @@ class Result(BaseModel):
     index_unrounded: float | None = None
     index_trace: Trace | None = None
     target_level_means: dict[str, float] = Field(default_factory=dict)
+    first_level_means: list[FirstLevelMean] = Field(default_factory=list)
+    points_lost: list[PointsLost] = Field(default_factory=list)
     fifty_percent_rule: FiftyPercentRule | None = None
     overall: OverallEvaluation | None = None
     grade: Literal["AAA", "AA", "A", "none", "not_rated"]

@@ -89,8 +89,9 @@ class Decoupling:
             s, text = 0.0, f"排放总量增速 {fmt(x)}% ≥ 增加值增速 {fmt(driver)}%，未脱钩 → s = 0"
         return ScoringTrace(
             method=self.name,
-            rule_zh="脱钩评分：总量下降 s = 1；增速低于工业增加值增速 s = 1 − 排放增速 ÷ 增加值增速；否则 s = 0",
-            references=[Reference(name="评分规则", value=0, unit="—", source=spec.source or "", verified=True)],
+            rule_zh="脱钩评分：总量下降 s = 1；增速低于工业增加值增速 s = 1 − 排放增速 ÷ 增加值增速；否则 s = 0"
+                    + (f"（依据：{spec.source}）" if spec.source else ""),
+            references=[],
             substituted=text,
             score=s,
         )

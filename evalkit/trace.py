@@ -55,9 +55,18 @@ class ScoringTrace(BaseModel):
 
 
 def fmt(x: float | None, digits: int = 4) -> str:
-    """Numbers in traces: up to `digits` significant decimals, no float noise."""
+    """Numbers in traces as an assessor checks them: no float noise, no scientific notation at the
+    magnitudes of park statistics, thousands separated (2,356,496.85); `digits` decimals below 1,000
+    (significant digits below 1)."""
     if x is None:
         return "—"
-    if x == int(x) and abs(x) < 1e15:
-        return str(int(x))
-    return f"{x:.{digits}g}" if abs(x) < 1e-3 or abs(x) >= 1e6 else f"{round(x, digits):g}"
+    magnitude = abs(x)
+    if x == int(x) and magnitude < 1e15:
+        return f"{int(x):,}"
+    if magnitude >= 1000:
+        text = f"{x:,.2f}"
+    elif magnitude >= 1:
+        text = f"{x:.{digits}f}"
+    else:
+        return f"{x:.{digits}g}"
+    return text.rstrip("0").rstrip(".")

@@ -43,7 +43,6 @@ def validate_park(park_id: str, params_dir: Path | str, catalog: Catalog, window
         problems.extend([locate(p) for p in found.items])
         return problems
     found.extend(check_park(park, catalog, window, factors))
-    found.extend(_negative_energy(park))
     found.extend(_missing_values(park, catalog, window, factors))
     found.extend(_missing_levels(park, catalog, window))
     found.extend(_jumps(park))
@@ -63,19 +62,6 @@ def _load(park_id: str, params_dir: Path) -> tuple[LoadedPark | None, Problems,
         raw, locate = drop_blanks(read_yaml(path)), lambda problem: problem
     model, problems = parse_park_collecting(raw, str(path))
     return (LoadedPark(id=park_id, path=path, input=model) if model else None), problems, locate
-
-
-def _negative_energy(park: LoadedPark) -> Problems:
-    problems = Problems()
-    energy = park.input.energy
-    for name, series in (energy.all_series() if energy else {}).items():
-        for year in series.values:
-            value = series.point(year)[0]  # type: ignore[index]
-            if value < 0:
-                problems.add(str(park.path), f"energy.{name}", value,
-                             "a figure ≥ 0 (exports are entered as positive amounts; evalkit subtracts them)",
-                             year=year)
-    return problems
 
 
 def _missing_values(park: LoadedPark, catalog: Catalog, window: list[int],

@@ -61,7 +61,7 @@ def test_raw_coal_worked_example_and_trace():
     assert result.by_source == {"原煤": pytest.approx(22803.5861856, rel=1e-9)}
     trace = result.lines[0].co2_trace
     assert trace.inputs[0].source == "2022年能源统计年报" and trace.inputs[0].unit == "万吨"
-    assert "1.2 万吨 = 12000000 kg" in trace.substituted
+    assert "1.2 万吨 = 12,000,000 kg" in trace.substituted
     # factor sources travel with the numbers; secondary-only factors say so
     sources = {i.symbol: i.source for i in trace.inputs}
     assert "GB/T 2589" in sources["NCV"] and "未经原文核实" not in sources["NCV"]

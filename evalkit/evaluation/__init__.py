@@ -14,9 +14,9 @@ from evalkit.catalog import Catalog
 from evalkit.checks import check_and_account
 from evalkit.evaluation.gate import check_gate
 from evalkit.evaluation.grade import assign_grade
-from evalkit.evaluation.index import fifty_percent_rule, level_means, window_mean, year_result
+from evalkit.evaluation.index import fifty_percent_rule, first_level_means, level_means, window_mean, year_result
 from evalkit.evaluation.overall import overall_evaluation
-from evalkit.evaluation.report_lists import data_gaps, not_applicable_items, override_items
+from evalkit.evaluation.report_lists import data_gaps, not_applicable_items, override_items, points_lost
 from evalkit.evaluation.scores import score_year
 from evalkit.evaluation.variables import build_variables
 from evalkit.inputs import LoadedPark
@@ -66,6 +66,8 @@ def evaluate(park: LoadedPark, catalog: Catalog, window: list[int], *,
     warnings += [f"整体评价标注：{flag}" for flag in overall.flags]
     return result.model_copy(update=dict(
         index=index, index_unrounded=mean, index_trace=index_trace, target_level_means=means,
+        first_level_means=first_level_means(result.yearly, index_years),
+        points_lost=points_lost(result.yearly, index_years),
         carbon_before_window={y: a.model_dump(mode="json") for y, a in variables.carbon_years.items()
                               if y < window[0]},
         fifty_percent_rule=rule, overall=overall, grade=grade, grade_reason=reason, not_rated_reason=not_rated,

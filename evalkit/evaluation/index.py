@@ -8,7 +8,8 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from evalkit.catalog import Catalog
 from evalkit.inputs import ParkInput
-from evalkit.results import BonusItemResult, FiftyPercentRule, IndicatorResult, LevelCheck, YearResult
+from evalkit.results import (BonusItemResult, FiftyPercentRule, FirstLevelMean, IndicatorResult, LevelCheck,
+                             YearResult)
 from evalkit.trace import Trace, TraceInput, fmt
 
 
@@ -63,6 +64,20 @@ def window_mean(catalog: Catalog, yearly: dict[int, YearResult], index_years: li
 def level_means(catalog: Catalog, yearly: dict[int, YearResult], index_years: list[int]) -> dict[str, float]:
     return {t.name: sum(yearly[y].target_levels[t.name] for y in index_years) / len(index_years)
             for t in catalog.target_levels}
+
+
+def first_level_means(yearly: dict[int, YearResult], index_years: list[int]) -> list[FirstLevelMean]:
+    points: dict[tuple[str, str], float] = {}
+    maximum: dict[tuple[str, str], float] = {}
+    for year in index_years:
+        for i in yearly[year].indicators:
+            key = (i.target_level, i.first_level)
+            points[key] = points.get(key, 0.0) + i.points / len(index_years)
+            maximum[key] = maximum.get(key, 0.0) + i.max_points / len(index_years)
+    return [FirstLevelMean(target_level=level, first_level=first, mean_points=points[(level, first)],
+                           max_points=maximum[(level, first)],
+                           share=points[(level, first)] / maximum[(level, first)] if maximum[(level, first)] else 0.0)
+            for level, first in points]
 
 
 def fifty_percent_rule(catalog: Catalog, means: dict[str, float]) -> FiftyPercentRule:

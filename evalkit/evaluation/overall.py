@@ -27,32 +27,30 @@ def overall_evaluation(catalog: Catalog, variables: Variables, base: int, target
                          base, target)
 
     reasons, failures, flags = [], [], []
-    _judge(carbon, f"碳排放强度下降 {fmt(carbon.rate)}%", "碳排放强度未下降", reasons, failures)
-    _judge(efficiency, f"{efficiency.name_zh}提高 {fmt(efficiency.rate)}%", f"{efficiency.name_zh}未提高",
-           reasons, failures)
+    _judge(carbon, "碳排放强度下降", "碳排放强度未下降", "下降率", reasons, failures)
+    _judge(efficiency, f"{efficiency.name_zh}提高", f"{efficiency.name_zh}未提高", "增长率", reasons, failures)
     for rate in classes:
-        _judge(rate, f"{rate.name_zh}排放强度下降 {fmt(rate.rate)}%", f"{rate.name_zh}排放强度未下降",
-               reasons, failures)
+        _judge(rate, f"{rate.name_zh}排放强度下降", f"{rate.name_zh}排放强度未下降", "削减率", reasons, failures)
     for rate in pollutants:
         if rate.improved is False:
-            flags.append(f"{rate.name_zh}排放强度上升（削减率 {fmt(rate.rate)}%）")
+            flags.append(f"{rate.name_zh}排放强度上升（削减率 {rate.rate:.2f}%）")
         if strict:
-            _judge(rate, f"{rate.name_zh}排放强度下降 {fmt(rate.rate)}%",
-                   f"严格模式：{rate.name_zh}排放强度未下降", reasons, failures)
+            _judge(rate, f"{rate.name_zh}排放强度下降", f"严格模式：{rate.name_zh}排放强度未下降", "削减率",
+                   reasons, failures)
     return OverallEvaluation(base_year=base, target_year=target, strict=strict, pollutants=pollutants,
                              classes=classes, carbon_intensity=carbon, efficiency=efficiency,
                              verdict="negative" if failures else "positive", reasons=reasons,
                              failures=failures, flags=flags)
 
 
-def _judge(rate: Rate, good: str, bad: str, reasons: list[str], failures: list[str]) -> None:
+def _judge(rate: Rate, good: str, bad: str, measure: str, reasons: list[str], failures: list[str]) -> None:
     if rate.improved is None:
         text = f"{rate.name_zh}：缺少基准年或目标年数据，无法判定"
     elif rate.improved:
-        reasons.append(good)
+        reasons.append(f"{good}（{measure} {rate.rate:.2f}%）")
         return
     else:
-        text = f"{bad}（削减率/增长率 {fmt(rate.rate)}%）"
+        text = f"{bad}（{measure} {rate.rate:.2f}%）"
     reasons.append(text)
     failures.append(text)
 
