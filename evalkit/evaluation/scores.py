@@ -79,12 +79,9 @@ def _qualitative(ind: Indicator, weight: float, park: ParkInput, year: int) -> I
     return _result(ind, weight, None, None, scoring.score, "ok", scoring=scoring, level=f"{choice.level}（{label}）")
 
 
-_VARIANTS = {}
-
-
 def _quantitative(ind: Indicator, weight: float, park: ParkInput, variables: Variables,
                   year: int) -> IndicatorResult:
-    variants = _VARIANTS.get(id(ind)) or _VARIANTS.setdefault(id(ind), ind.variants())
+    variants = ind.variants()
     for variant in variants:
         inputs, missing = variables.inputs_of(variant.parsed.symbols(), year)
         if not missing:
