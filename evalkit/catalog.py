@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
@@ -91,11 +92,16 @@ class Indicator(Model):
 
     def variants(self) -> list[Variant]:
         """The main formula first, then alternatives; the first whose inputs exist is used."""
+        return list(self._variants)
+
+    @cached_property
+    def _variants(self) -> tuple[Variant, ...]:
+        # Asked for every park and year; the indicator is frozen, so build the main variant once.
         if self.kind == "qualitative":
-            return []
+            return ()
         main = Variant(label_zh=self.name_zh, formula_zh=self.formula_zh or "", formula=self.formula or "",
                        unit=self.unit or "", scoring=self.scoring)
-        return [main, *self.alternatives]
+        return (main, *self.alternatives)
 
     @property
     def method(self) -> str:
