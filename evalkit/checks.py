@@ -19,23 +19,29 @@ from evalkit.units import UnitError, convert
 YEARS = re.compile(r"^\s*(\d{4})\s*-\s*(\d{4})\s*$")
 
 
-def parse_window(text: str, catalog: Catalog) -> list[int]:
-    """`2021-2023` → [2021, 2022, 2023]; shorter than the catalog's window (3 years) is refused."""
+def parse_span(text: str, field: str = "--years") -> list[int]:
+    """`2021-2023` → [2021, 2022, 2023]; anything else is an input problem."""
     problems = Problems()
     match = YEARS.match(text or "")
     if not match:
-        problems.add("--years", "years", text, "a window like 2021-2023")
-        problems.raise_if_errors()
-    first, last = int(match.group(1)), int(match.group(2))
+        problems.add(field, "years", text, "a window like 2021-2023")
+    elif int(match.group(2)) < int(match.group(1)):
+        problems.add(field, "years", text, "first year before last year")
+    problems.raise_if_errors()
+    return list(range(int(match.group(1)), int(match.group(2)) + 1))  # type: ignore[union-attr]
+
+
+def parse_window(text: str, catalog: Catalog) -> list[int]:
+    """An evaluation window; shorter than the catalog's window (3 years) is refused."""
+    years = parse_span(text)
     need = catalog.grading.window_years
-    if last < first:
-        problems.add("--years", "years", text, "first year before last year")
-    elif last - first + 1 < need:
+    if len(years) < need:
+        problems = Problems()
         problems.add("--years", "years", text,
                      f"at least {need} years: the index is the mean of the evaluation year and the "
                      f"{need - 1} before it (6.2.4) / 评价窗口至少{need}年")
-    problems.raise_if_errors()
-    return list(range(first, last + 1))
+        problems.raise_if_errors()
+    return years
 
 
 def check_park(park: LoadedPark, catalog: Catalog, window: list[int],

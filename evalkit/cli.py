@@ -14,9 +14,9 @@ from pathlib import Path
 
 from evalkit import __version__, carbon
 from evalkit.catalog import Catalog, load_catalog
-from evalkit.checks import check_park, parse_window
+from evalkit.checks import check_park, parse_span, parse_window
 from evalkit.inputs import LoadedPark, load_park, read_park
-from evalkit.problems import InputError
+from evalkit.problems import InputError, Problems
 from evalkit.results import Result
 from evalkit.tables import text_table
 
@@ -244,8 +244,6 @@ def cmd_render(args) -> int:
     unknown = [f for f in formats if f not in FORMATS]
     template = args.template or TEMPLATE_DIR
     if unknown or not formats or not (template / "report.ipynb").is_file():
-        from evalkit.problems import Problems
-
         problems = Problems()
         if unknown or not formats:
             problems.add("--to", "to", args.to, f"a comma-separated list of {', '.join(FORMATS)}")
@@ -304,7 +302,7 @@ def cmd_template(args) -> int:
     from evalkit.template import write_template
 
     catalog = load_catalog(args.catalog)
-    years = _year_span(args.years)
+    years = parse_span(args.years)
     output = args.output or Path("params") / f"{args.park}.{'xlsx' if args.xlsx else 'yaml'}"
     _refuse_overwrite(output, args.force)
     write_template(catalog, args.park, years, output, xlsx=args.xlsx)
@@ -324,22 +322,8 @@ def cmd_export(args) -> int:
     return EXIT_OK
 
 
-def _year_span(text: str) -> list[int]:
-    from evalkit.checks import YEARS
-    from evalkit.problems import Problems
-
-    match = YEARS.match(text)
-    if not match or int(match.group(1)) > int(match.group(2)):
-        problems = Problems()
-        problems.add("--years", "years", text, "a span like 2020-2023")
-        problems.raise_if_errors()
-    return list(range(int(match.group(1)), int(match.group(2)) + 1))
-
-
 def _refuse_overwrite(path: Path, force: bool) -> None:
     if path.exists() and not force:
-        from evalkit.problems import Problems
-
         problems = Problems()
         problems.add(str(path), "--output", str(path), "a file that does not exist yet (or pass --force)")
         problems.raise_if_errors()

@@ -17,7 +17,6 @@ from evalkit.trace import Trace, TraceInput
 from evalkit.units import convert
 
 CARBON_FIELDS = {"co2": "total_t", "energy_tce": "energy_tce", "nonfossil_tce": "nonfossil_tce"}
-CARBON_TRACES = {"co2": "co2", "energy_tce": "energy_tce", "nonfossil_tce": "nonfossil_tce"}
 
 
 class Quantity(NamedTuple):
@@ -101,6 +100,6 @@ def build_variables(park: LoadedPark, catalog: Catalog, years: list[int], factor
                 values[(symbol, year)] = Quantity(
                     symbol, spec.name_zh, value, spec.unit, year,
                     f"碳排放核算（因子表 {factors.id}），见碳排放核算表", value, spec.unit,
-                    account.traces.get(CARBON_TRACES[symbol]))
+                    account.traces.get(symbol))
     return Variables(values, carbon_years)
 
