@@ -20,7 +20,7 @@ import yaml  # noqa: E402
 from evalkit import carbon  # noqa: E402
 from evalkit.catalog import load_catalog  # noqa: E402
 from evalkit.evaluation import evaluate  # noqa: E402
-from evalkit.inputs import LoadedPark, parse_park  # noqa: E402
+from evalkit.intake import LoadedPark, parse_park  # noqa: E402
 
 IMPORT_S = time.perf_counter() - t0
 ROOT = Path(__file__).resolve().parents[1]

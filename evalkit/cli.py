@@ -14,11 +14,11 @@ from pathlib import Path
 
 from evalkit import __version__, carbon
 from evalkit.catalog import Catalog, load_catalog
-from evalkit.checks import check_park, parse_span, parse_window
-from evalkit.inputs import LoadedPark, load_park, read_park
-from evalkit.problems import InputError, Problems
-from evalkit.results import Result
-from evalkit.tables import text_table
+from evalkit.intake.checks import check_park, parse_span, parse_window
+from evalkit.intake import LoadedPark, load_park, read_park
+from evalkit.core.problems import InputError, Problems
+from evalkit.evaluation.results import Result
+from evalkit.core.tables import text_table
 
 EXIT_OK, EXIT_INPUT, EXIT_INTERNAL = 0, 2, 3
 EXIT_FAILED = EXIT_WARNINGS = 1  # a stage failed or results differ; for validate: warnings only
@@ -235,7 +235,7 @@ def summary(result: Result) -> str:
 
 def cmd_render(args) -> int:
     from evalkit.catalog import default_catalog_path, referenced_files
-    from evalkit.inputs import find_park_file
+    from evalkit.intake import find_park_file
     from evalkit.render import FORMATS, TEMPLATE_DIR, RenderError, render_report
 
     catalog, factors = _load(args)
@@ -287,7 +287,7 @@ def cmd_verify(args) -> int:
 # --- data intake -------------------------------------------------------------------------------
 
 def cmd_validate(args) -> int:
-    from evalkit.validate import validate_park
+    from evalkit.intake.validate import validate_park
 
     catalog, factors = _load(args)
     window = parse_window(args.years, catalog)
@@ -299,7 +299,7 @@ def cmd_validate(args) -> int:
 
 
 def cmd_template(args) -> int:
-    from evalkit.template import write_template
+    from evalkit.intake.template import write_template
 
     catalog = load_catalog(args.catalog)
     years = parse_span(args.years)
@@ -311,7 +311,7 @@ def cmd_template(args) -> int:
 
 
 def cmd_export(args) -> int:
-    from evalkit.workbook import export_park
+    from evalkit.intake.workbook import export_park
 
     catalog = load_catalog(args.catalog)
     park = load_park(args.park, args.params_dir)

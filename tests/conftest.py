@@ -10,7 +10,7 @@ import yaml
 
 from evalkit import carbon
 from evalkit.catalog import load_catalog
-from evalkit.inputs import LoadedPark, parse_park
+from evalkit.intake import LoadedPark, parse_park
 
 ROOT = Path(__file__).resolve().parents[1]
 PARAMS = ROOT / "params"

@@ -70,7 +70,7 @@ def earlier(made, tmp_path):
 
 def test_archive_holds_notebook_report_results_inputs_and_manifest(made, catalog, factors):
     from evalkit.evaluation import evaluate
-    from evalkit.inputs import LoadedPark, read_park_file
+    from evalkit.intake import LoadedPark, read_park_file
 
     assert made.archive.parts[-2:] == (PARK_ID, WINDOW)
     names = {p.relative_to(made.archive).as_posix() for p in made.archive.rglob("*") if p.is_file()}

@@ -8,8 +8,8 @@ import pytest
 import yaml
 
 from evalkit.carbon import DEFAULT_TABLE, account, load_factors
-from evalkit.inputs import Energy
-from evalkit.problems import InputError
+from evalkit.carbon import Energy
+from evalkit.core.problems import InputError
 
 TABLE = load_factors()
 

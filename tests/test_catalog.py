@@ -10,7 +10,7 @@ import yaml
 from evalkit.catalog import default_catalog_path, load_catalog
 from evalkit.cli import main
 from evalkit.evaluation import evaluate
-from evalkit.problems import InputError
+from evalkit.core.problems import InputError
 
 TABLE = Path(__file__).resolve().parents[2] / "shared" / "standard" / "table-5-1.csv"
 

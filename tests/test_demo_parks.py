@@ -10,9 +10,9 @@ import pytest
 from evalkit import carbon
 from evalkit.catalog import load_catalog
 from evalkit.evaluation import evaluate
-from evalkit.inputs import load_park
-from evalkit.results import Result
-from evalkit.validate import validate_park
+from evalkit.intake import load_park
+from evalkit.evaluation.results import Result
+from evalkit.intake.validate import validate_park
 
 PARAMS = Path(__file__).parent.parent / "params"
 DEMOS = ["demo-chem", "demo-hitech", "demo-heavy", "demo-gatefail"]

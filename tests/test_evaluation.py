@@ -5,7 +5,7 @@ import pytest
 from evalkit.evaluation import evaluate
 from evalkit.evaluation.grade import assign_grade
 from evalkit.evaluation.index import fifty_percent_rule, round_half_up
-from evalkit.results import OverallEvaluation
+from evalkit.evaluation.results import OverallEvaluation
 
 WINDOW = [2021, 2022, 2023]
 

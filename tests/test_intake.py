@@ -12,11 +12,13 @@ from evalkit import carbon
 from evalkit.catalog import load_catalog
 from evalkit.cli import main
 from evalkit.evaluation import evaluate
-from evalkit.inputs import Energy, LoadedPark, Profile, load_park, parse_park
-from evalkit.template import ENERGY_SERIES, ENERGY_SETTINGS, PROFILE_LABELS, drop_blanks, write_template
-from evalkit.units import UnitError, convert
-from evalkit.validate import validate_park
-from evalkit.workbook import DATA, ENERGY, QUALITATIVE, export_park, read_workbook
+from evalkit.carbon import Energy
+from evalkit.intake import LoadedPark, Profile, load_park, parse_park
+from evalkit.intake.shape import ENERGY_SERIES, ENERGY_SETTINGS, PROFILE_LABELS, drop_blanks
+from evalkit.intake.template import write_template
+from evalkit.core.units import UnitError, convert
+from evalkit.intake.validate import validate_park
+from evalkit.intake.workbook import DATA, ENERGY, QUALITATIVE, export_park, read_workbook
 
 PARAMS = Path(__file__).parent.parent / "params"
 DEMOS = ["demo-chem", "demo-hitech", "demo-heavy", "demo-gatefail"]

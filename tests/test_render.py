@@ -31,8 +31,8 @@ from evalkit.archive import results_json
 from evalkit.catalog import default_catalog_path, referenced_files
 from evalkit.cli import main
 from evalkit.evaluation import evaluate
-from evalkit.inputs import LoadedPark, read_park_file
-from evalkit.presentation import GRADE_ZH
+from evalkit.intake import LoadedPark, read_park_file
+from evalkit.report.sections import GRADE_ZH
 from evalkit.render import (
     FORMATS, TEMPLATE_DIR, NotebookError, RenderError, get_engine, render_report,
 )
@@ -485,7 +485,7 @@ def test_charts_draw_chinese_without_missing_glyphs():
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from evalkit.charts import use_cjk_font
+    from evalkit.report.charts import use_cjk_font
 
     family = use_cjk_font()
     assert "CJK" in family or "Han" in family
@@ -502,7 +502,7 @@ def test_charts_draw_chinese_without_missing_glyphs():
 def test_charts_fail_loudly_without_cjk_font(monkeypatch):
     from matplotlib import font_manager
 
-    from evalkit.charts import CJKFontMissing, use_cjk_font
+    from evalkit.report.charts import CJKFontMissing, use_cjk_font
 
     monkeypatch.setattr(font_manager.fontManager, "ttflist", [])
     with pytest.raises(CJKFontMissing, match="fonts-noto-cjk"):

@@ -3,7 +3,7 @@
 import pytest
 
 from evalkit.catalog import Driver, Level, ReferenceValue, Scoring
-from evalkit.scoring import METHODS
+from evalkit.catalog.scoring import METHODS
 
 
 def ref(value, unit="%"):

@@ -5,13 +5,15 @@
     → grade (6.4)
 
 Each step lives in its own module of this package; this function only calls them in order.
+The Result model (`results`) is what the flow returns and results.json holds.
+May import: `evalkit.core`, `evalkit.catalog`, `evalkit.carbon`, `evalkit.intake`.
 """
 
 from __future__ import annotations
 
 from evalkit import __version__, carbon
 from evalkit.catalog import Catalog
-from evalkit.checks import check_and_account
+from evalkit.intake.checks import check_and_account
 from evalkit.evaluation.gate import check_gate
 from evalkit.evaluation.grade import assign_grade
 from evalkit.evaluation.index import fifty_percent_rule, first_level_means, level_means, window_mean, year_result
@@ -19,8 +21,8 @@ from evalkit.evaluation.overall import overall_evaluation
 from evalkit.evaluation.report_lists import data_gaps, not_applicable_items, override_items, points_lost
 from evalkit.evaluation.scores import score_year
 from evalkit.evaluation.variables import build_variables
-from evalkit.inputs import LoadedPark
-from evalkit.results import CatalogInfo, Result
+from evalkit.intake import LoadedPark
+from evalkit.evaluation.results import CatalogInfo, Result
 
 
 def evaluate(park: LoadedPark, catalog: Catalog, window: list[int], *,

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from evalkit.catalog import Catalog
-from evalkit.inputs import LoadedPark
-from evalkit.results import Gate, GateItem
+from evalkit.intake import LoadedPark
+from evalkit.evaluation.results import Gate, GateItem
 
 
 def check_gate(park: LoadedPark, catalog: Catalog) -> Gate:

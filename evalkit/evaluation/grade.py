@@ -4,7 +4,7 @@ otherwise by the rounded index, capped when a target level is below 50 % of its 
 from __future__ import annotations
 
 from evalkit.catalog import Catalog
-from evalkit.results import FiftyPercentRule, OverallEvaluation
+from evalkit.evaluation.results import FiftyPercentRule, OverallEvaluation
 
 
 def assign_grade(catalog: Catalog, index: float, rule: FiftyPercentRule,

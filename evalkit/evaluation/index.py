@@ -7,10 +7,10 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 
 from evalkit.catalog import Catalog
-from evalkit.inputs import ParkInput
-from evalkit.results import (BonusItemResult, FiftyPercentRule, FirstLevelMean, IndicatorResult, LevelCheck,
+from evalkit.intake import ParkInput
+from evalkit.evaluation.results import (BonusItemResult, FiftyPercentRule, FirstLevelMean, IndicatorResult, LevelCheck,
                              YearResult)
-from evalkit.trace import Trace, TraceInput, fmt
+from evalkit.core.trace import Trace, TraceInput, fmt
 
 
 def year_result(catalog: Catalog, park: ParkInput, year: int, indicators: list[IndicatorResult],

@@ -6,9 +6,9 @@ gain — and whether the park is positive (正向, 合格).
 from __future__ import annotations
 
 from evalkit.catalog import Catalog
-from evalkit.formulas import Formula
-from evalkit.results import OverallEvaluation, Rate
-from evalkit.trace import Trace, fmt
+from evalkit.catalog.formulas import Formula
+from evalkit.evaluation.results import OverallEvaluation, Rate
+from evalkit.core.trace import Trace, fmt
 
 from evalkit.evaluation.variables import Variables
 

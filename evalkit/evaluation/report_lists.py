@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from evalkit.catalog import Catalog
 from evalkit.evaluation.scores import overridden_fields
-from evalkit.inputs import ParkInput
-from evalkit.results import DataGap, NotApplicableItem, OverrideItem, PointsLost, YearResult
+from evalkit.intake import ParkInput
+from evalkit.evaluation.results import DataGap, NotApplicableItem, OverrideItem, PointsLost, YearResult
 
 
 def data_gaps(yearly: dict[int, YearResult]) -> list[DataGap]:

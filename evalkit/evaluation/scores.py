@@ -8,11 +8,11 @@ from __future__ import annotations
 from functools import lru_cache
 
 from evalkit.catalog import Catalog, Indicator, ReferenceValue, Scoring
-from evalkit.formulas import Formula
-from evalkit.inputs import ParkInput
-from evalkit.results import IndicatorResult, IndicatorTrace
-from evalkit.scoring import METHODS
-from evalkit.trace import ScoringTrace, Trace, fmt
+from evalkit.catalog.formulas import Formula
+from evalkit.intake import ParkInput
+from evalkit.evaluation.results import IndicatorResult, IndicatorTrace
+from evalkit.catalog.scoring import METHODS
+from evalkit.core.trace import ScoringTrace, Trace, fmt
 
 from evalkit.evaluation.variables import Variables
 

@@ -11,12 +11,11 @@ from typing import NamedTuple
 
 from evalkit import carbon
 from evalkit.catalog import Catalog
-from evalkit.formulas import Symbol
-from evalkit.inputs import LoadedPark
-from evalkit.trace import Trace, TraceInput
-from evalkit.units import convert
+from evalkit.catalog.formulas import Symbol
+from evalkit.intake import LoadedPark
+from evalkit.core.trace import Trace, TraceInput
+from evalkit.core.units import convert
 
-CARBON_FIELDS = {"co2": "total_t", "energy_tce": "energy_tce", "nonfossil_tce": "nonfossil_tce"}
 
 
 class Quantity(NamedTuple):
@@ -75,7 +74,7 @@ class Variables:
 
 def build_variables(park: LoadedPark, catalog: Catalog, years: list[int], factors: carbon.FactorTable,
                     carbon_accounts: dict[int, carbon.CarbonYear]) -> Variables:
-    """Assumes `evalkit.checks` passed: units convert, sources are present, bounds hold, and
+    """Assumes `evalkit.intake.checks` passed: units convert, sources are present, bounds hold, and
     `carbon_accounts` holds its account (made without value added) of every energy year."""
     values: dict[tuple[str, int], Quantity] = {}
     for symbol, series in park.input.data.items():
@@ -92,7 +91,7 @@ def build_variables(park: LoadedPark, catalog: Catalog, years: list[int], factor
             account = carbon.with_value_added(carbon_accounts[year], iva.value if iva else None,
                                               iva.source if iva else None, file=str(park.path))
             carbon_years[year] = account
-            for symbol, field in CARBON_FIELDS.items():
+            for symbol, field in carbon.CARBON_FIELDS.items():
                 value = getattr(account, field)
                 if value is None or symbol not in catalog.inputs:
                     continue

@@ -15,6 +15,8 @@ failing cell and `ArchiveConflict` for a refused overwrite): print it and exit 1
 Modules: `execute` (papermill, kernel check), `engines` (registry) with `quarto` and `pandoc`,
 `fonts` (CJK font for Typst), `pipeline` (render_report), `verify` (verify_archive);
 `evalkit.archive` holds the archive layout, manifest and JSON comparison.
+
+May import: every package below it (it is the top but for `evalkit.cli`).
 """
 
 from evalkit.render import pandoc, quarto  # noqa: F401  (register the built-in engines)

@@ -22,7 +22,7 @@ from typing import Any, Literal
 import evalkit
 from evalkit import archive
 from evalkit.archive import NOTEBOOK, RESULTS, EngineRecord, InputFile, Manifest
-from evalkit.inputs import check_park_id
+from evalkit.intake import check_park_id
 from evalkit.render.engines import FORMATS, Engine, RenderJob, get_engine
 from evalkit.render.errors import ArchiveConflict, RenderError
 from evalkit.render.execute import Execution, execute_notebook
@@ -86,7 +86,7 @@ def render_report(
     `command` is recorded in the manifest (default: sys.argv).
 
     Raises `RenderError` (its `stage` says which failed; `NotebookError` for a failing cell,
-    `ArchiveConflict` for a refused overwrite) and `evalkit.problems.InputError` for a bad park id.
+    `ArchiveConflict` for a refused overwrite) and `evalkit.core.problems.InputError` for a bad park id.
     """
     started_at = _now()
     start = time.perf_counter()

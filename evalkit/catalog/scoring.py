@@ -9,10 +9,10 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import TYPE_CHECKING, Protocol
 
-from evalkit.trace import Reference, ScoringTrace, fmt
+from evalkit.core.trace import Reference, ScoringTrace, fmt
 
 if TYPE_CHECKING:
-    from evalkit.catalog import Level, ReferenceValue, Scoring
+    from evalkit.catalog.model import Level, ReferenceValue, Scoring
 
 
 class Method(Protocol):

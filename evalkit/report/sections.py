@@ -13,8 +13,8 @@ from collections import defaultdict
 from pathlib import Path
 
 from evalkit.catalog import Catalog
-from evalkit.results import IndicatorResult, Rate, Result
-from evalkit.trace import Reference, Trace, TraceInput, fmt
+from evalkit.evaluation.results import IndicatorResult, Rate, Result
+from evalkit.core.trace import Reference, Trace, TraceInput, fmt
 
 GRADE_ZH = {"AAA": "AAA级", "AA": "AA级", "A": "A级", "none": "无级别", "not_rated": "不予定级"}
 STATUS_ZH = {"ok": "已计分", "missing": "数据缺失（0分）", "not_applicable": "不适用"}

@@ -2,7 +2,7 @@
 not-applicable declarations, bonus items and reference overrides (params/README.md documents it).
 
 Every figure carries its unit and its source. Shape is checked here (pydantic); meaning is checked
-against the catalog in `evalkit.checks`, and both report every problem at once.
+against the catalog in `evalkit.intake.checks`, and both report every problem at once.
 """
 
 from __future__ import annotations
@@ -10,54 +10,15 @@ from __future__ import annotations
 import copy
 import re
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, Strict, ValidationError, field_validator
+from pydantic import BaseModel, Field, ValidationError, field_validator
 
-from evalkit.problems import InputError, Problems
+from evalkit.carbon.energy import Energy
+from evalkit.core.fields import Model, Number, Series, Text, non_blank
+from evalkit.core.problems import Problems
 
-Number = Annotated[float, Strict()]
-Text = Annotated[str, Field(min_length=1)]
 PARK_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
-
-
-class Model(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-def _non_blank(value: str) -> str:
-    if not value.strip():
-        raise ValueError("must not be empty or blank")
-    return value
-
-
-class Point(Model):
-    """One year's figure when it needs its own source or a note."""
-
-    value: Number
-    source: Text | None = None
-    note: str | None = None
-
-    _source = field_validator("source")(lambda v: v if v is None else _non_blank(v))
-
-
-class Series(Model):
-    """A yearly series: unit and source apply to every year unless a year gives its own source."""
-
-    unit: Text
-    source: Text
-    values: dict[int, Number | Point]
-
-    _source = field_validator("source")(_non_blank)
-
-    def point(self, year: int) -> tuple[float, str] | None:
-        raw = self.values.get(year)
-        if raw is None:
-            return None
-        if isinstance(raw, Point):
-            return raw.value, raw.source or self.source
-        return float(raw), self.source
 
 
 class Check(Model):
@@ -74,14 +35,14 @@ class LevelChoice(Model):
     level: Text
     evidence: Text
 
-    _evidence = field_validator("evidence")(_non_blank)
+    _evidence = field_validator("evidence")(non_blank)
 
 
 class NotApplicable(Model):
     justification: Text
     years: list[int] | None = None
 
-    _why = field_validator("justification")(_non_blank)
+    _why = field_validator("justification")(non_blank)
 
     def covers(self, year: int) -> bool:
         return self.years is None or year in self.years
@@ -93,7 +54,7 @@ class BonusItem(Model):
     justification: Text
     evidence: Text | None = None
 
-    _why = field_validator("justification")(_non_blank)
+    _why = field_validator("justification")(non_blank)
 
 
 class ReferenceOverride(Model):
@@ -104,7 +65,7 @@ class ReferenceOverride(Model):
     justification: Text
     source: Text
 
-    _why = field_validator("justification", "source")(_non_blank)
+    _why = field_validator("justification", "source")(non_blank)
 
 
 class Profile(Model):
@@ -123,34 +84,6 @@ class Profile(Model):
     base_year: int | None = None
     assessor: str | None = None
     assessment_type: str | None = None
-
-
-class Energy(Model):
-    """Energy statistics for carbon accounting (evalkit.carbon); see params/README.md."""
-
-    grid_factor: Text = "national_average"
-    heat_factor: Text = "default_heat"
-    electricity_tce_basis: Text = "calorific_equivalent"
-    fuels: dict[str, Series] = Field(default_factory=dict)
-    electricity_purchased: Series | None = None
-    electricity_exported: Series | None = None
-    green_electricity: Series | None = None
-    onsite_renewable: Series | None = None
-    heat_purchased: Series | None = None
-    heat_exported: Series | None = None
-    process_co2: Series | None = None
-    verified_co2: Series | None = None
-
-    def all_series(self) -> dict[str, Series]:
-        """Every yearly series by its path under `energy` (fuels.raw_coal, electricity_purchased …)."""
-        found = {f"fuels.{k}": v for k, v in self.fuels.items()}
-        for name in type(self).model_fields:
-            if isinstance(value := getattr(self, name), Series):
-                found[name] = value
-        return found
-
-    def years(self) -> list[int]:
-        return sorted({year for series in self.all_series().values() for year in series.values})
 
 
 class ParkInput(Model):
@@ -184,75 +117,6 @@ class LoadedPark(BaseModel):
     id: str
     path: Path
     input: ParkInput
-
-
-def check_park_id(park: str) -> None:
-    if not PARK_ID.match(park):
-        problems = Problems()
-        problems.add("--park", "park", park,
-                     "a park id of letters, digits, '-' or '_' (a name under params/, not a path)")
-        problems.raise_if_errors()
-
-
-def find_park_file(park: str, params_dir: Path) -> Path:
-    check_park_id(park)
-    candidates = [params_dir / f"{park}.{ext}" for ext in ("yaml", "yml", "xlsx")]
-    found = [p for p in candidates if p.is_file()]
-    problems = Problems()
-    if not found:
-        known = sorted({p.stem for p in params_dir.glob("*") if p.suffix in {".yaml", ".yml", ".xlsx"}})
-        problems.add(str(params_dir), "park", park,
-                     f"a file {park}.yaml or {park}.xlsx in {params_dir}; parks there: {', '.join(known) or 'none'}")
-    elif len(found) > 1:
-        problems.add(str(params_dir), "park", park,
-                     f"exactly one input file; found {', '.join(p.name for p in found)}")
-    problems.raise_if_errors()
-    return found[0]
-
-
-def load_park(park: str, params_dir: Path | str = "params") -> LoadedPark:
-    loaded, problems = read_park(park, params_dir)
-    problems.raise_if_errors()
-    assert loaded is not None
-    return loaded
-
-
-def read_park(park: str, params_dir: Path | str = "params") -> tuple[LoadedPark | None, Problems]:
-    """The park as far as it could be read, and every shape problem found on the way.
-
-    Parts of the file with shape errors are left out of the returned park, so that the catalog
-    checks can still run on the rest and the assessor sees every problem in one pass.
-    """
-    path = find_park_file(park, Path(params_dir))
-    model, problems = parse_park_collecting(read_raw(path), str(path))
-    return (LoadedPark(id=park, path=path, input=model) if model else None), problems
-
-
-def read_park_file(path: Path) -> ParkInput:
-    """A park input file (YAML or Excel) by its path, e.g. the copy archived with a report."""
-    return parse_park(read_raw(path), str(path))
-
-
-def read_raw(path: Path) -> Any:
-    if path.suffix == ".xlsx":
-        from evalkit.workbook import read_workbook
-
-        return read_workbook(path)
-    from evalkit.template import drop_blanks  # template imports this module
-
-    # A blank (null) left in a filled-in template means "no figure": missing data, not a type error.
-    return drop_blanks(read_yaml(path))
-
-
-def read_yaml(path: Path) -> Any:
-    try:
-        return yaml.safe_load(path.read_text("utf-8"))
-    except yaml.YAMLError as exc:
-        problems = Problems()
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "file"
-        problems.add(str(path), where, None, f"valid YAML ({getattr(exc, 'problem', exc)})")
-        raise InputError(problems.items) from None
 
 
 def parse_park(raw: Any, file: str) -> ParkInput:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from evalkit.tables import text_table
+from evalkit.core.tables import text_table
 
 Severity = Literal["error", "warning"]
 

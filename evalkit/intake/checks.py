@@ -3,7 +3,7 @@
 Every rule appends to one `Problems` collector, so the assessor sees every mistake of the file at
 once: unknown symbols and indicator codes, units of the wrong dimension, impossible values, parts
 larger than their whole, years outside the data, bonus and evidence rules. `evalkit validate`
-adds data-quality warnings on top (evalkit.validate).
+adds data-quality warnings on top (evalkit.intake.validate).
 """
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ import re
 
 from evalkit import carbon
 from evalkit.catalog import Catalog
-from evalkit.inputs import LoadedPark
-from evalkit.problems import InputError, Problems
-from evalkit.units import UnitError, convert
+from evalkit.intake.models import LoadedPark
+from evalkit.core.problems import InputError, Problems
+from evalkit.core.units import UnitError, convert
 
 YEARS = re.compile(r"^\s*(\d{4})\s*-\s*(\d{4})\s*$")
 

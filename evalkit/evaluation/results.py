@@ -10,7 +10,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from evalkit.trace import ScoringTrace, Trace
+from evalkit.core.trace import ScoringTrace, Trace
 
 Status = Literal["ok", "missing", "not_applicable"]
 

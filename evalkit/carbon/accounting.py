@@ -3,9 +3,8 @@
 Fuel combustion: activity × net calorific value × carbon content × oxidation × 44/12
 (《省级温室气体清单编制指南》, GB/T 32150 style). Purchased electricity and heat: activity × the
 factor the park names (energy.grid_factor, energy.heat_factor). Process emissions: as reported.
-Energy in tce follows GB/T 2589. Factors come from a versioned table (data/carbon_factors.yaml,
-or a provincial table given to `load_factors`); a year a factor does not cover is an error unless
-the table names a fallback year, and every fallback is noted.
+Energy in tce follows GB/T 2589. Factors come from the factor table (`evalkit.carbon.factors`);
+every fallback to another year's factor is noted.
 
 Electricity and heat conventions, stated in the report's methodology:
 - green electricity (energy.green_electricity) is certified green electricity bought (绿电交易/绿证),
@@ -23,135 +22,25 @@ and energy figures are still computed when the year has energy data.
 from __future__ import annotations
 
 import math
-
-from collections import Counter
 from dataclasses import dataclass
 from functools import cached_property
-from pathlib import Path
-from typing import Iterator, Literal
+from typing import Literal
 
-from pydantic import BaseModel, Field, ValidationError, model_validator
+from pydantic import BaseModel
 
-from evalkit.inputs import Energy, Model, Number, Series, Text, read_yaml
-from evalkit.problems import InputError, Problems
-from evalkit.trace import Trace, TraceInput, fmt
-from evalkit.units import UnitError, convert, known_units
+from evalkit.carbon.energy import Energy
+from evalkit.carbon.factors import Factor, FactorTable, NamedFactor
+from evalkit.core.fields import Series
+from evalkit.core.problems import Problems
+from evalkit.core.trace import Trace, TraceInput, fmt
+from evalkit.core.units import UnitError, convert
 
-DEFAULT_TABLE = Path(__file__).parent / "data" / "carbon_factors.yaml"
 C_TO_CO2 = 44 / 12
 KJ_TO_TJ = 1e-9
-GRID_UNITS = {"kgCO2/kWh", "tCO2/MWh"}  # the same number, so a table may use either
 UNVERIFIED = "（仅见于二手来源，未经原文核实）"
 VERIFIED_TOTAL = "经核证排放总量"
-
-
-# The factor table
-
-class Source(Model):
-    title: Text
-
-
-class Factor(Model):
-    """A constant `value`, or a `by_year` series whose gaps are filled only as `fallback_years` says."""
-
-    unit: Text
-    source: Text
-    verified: bool
-    value: Number | None = None
-    by_year: dict[int, Number] = Field(default_factory=dict)
-    fallback_years: dict[int, int] = Field(default_factory=dict)
-
-    @model_validator(mode="after")
-    def _one_shape(self) -> Factor:
-        if (self.value is None) == (not self.by_year):
-            raise ValueError("give exactly one of `value` (one figure for every year) or `by_year`")
-        dangling = sorted(y for y in self.fallback_years.values() if y not in self.by_year)
-        if dangling:
-            raise ValueError(f"fallback_years point to years missing from by_year: {dangling}")
-        return self
-
-    def at(self, year: int) -> tuple[float, int | None] | None:
-        """The value for `year` and the published year it comes from (None for a constant)."""
-        if self.value is not None:
-            return self.value, None
-        used = year if year in self.by_year else self.fallback_years.get(year)
-        return None if used is None else (self.by_year[used], used)
-
-
-class NamedFactor(Factor):
-    name_zh: Text
-
-
-class Fuel(Model):
-    name_zh: Text
-    activity_unit: Text
-    ncv: Factor
-    carbon_content: Factor
-    oxidation: Factor
-
-
-class CoalEquivalent(Model):
-    kj_per_kgce: NamedFactor
-    electricity: dict[str, NamedFactor]
-    heat: NamedFactor
-
-
-class FactorTable(Model):
-    id: Text
-    version: Text
-    name_zh: Text
-    sources: dict[str, Source]
-    fuels: dict[str, Fuel]
-    electricity: dict[str, NamedFactor]
-    heat: dict[str, NamedFactor]
-    coal_equivalent: CoalEquivalent
-
-    @property
-    def label(self) -> str:
-        return f"{self.id} {self.version}"
-
-    def entries(self) -> Iterator[tuple[str, Factor, set[str]]]:
-        """Every factor with its id (its path in the table) and the units the arithmetic accepts."""
-        for key, fuel in self.fuels.items():
-            yield f"fuels.{key}.ncv", fuel.ncv, {f"kJ/{fuel.activity_unit}"}
-            yield f"fuels.{key}.carbon_content", fuel.carbon_content, {"tC/TJ"}
-            yield f"fuels.{key}.oxidation", fuel.oxidation, {"1"}
-        for key, factor in self.electricity.items():
-            yield f"electricity.{key}", factor, GRID_UNITS
-        for key, factor in self.heat.items():
-            yield f"heat.{key}", factor, {"tCO2/GJ"}
-        yield "coal_equivalent.kj_per_kgce", self.coal_equivalent.kj_per_kgce, {"kJ/kgce"}
-        for key, factor in self.coal_equivalent.electricity.items():
-            yield f"coal_equivalent.electricity.{key}", factor, {"kgce/kWh"}
-        yield "coal_equivalent.heat", self.coal_equivalent.heat, {"tce/GJ"}
-
-
-def load_factors(path: Path | None = None) -> FactorTable:
-    """Read and check a factor table (default: the package's); every problem is reported at once."""
-    path = Path(path) if path is not None else DEFAULT_TABLE
-    problems = Problems()
-    try:
-        table = FactorTable.model_validate(read_yaml(path))
-    except ValidationError as exc:
-        for error in exc.errors():
-            problems.add(str(path), ".".join(map(str, error["loc"])) or "(top level)",
-                         error.get("input"), error["msg"])
-        raise InputError(problems.items) from None
-    for factor_id, factor, units in table.entries():
-        if factor.source not in table.sources:
-            problems.add(str(path), f"{factor_id}.source", factor.source,
-                         f"a key of `sources`: {', '.join(table.sources)}")
-        if factor.unit not in units:
-            problems.add(str(path), f"{factor_id}.unit", factor.unit, f"one of {', '.join(sorted(units))}")
-    for key, fuel in table.fuels.items():
-        if fuel.activity_unit not in known_units():
-            problems.add(str(path), f"fuels.{key}.activity_unit", fuel.activity_unit,
-                         "a unit listed in evalkit/data/units.yaml (kg, m³ …)")
-    for name, count in Counter(f.name_zh for f in table.fuels.values()).items():
-        if count > 1:  # name_zh keys the emissions by source
-            problems.add(str(path), "fuels", name, "a distinct name_zh for every fuel")
-    problems.raise_if_errors()
-    return table
+# The catalog symbols carbon accounting supplies, and the CarbonYear field each is read from.
+CARBON_FIELDS = {"co2": "total_t", "energy_tce": "energy_tce", "nonfossil_tce": "nonfossil_tce"}
 
 
 # Results
@@ -366,7 +255,7 @@ def account(energy: Energy, year: int, *, file: str, table: FactorTable,
 def with_value_added(year: CarbonYear, value_added_wan_yuan: float | None, value_added_source: str | None, *,
                      file: str) -> CarbonYear:
     """What `account(..., value_added_wan_yuan=...)` returns, from the year's account made without value
-    added: the evaluation reuses the accounts `evalkit.checks` made instead of accounting every year twice."""
+    added: the evaluation reuses the accounts `evalkit.intake.checks` made instead of accounting every year twice."""
     problems = Problems()
     _check_value_added(problems, file, year.year, value_added_wan_yuan)
     problems.raise_if_errors()

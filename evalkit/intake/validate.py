@@ -1,7 +1,7 @@
 """`evalkit validate`: every problem of a park's input file at once, as errors and warnings.
 
-Errors are what scoring refuses: the file's shape (evalkit.inputs.parse_park) and the catalog
-checks (evalkit.checks), plus negative energy figures. Warnings are what scoring accepts at a cost
+Errors are what scoring refuses: the file's shape (evalkit.intake.models.parse_park) and the catalog
+checks (evalkit.intake.checks), plus negative energy figures. Warnings are what scoring accepts at a cost
 or what looks wrong: an input a formula needs that is missing (0 points, a data gap), a qualitative
 indicator without a level, a year-on-year jump above 5× or below 1/5. In a workbook, each problem
 names its sheet and cell.
@@ -14,13 +14,14 @@ from typing import Callable
 
 from evalkit import carbon
 from evalkit.catalog import Catalog, Indicator
-from evalkit.checks import check_park
-from evalkit.evaluation.variables import CARBON_FIELDS
-from evalkit.formulas import Formula
-from evalkit.inputs import LoadedPark, find_park_file, parse_park_collecting, read_yaml
-from evalkit.problems import InputError, Problem, Problems
-from evalkit.template import drop_blanks
-from evalkit.workbook import read_workbook_with_cells
+from evalkit.intake.checks import check_park
+from evalkit.catalog.formulas import Formula
+from evalkit.core.yamlio import read_yaml
+from evalkit.intake.load import find_park_file
+from evalkit.intake.models import LoadedPark, parse_park_collecting
+from evalkit.core.problems import InputError, Problem, Problems
+from evalkit.intake.shape import drop_blanks
+from evalkit.intake.workbook import read_workbook_with_cells
 
 JUMP = 5.0  # a figure more than 5× (or less than 1/5 of) the year before is suspicious
 OVERALL = "整体评价"
@@ -124,9 +125,9 @@ def _available(park: LoadedPark, factors: carbon.FactorTable) -> set[tuple[str, 
         try:
             account = carbon.account(energy, year, file=str(park.path), table=factors)
         except InputError:  # check_park reported why; do not add a missing-value warning on top
-            have |= {(symbol, year) for symbol in CARBON_FIELDS}
+            have |= {(symbol, year) for symbol in carbon.CARBON_FIELDS}
             continue
-        have |= {(symbol, year) for symbol, field in CARBON_FIELDS.items() if getattr(account, field) is not None}
+        have |= {(symbol, year) for symbol, field in carbon.CARBON_FIELDS.items() if getattr(account, field) is not None}
     return have
 
 

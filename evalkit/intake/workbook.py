@@ -3,7 +3,7 @@
 `write_workbook` lays out a raw park dict (a blank template or an existing park, `export_park`);
 `read_workbook` turns a workbook back into the raw dict of the YAML shape, so that `parse_park` and
 every check treat both formats alike. Blank cells are blanks in the sense of
-`evalkit.template.drop_blanks`. Problems name the sheet and cell, e.g. `sheet 年度数据!F3: data.iva`.
+`evalkit.intake.template.drop_blanks`. Problems name the sheet and cell, e.g. `sheet 年度数据!F3: data.iva`.
 """
 
 from __future__ import annotations
@@ -24,10 +24,11 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from evalkit import carbon
 from evalkit.catalog import Catalog
-from evalkit.inputs import Energy, LoadedPark, parse_park
-from evalkit.problems import InputError, Problem, Problems
-from evalkit.template import ENERGY_SERIES, ENERGY_SETTINGS, PROFILE_LABELS, drop_blanks, fuel_unit, is_blank
-from evalkit.units import UnitError, factor, known_units
+from evalkit.carbon.energy import Energy
+from evalkit.intake.models import LoadedPark, parse_park
+from evalkit.core.problems import InputError, Problem, Problems
+from evalkit.intake.shape import ENERGY_SERIES, ENERGY_SETTINGS, PROFILE_LABELS, drop_blanks, fuel_unit, is_blank
+from evalkit.core.units import UnitError, factor, known_units
 
 README, SETTINGS, BASIC, DATA, ENERGY, POINTS = "说明", "概况与设置", "基本要求", "年度数据", "能源数据", "分年来源"
 QUALITATIVE, NOT_APPLICABLE, BONUS, OVERRIDES, CATALOG = "定性指标", "不适用", "加分项", "参考值替换", "指标目录"

@@ -1,7 +1,7 @@
 """The catalog: the indicator system as data (weights, formulas, scoring methods, references,
 rubric levels, grading rules, basic-requirements checklist) and its loader.
 
-`load_catalog()` reads the default catalog shipped in `evalkit/data/catalog/`; `load_catalog(path)`
+`load_catalog()` reads the default catalog shipped in `evalkit/catalog/data/`; `load_catalog(path)`
 reads a provincial or custom one. Loading validates: unknown methods, missing references,
 formulas over undeclared inputs are errors; weight sums that differ from the declared target
 weights (the published 0.46 vs 0.45) are warnings carried into every result.
@@ -18,9 +18,9 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from evalkit.formulas import Formula, FormulaError
-from evalkit.problems import InputError, Problems
-from evalkit.scoring import METHODS
+from evalkit.catalog.formulas import Formula, FormulaError
+from evalkit.core.problems import InputError, Problems
+from evalkit.catalog.scoring import METHODS
 
 DATA_DIR = Path(__file__).parent / "data"
 DEFAULT_CATALOG = "default.yaml"
@@ -227,7 +227,7 @@ class Catalog(Model):
 
 
 def default_catalog_path() -> Path:
-    return DATA_DIR / "catalog" / DEFAULT_CATALOG
+    return DATA_DIR / DEFAULT_CATALOG
 
 
 def referenced_files(path: Path | str | None = None) -> list[Path]:

@@ -1,0 +1,60 @@
+"""The archive of one evaluation (`outputs/<park>/<window>/`): layout, manifest, hashes and the
+comparison of results. It stores and compares; it runs nothing (`evalkit.render` runs the stages
+and re-executes for `verify`).
+
+May import: `evalkit.core`. The report notebook imports it (`write_results`), so it stays light.
+"""
+
+from evalkit.archive.layout import (
+    ABSENT,
+    INPUTS_DIR,
+    MANIFEST,
+    MANIFEST_FORMAT,
+    NOTEBOOK,
+    RESULTS,
+    Difference,
+    EngineRecord,
+    InputFile,
+    Manifest,
+    check_integrity,
+    copy_inputs,
+    diff_json,
+    environment_versions,
+    fingerprint,
+    hash_tree,
+    new_staging_dir,
+    place_archive,
+    plan_inputs,
+    read_manifest,
+    results_json,
+    sha256_file,
+    write_manifest,
+    write_results,
+)
+
+__all__ = [
+    "ABSENT",
+    "INPUTS_DIR",
+    "MANIFEST",
+    "MANIFEST_FORMAT",
+    "NOTEBOOK",
+    "RESULTS",
+    "Difference",
+    "EngineRecord",
+    "InputFile",
+    "Manifest",
+    "check_integrity",
+    "copy_inputs",
+    "diff_json",
+    "environment_versions",
+    "fingerprint",
+    "hash_tree",
+    "new_staging_dir",
+    "place_archive",
+    "plan_inputs",
+    "read_manifest",
+    "results_json",
+    "sha256_file",
+    "write_manifest",
+    "write_results",
+]

@@ -1,0 +1,21 @@
+"""Reading YAML input files (park files, catalogs, factor tables) with errors as Problems."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from evalkit.core.problems import InputError, Problems
+
+
+def read_yaml(path: Path) -> Any:
+    try:
+        return yaml.safe_load(path.read_text("utf-8"))
+    except yaml.YAMLError as exc:
+        problems = Problems()
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "file"
+        problems.add(str(path), where, None, f"valid YAML ({getattr(exc, 'problem', exc)})")
+        raise InputError(problems.items) from None

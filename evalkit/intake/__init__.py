@@ -1,0 +1,13 @@
+"""Data intake: a park's input file and everything that reads, checks or writes one.
+
+Holds: the park input models (`models`), finding and reading a file by its reader (`load`), the
+catalog checks (`checks`), what a blank means and how templates lay a file out (`shape`), blank
+templates (`template`), Excel workbooks (`workbook`) and `evalkit validate` (`validate`).
+May import: `evalkit.core`, `evalkit.catalog`, `evalkit.carbon`.
+"""
+
+from evalkit.intake.load import check_park_id, find_park_file, load_park, read_park, read_park_file
+from evalkit.intake.models import LoadedPark, ParkInput, Profile, parse_park, parse_park_collecting
+
+__all__ = ["LoadedPark", "ParkInput", "Profile", "check_park_id", "find_park_file", "load_park",
+           "parse_park", "parse_park_collecting", "read_park", "read_park_file"]
