@@ -1,4 +1,4 @@
-"""Command line: `evalkit catalog | score | validate | template | export | render | verify`.
+"""Command line: `evalkit catalog | score | validate | template | export | render | verify | sensitivity | weights`.
 
 A thin layer: parse arguments, call the package, print. Bad input is answered with every problem
 at once (exit 2), never a traceback.
@@ -116,6 +116,14 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_argument("--xlsx", action="store_true", required=True, help="Excel output (the only format)")
     sub.add_argument("--output", type=Path, help="file to write (default: <park>.xlsx in the current folder)")
     sub.add_argument("--force", action="store_true", help="overwrite an existing file")
+
+    sub = command("weights", cmd_weights, "derive indicator weights by AHP from pairwise comparison matrices "
+                                          "(层次分析法, 5.2.4); refuses a matrix with CR > 0.10")
+    sub.add_argument("--ahp", type=Path, required=True, help="YAML file of pairwise comparison matrices")
+    sub.add_argument("--json", action="store_true", help="emit weights, λmax, CI, RI and CR as JSON")
+    sub.add_argument("--write-catalog", type=Path, metavar="OUT",
+                     help="write the catalog with the derived weights and the AHP record (use it with --catalog)")
+    sub.add_argument("--force", action="store_true", help="overwrite an existing OUT")
     return parser
 
 
@@ -327,3 +335,31 @@ def _refuse_overwrite(path: Path, force: bool) -> None:
         problems = Problems()
         problems.add(str(path), "--output", str(path), "a file that does not exist yet (or pass --force)")
         problems.raise_if_errors()
+
+
+# --- analysis: AHP weights and how firm a grade is -------------------------------------------------
+
+def cmd_weights(args) -> int:
+    from evalkit.analysis import ahp
+
+    result = ahp.compute(args.ahp)
+    catalog = load_catalog(args.catalog) if args.write_catalog or args.catalog else None
+    if args.write_catalog:
+        _refuse_overwrite(args.write_catalog, args.force)
+        ahp.write_catalog(result, catalog, args.write_catalog)
+    if args.json:
+        print(json.dumps({"matrices": [m.as_json() for m in result.matrices], "experts": result.experts,
+                          "cr_limit": result.ri.cr_limit, "ri_source": result.ri.source},
+                         ensure_ascii=False, indent=2))
+    else:
+        print(f"AHP {args.ahp}: {len(result.experts)} expert(s)"
+              + (" combined by element-wise geometric mean" if len(result.experts) > 1 else ""))
+        print(f"RI (Saaty): {result.ri.source.split(';')[0].strip()}; CR limit {result.ri.cr_limit:g}\n")
+        for m in result.matrices:
+            print(f"{m.name}: λmax {m.lambda_max:.4f}  CI {m.ci:.4f}  RI {m.ri:g}  CR {m.cr:.4f}")
+            print(text_table([{"item": item, "weight": f"{w:.4f}"} for item, w in m.weights.items()],
+                             ["item", "weight"]))
+            print()
+    if args.write_catalog:
+        print(f"wrote {args.write_catalog} (use: --catalog {args.write_catalog})", file=sys.stderr if args.json else sys.stdout)
+    return EXIT_OK
