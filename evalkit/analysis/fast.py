@@ -154,8 +154,9 @@ class Prepared:
     catalog: Catalog
     structure: Structure
     rows: Rows
-    # Symbols the carbon accounting computed (their scope is "derived" for the uncertainty analysis).
-    accounted: frozenset[tuple[str, int]] = field(default_factory=frozenset)
+    # Each datum's scope (measured, derived, estimated, proxy) where known: the park file's own `scope`
+    # of a series or year when it has one, "derived" for what the carbon accounting computed.
+    scopes: dict[tuple[str, int], str] = field(default_factory=dict)
 
 
 def prepare(park: LoadedPark, catalog: Catalog, window: list[int], *, factors: carbon.FactorTable | None = None,
@@ -223,8 +224,15 @@ def prepare(park: LoadedPark, catalog: Catalog, window: list[int], *, factors: c
         weights=np.array([[ind.weight for ind in catalog.indicators]]), references=references, floors=floors,
         cell_scores=cell_scores,
         bonus_claimed=np.array([[float(sum(item.points for item in data.bonus.get(y, []))) for y in window]]))
-    accounted = frozenset(key for key in variables.values if catalog.inputs[key[0]].carbon)
-    return Prepared(park.id, catalog, structure, rows, accounted)
+    scopes = {}
+    for symbol, year in variables.values:
+        series = data.data.get(symbol)
+        scope = (getattr(series.values.get(year), "scope", None) or getattr(series, "scope", None)) if series else None
+        if scope is None and catalog.inputs[symbol].carbon:
+            scope = "derived"
+        if scope is not None:
+            scopes[(symbol, year)] = scope
+    return Prepared(park.id, catalog, structure, rows, scopes)
 
 
 # --- the computation ---------------------------------------------------------------------------
@@ -288,7 +296,10 @@ def round_half_up(x: Vector, decimals: int) -> Vector:
     return np.floor(cleaned + 0.5) / scale
 
 
-def evaluate_rows(catalog: Catalog, structure: Structure, rows: Rows) -> FastResult:
+def evaluate_rows(catalog: Catalog, structure: Structure, rows: Rows, *,
+                  value_scale: dict[str, Vector] | None = None) -> FastResult:
+    """All rows at once. `value_scale` (code → factor per row) multiplies an indicator's computed
+    value before scoring: the what-if "this indicator 10 % better or worse"."""
     if structure.catalog_sha256 != catalog.sha256:
         raise ValueError("structure was prepared with another catalog")
     cc = _compiled(catalog)
@@ -305,7 +316,8 @@ def evaluate_rows(catalog: Catalog, structure: Structure, rows: Rows) -> FastRes
                 if cell.kind in ("level", "missing"):
                     scores[:, i] = rows.cell_scores[(ind.code, year)]
                 elif cell.kind == "formula":
-                    scores[:, i] = _score(ind, cell.variant, rows, lookup)
+                    scale = value_scale.get(ind.code) if value_scale else None
+                    scores[:, i] = _score(ind, cell.variant, rows, lookup, scale)
             points[:, y, :] = scores * weights * 100
     level_points = np.stack([points[:, :, idx].sum(axis=2) for idx in cc.members], axis=2)
     bonus = np.minimum(rows.bonus_claimed, catalog.grading.bonus_cap_points)
@@ -330,11 +342,13 @@ def _lookup(values: dict[tuple[str, int], Vector], year: int) -> VectorLookup:
     return lambda s: values[(s.name, year - s.lag)]
 
 
-def _score(ind, variant_index: int, rows: Rows, lookup: VectorLookup) -> Vector:
+def _score(ind, variant_index: int, rows: Rows, lookup: VectorLookup, scale: Vector | None) -> Vector:
     variant = ind.variants()[variant_index]
     spec = variant.scoring
     with np.errstate(divide="ignore", invalid="ignore"):
         x = vectorised(variant.formula)(lookup)
+        if scale is not None:
+            x = x * scale
         driver = vectorised(spec.driver.formula)(lookup) if spec.driver is not None else None
         key = (ind.code, variant_index)
         return VECTOR_METHODS[spec.method](x, rows.references.get(key), rows.floors.get(key),
