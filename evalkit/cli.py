@@ -117,6 +117,19 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_argument("--output", type=Path, help="file to write (default: <park>.xlsx in the current folder)")
     sub.add_argument("--force", action="store_true", help="overwrite an existing file")
 
+    sub = command("sensitivity", cmd_sensitivity, "how firm is the grade: margins to the neighbouring bands, "
+                  "what the grade rests on, Monte Carlo uncertainty (grade probabilities), indicator removal "
+                  "and optionally Sobol indices (不确定性与敏感性分析)")
+    park_args(sub)
+    sub.add_argument("--samples", type=int, default=10_000, help="Monte Carlo samples (default 10000)")
+    sub.add_argument("--seed", type=int, default=20_231, help="random seed; the same seed gives the same figures")
+    sub.add_argument("--bands", type=Path, help="uncertainty bands (YAML; default evalkit/analysis/data/uncertainty.yaml)")
+    sub.add_argument("--sobol", type=int, default=0, metavar="N",
+                     help="also compute Sobol indices with N base samples (a power of 2, e.g. 256); 0 = off")
+    sub.add_argument("--json", action="store_true", help="emit everything as JSON")
+    sub.add_argument("--strict", action="store_true", help="overall evaluation: every pollutant must fall")
+    sub.add_argument("--base-year", type=int, help="base year of the overall evaluation")
+
     sub = command("weights", cmd_weights, "derive indicator weights by AHP from pairwise comparison matrices "
                                           "(层次分析法, 5.2.4); refuses a matrix with CR > 0.10")
     sub.add_argument("--ahp", type=Path, required=True, help="YAML file of pairwise comparison matrices")
@@ -362,4 +375,26 @@ def cmd_weights(args) -> int:
             print()
     if args.write_catalog:
         print(f"wrote {args.write_catalog} (use: --catalog {args.write_catalog})", file=sys.stderr if args.json else sys.stdout)
+    return EXIT_OK
+
+
+def cmd_sensitivity(args) -> int:
+    from evalkit.analysis import firmness
+    from evalkit.evaluation import evaluate
+
+    catalog, factors = _load(args)
+    window = parse_window(args.years, catalog)
+    problems = Problems()
+    if args.samples < 100 or args.samples > 1_000_000:
+        problems.add("--samples", "samples", args.samples, "between 100 and 1,000,000")
+    if args.sobol and (args.sobol < 16 or args.sobol & (args.sobol - 1)):
+        problems.add("--sobol", "sobol", args.sobol, "a power of 2, at least 16 (e.g. 256)")
+    problems.raise_if_errors()
+    park = load_checked_park(args.park, args.params_dir, catalog, window, factors, args.base_year)
+    strict = True if args.strict else None
+    result = evaluate(park, catalog, window, factors=factors, strict=strict, base_year=args.base_year)
+    report = firmness.analyse(park, catalog, window, result, factors=factors, strict=strict,
+                              base_year=args.base_year, samples=args.samples, seed=args.seed,
+                              bands_path=args.bands, sobol_samples=args.sobol)
+    print(json.dumps(report.as_json(), ensure_ascii=False, indent=2) if args.json else report.text())
     return EXIT_OK

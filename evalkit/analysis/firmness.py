@@ -1,0 +1,111 @@
+"""How firm is one park's grade: margins, Monte Carlo uncertainty, indicator removal and (optionally)
+Sobol indices, computed together for `evalkit sensitivity` and the report's section."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from evalkit import carbon
+from evalkit.analysis import fast, uncertainty
+from evalkit.analysis.margins import Margins, margins
+from evalkit.analysis.sobol import RemovalAnalysis, Sobol, removal, sobol
+from evalkit.catalog import Catalog
+from evalkit.core.tables import text_table
+from evalkit.evaluation.results import Result
+from evalkit.intake import LoadedPark
+
+
+@dataclass
+class Firmness:
+    park: str
+    years: list[int]
+    index: float | None
+    grade: str
+    margins: Margins
+    uncertainty: uncertainty.Uncertainty | None
+    removal: RemovalAnalysis | None
+    sobol: Sobol | None
+
+    def as_json(self) -> dict[str, Any]:
+        found: dict[str, Any] = {"park": self.park, "years": self.years, "index": self.index, "grade": self.grade,
+                                 "margins": self.margins.as_json()}
+        if self.uncertainty is not None:
+            found |= self.uncertainty.as_json()
+        if self.removal is not None:
+            found["removal"] = self.removal.as_json()
+        if self.sobol is not None:
+            found["sobol"] = self.sobol.as_json()
+        return found
+
+    def text(self) -> str:
+        m = self.margins
+        lines = [f"{self.park} {self.years[0]}–{self.years[-1]}: index {_num(self.index)}, grade {self.grade}"]
+        if self.index is None:
+            lines.append("not evaluated (basic requirements not met): no margins or uncertainty to show")
+            return "\n".join(lines)
+        if m.above:
+            lines.append(f"band above / 距上一档: {m.above.grade} at {m.above.min:g}, {m.above.distance:.2f} points to gain")
+        if m.below:
+            lines.append(f"band reached / 距下一档: {m.below.grade} from {m.below.min:g}, "
+                         f"{m.below.distance:.2f} points to lose before dropping below it")
+        if m.scenarios:
+            lines += ["", "the grade without … / 去掉以下事项后的等级:"]
+            lines.append(text_table([{"without": s.kind + (f" {s.code}" if s.code else ""), "index": _num(s.index),
+                                      "grade": s.grade} for s in m.scenarios], ["without", "index", "grade"]))
+        changers = m.grade_changers()
+        lines += ["", f"single indicators that change the grade / 单项指标变化改变等级: {len(changers)}"]
+        if changers:
+            lines.append(text_table([{"code": s.code, "change": s.change, "index": _num(s.index), "grade": s.grade}
+                                     for s in changers], ["code", "change", "index", "grade"]))
+        u = self.uncertainty
+        if u is not None:
+            settings = u.as_json()["settings"]
+            lines += ["", f"Monte Carlo / 蒙特卡洛: {u.samples} samples, seed {u.seed}, bands {u.bands.id} "
+                          f"(weights ±{u.bands.weights:.0%}, references ±{u.bands.references:.0%}, data by scope "
+                          + ", ".join(f"{k} ±{v:.0%}" for k, v in u.bands.scopes.items())
+                          + f", missing scored {u.bands.missing_range[0]:g}–{u.bands.missing_range[1]:g}; "
+                          f"{settings['factors']} factors)"]
+            lines.append("index quantiles / 指数分位数: " + "  ".join(
+                f"{k} {v:.2f}" for k, v in u.all.quantiles().items()))
+            lines.append("grade probabilities / 等级概率: " + "  ".join(
+                f"{g} {p:.1%}" for g, p in u.all.probabilities(u.grades).items() if p))
+            rows = [{"source": kind, "factors": str(d.factors),
+                     **{k: f"{v:.2f}" for k, v in d.quantiles().items()},
+                     f"P({u.grade})": f"{d.probabilities(u.grades).get(u.grade, 0):.1%}"}
+                    for kind, d in u.by_kind.items()]
+            if rows:
+                lines.append(text_table(rows, list(rows[0])))
+        if self.removal is not None and self.removal.removals:
+            lines += ["", "indicators removed one at a time (largest change first) / 逐项剔除指标:"]
+            lines.append(text_table([{"code": r.code, "index": _num(r.index[self.park]),
+                                      "change": f"{r.index[self.park] - self.index:+.2f}", "grade": r.grade[self.park]}
+                                     for r in self.removal.removals[:10]], ["code", "index", "change", "grade"]))
+        if self.sobol is not None:
+            lines += ["", f"Sobol indices / Sobol 指数 ({self.sobol.evaluations} evaluations, top 10 by total effect):"]
+            lines.append(text_table([{"factor": i.label, "S1": f"{i.s1:.3f}", "ST": f"{i.st:.3f}",
+                                      "ST ±": f"{i.st_conf:.3f}"} for i in self.sobol.indices[:10]],
+                                    ["factor", "S1", "ST", "ST ±"]))
+        return "\n".join(lines)
+
+
+def _num(x: float | None) -> str:
+    return "—" if x is None else f"{x:.2f}"
+
+
+def analyse(park: LoadedPark, catalog: Catalog, window: list[int], result: Result, *,
+            factors: carbon.FactorTable | None = None, strict: bool | None = None, base_year: int | None = None,
+            samples: int = uncertainty.DEFAULT_SAMPLES, seed: int = uncertainty.DEFAULT_SEED,
+            bands_path: Path | None = None, sobol_samples: int = 0) -> Firmness:
+    """Every analysis of one park-window; `result` is its traced evaluation (the reference point)."""
+    factors = factors or carbon.load_factors()
+    prepared = fast.prepare(park, catalog, window, factors=factors, strict=strict, base_year=base_year)
+    found = margins(park, catalog, window, result, prepared, factors=factors, strict=strict, base_year=base_year)
+    if result.index is None:
+        return Firmness(park.id, window, None, result.grade, found, None, None, None)
+    bands = uncertainty.load_bands(bands_path)
+    mc = uncertainty.run(prepared, result.index, result.grade, samples=samples, seed=seed, bands=bands)
+    return Firmness(park.id, window, result.index, result.grade, found, mc, removal([prepared]),
+                    sobol(prepared, base_samples=sobol_samples, seed=seed, bands=bands) if sobol_samples else None)
+
