@@ -1,0 +1,148 @@
+"""The report's "how firm is the grade" (等级稳健性) section: margins to the neighbouring bands, what
+the grade rests on, Monte Carlo grade probabilities, indicator removal and Sobol indices.
+
+Everything shown is a field of an `evalkit.analysis.firmness.Firmness` computed in the notebook; nothing
+is recomputed here. Markdown is built with `evalkit.report.markup` (catalog text is escaped).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from evalkit.analysis.firmness import Firmness
+from evalkit.analysis.margins import CHANGE_ZH
+from evalkit.analysis.uncertainty import KIND_ZH
+from evalkit.report.charts import GREEN, GREY, RED, _figure
+from evalkit.report.markup import Md, paragraphs, table
+from evalkit.report.sections import GRADE_ZH
+
+SCENARIO_ZH = {"bonus": "加分项", "not_applicable": "不适用声明", "override": "参考值替换"}
+SCOPE_ZH = {"measured": "实测", "derived": "推算", "estimated": "估算", "proxy": "替代"}
+
+
+def _points(x: float | None) -> str:
+    return "—" if x is None else f"{x:.2f}"
+
+
+def _grade(grade: str) -> str:
+    return GRADE_ZH.get(grade, grade)
+
+
+def margins_section(firm: Firmness) -> Md:
+    """Distance to the bands and what the grade rests on (for the summary page)."""
+    if firm.index is None:
+        return Md("基本要求不达标，未开展绩效指数计算，故不分析等级的稳健性。")
+    m = firm.margins
+    rows = []
+    if m.above:
+        rows.append([Md("距上一等级"), Md("{} 分（{}门槛 {} 分）").format(
+            _points(m.above.distance), _grade(m.above.grade), f"{m.above.min:g}")])
+    else:
+        rows.append([Md("距上一等级"), Md("已达最高等级门槛")])
+    if m.below:
+        rows.append([Md("距跌出当前指数档"), Md("{} 分（{}门槛 {} 分）").format(
+            _points(m.below.distance), _grade(m.below.grade), f"{m.below.min:g}")])
+    else:
+        rows.append([Md("距最低等级门槛"), Md("指数低于所有等级门槛")])
+    for s in m.scenarios:
+        what = SCENARIO_ZH[s.kind] + (f" {s.code}" if s.code else "")
+        rows.append([what, Md("{}：指数 {}，等级 {}{}").format(
+            s.label_zh, _points(s.index), _grade(s.grade), "（等级改变）" if s.grade != m.grade else "（等级不变）")])
+    changers = m.grade_changers()
+    names = "、".join(f"{s.code} {s.name_zh}（{CHANGE_ZH[s.change]} → {_grade(s.grade)}，指数 {_points(s.index)}）"
+                     for s in changers)
+    rows.append([Md("单项指标变化即改变等级"), names or Md("无：任一指标评分档次变动一档或指标值变动10%均不改变等级")])
+    note = Md("距离按保留两位小数的绩效指数计算；“去掉”某事项的结果由评价引擎对去掉该事项后的园区数据重新完整计算得出；"
+              "单项指标变化为在评价年及前两年同时变动该指标。")
+    if firm.grade in ("not_rated",) or (m.below and m.below.grade != firm.grade):
+        note = note + Md("当前等级并非仅由指数决定（整体评价或50%规则），距离仅说明指数的位置。")
+    return paragraphs(table(["项目", "结果"], rows, [1, 4]), note)
+
+
+def probabilities_section(firm: Firmness) -> Md:
+    """Grade probabilities and index quantiles of the Monte Carlo run, with its settings and seed."""
+    u = firm.uncertainty
+    if u is None:
+        return Md("")
+    probabilities = u.all.probabilities(u.grades)
+    quantiles = u.all.quantiles()
+    grade_rows = [[_grade(g), f"{p:.1%}"] for g, p in probabilities.items() if p > 0]
+    quantile_rows = [[Md("第{}百分位").format(k[1:].lstrip("0") or "0"), _points(v)] for k, v in quantiles.items()]
+    bands = u.bands
+    scopes = "、".join(f"{SCOPE_ZH.get(k, k)} ±{v:.0%}" for k, v in bands.scopes.items())
+    settings = Md("不确定性设定：样本数 {}，随机种子 {}，区间文件 {}；权重 ±{}（各目标层权重合计不变），参考值 ±{}，"
+                  "数据按口径 {}，缺失数据得分在 {}–{} 之间均匀取值（评价本身按0分计）；共 {} 个不确定因素。"
+                  "同一种子和设定可重现全部数字。").format(
+        u.samples, u.seed, bands.id, f"{bands.weights:.0%}", f"{bands.references:.0%}", scopes,
+        f"{bands.missing_range[0]:g}", f"{bands.missing_range[1]:g}", u.all.factors)
+    by_kind = [[KIND_ZH[kind], d.factors, _points(d.quantiles().get("p05")), _points(d.quantiles().get("p50")),
+                _points(d.quantiles().get("p95")), f"{d.probabilities(u.grades).get(u.grade, 0.0):.1%}"]
+               for kind, d in u.by_kind.items()]
+    note = Md("指标得分封顶于满分：已达满分的指标在数据向上波动时不再加分、向下波动时失分，因此指数分布的中位数可能低于评价结果。")
+    return paragraphs(
+        Md("**蒙特卡洛不确定性分析**：评价结果为 {} 分（{}）；在下述设定下各等级的概率如下。").format(
+            _points(firm.index), _grade(firm.grade)),
+        table(["等级", "概率"], grade_rows, [1, 1]),
+        table(["指数分位数", "分"], quantile_rows, [1, 1]),
+        Md("各不确定性来源单独作用时："),
+        table(["来源", "因素数", "第5百分位", "中位数", "第95百分位", Md("保持{}的概率").format(_grade(u.grade))],
+              by_kind, [1, 1, 1, 1, 1, 2]),
+        note, settings)
+
+
+def sensitivity_section(firm: Firmness, top: int = 10) -> Md:
+    """Indicator removal (COINr-style) and Sobol indices."""
+    blocks = []
+    if firm.removal is not None and firm.removal.removals and firm.index is not None:
+        rows = [[r.code, r.name_zh, _points(r.index[firm.park]), f"{r.index[firm.park] - firm.index:+.2f}",
+                 _grade(r.grade[firm.park])] for r in firm.removal.removals[:top]]
+        blocks += [Md("**逐项剔除指标**（剔除后其权重按比例分配给同一目标层其他指标，与“不适用”处理相同；按指数变化由大到小列出前{}项）：").format(top),
+                   table(["指标", "名称", "剔除后指数", "变化", "剔除后等级"], rows, [1, 4, 1, 1, 1])]
+    if firm.sobol is not None:
+        s = firm.sobol
+        rows = [[i.label, KIND_ZH[i.kind], f"{i.s1:.3f}", f"{i.st:.3f}", f"±{i.st_conf:.3f}"] for i in s.indices[:top]]
+        blocks += [Md("**全局敏感性（Sobol指数）**：一阶指数 S1 为该因素单独引起的指数方差份额，总效应指数 ST 含其交互作用；"
+                      "数据因素按输入项（各年同向变动）计。基础样本 {}，计算 {} 次，随机种子 {}。").format(
+                          s.base_samples, s.evaluations, s.seed),
+                   table(["因素", "类别", "S1", "ST", "ST置信区间"], rows, [3, 1, 1, 1, 1])]
+    return paragraphs(*blocks)
+
+
+def _plain(text: str) -> str:
+    # Matplotlib reads paired "$" as mathematics; catalog text is shown literally.
+    return text.replace("$", r"\$")
+
+
+def index_distribution_chart(firm: Firmness, bands: dict[str, float]):
+    """Histogram of the Monte Carlo index with the grade thresholds and the evaluated index."""
+    fig, ax = _figure(7.0, 3.2)
+    u = firm.uncertainty
+    values = u.all.index[~np.isnan(u.all.index)]
+    ax.hist(values, bins=40, color=GREEN, alpha=0.85)
+    for grade, threshold in bands.items():
+        if values.min() - 3 <= threshold <= values.max() + 3:
+            ax.axvline(threshold, color=GREY, linestyle="--", linewidth=1)
+            ax.text(threshold, ax.get_ylim()[1] * 0.95, f" {_plain(grade)} ≥ {threshold:g}", fontsize=8, color="#555")
+    ax.axvline(firm.index, color=RED, linewidth=1.5, label=f"评价结果 {firm.index:.2f}")
+    ax.set_xlabel("绩效指数（分）")
+    ax.set_ylabel("样本数")
+    ax.set_title(f"绩效指数的不确定性分布（{u.samples} 次抽样）")
+    ax.legend(fontsize=8, loc="upper left")
+    fig.tight_layout()
+    return fig
+
+
+def sobol_chart(firm: Firmness, top: int = 15):
+    """Sobol total and first-order indices, largest total effect first."""
+    ranked = firm.sobol.indices[:top][::-1]
+    fig, ax = _figure(7.0, 0.32 * len(ranked) + 1.3)
+    labels = [_plain(f"{i.label}（{KIND_ZH[i.kind]}）") for i in ranked]
+    positions = range(len(ranked))
+    ax.barh([p + 0.2 for p in positions], [i.st for i in ranked], height=0.4, color=GREEN, label="总效应 ST")
+    ax.barh([p - 0.2 for p in positions], [max(i.s1, 0.0) for i in ranked], height=0.4, color=GREY, label="一阶 S1")
+    ax.set_yticks(list(positions), labels, fontsize=8)
+    ax.set_xlabel("Sobol 指数（指数方差份额）")
+    ax.set_title("影响绩效指数的主要因素")
+    ax.legend(fontsize=8, loc="lower right")
+    fig.tight_layout()
+    return fig
