@@ -1,4 +1,4 @@
-"""Benchmark the evaluation engine (goals: one park-window < 50 ms after import; 1,000 < 10 s).
+"""Benchmark the traced evaluation engine (goals: one park-window < 50 ms after import; 1,000 ≤ 3 s).
 
 Run: python benchmarks/bench_score.py [--parks 1000]
 Synthetic park-windows are the demo chemical park with every figure scaled by a random factor,
@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parents[1]
 WINDOW = [2021, 2022, 2023]
 
 
-def synthetic(raw: dict, rng: random.Random) -> dict:
+def synthetic(raw: dict, rng: random.Random, parts: list[tuple[str, str]]) -> dict:
     park = copy.deepcopy(raw)
     series = [*park["data"].values(), *park["energy"]["fuels"].values(),
               *(v for v in park["energy"].values() if isinstance(v, dict) and "values" in v)]
@@ -37,7 +37,7 @@ def synthetic(raw: dict, rng: random.Random) -> dict:
         factor = rng.uniform(0.9, 1.1)
         s["values"] = {y: v * factor for y, v in s["values"].items()}
     # Keep parts within their wholes after scaling.
-    for part, whole in load_catalog().parts:
+    for part, whole in parts:
         if part in park["data"] and whole in park["data"]:
             for y, v in park["data"][part]["values"].items():
                 park["data"][part]["values"][y] = min(v, park["data"][whole]["values"][y])
@@ -63,10 +63,12 @@ def main() -> None:
         singles.append(time.perf_counter() - t)
 
     rng = random.Random(42)
+    t = time.perf_counter()
     parks = []
     for n in range(args.parks):
-        data = synthetic(raw, rng)
+        data = synthetic(raw, rng, catalog.parts)
         parks.append(LoadedPark(id=f"synthetic-{n}", path=path, input=parse_park(data, str(path))))
+    build_s = time.perf_counter() - t
     t = time.perf_counter()
     grades: dict[str, int] = {}
     for p in parks:
@@ -77,7 +79,8 @@ def main() -> None:
     print(f"import evalkit                 {IMPORT_S * 1000:8.1f} ms")
     print(f"load catalog + factor table   {load_s * 1000:8.1f} ms")
     print(f"one park-window (median of 20){statistics.median(singles) * 1000:8.1f} ms   goal < 50 ms")
-    print(f"{args.parks} park-windows          {batch_s:8.2f} s    goal < 10 s   grades {grades}")
+    print(f"build {args.parks} synthetic parks  {build_s:8.2f} s    (not timed below)")
+    print(f"{args.parks} park-windows          {batch_s:8.2f} s    goal ≤ 3 s (issue 13)   grades {grades}")
 
 
 if __name__ == "__main__":
