@@ -1,0 +1,242 @@
+"""How firm is the grade: margins, Monte Carlo uncertainty, removal, Sobol, the CLI and the report
+section. Where possible each figure is checked against an independent traced evaluation."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pypandoc
+import pytest
+import yaml
+
+from evalkit.analysis import fast, uncertainty
+from evalkit.analysis.margins import margins
+from evalkit.analysis.sobol import removal, sobol
+from evalkit.cli import main
+from evalkit.core.problems import InputError
+from evalkit.evaluation import evaluate
+from evalkit.evaluation.index import round_half_up
+from evalkit.intake import LoadedPark, load_park
+from evalkit.report import firmness as firm_show
+
+from conftest import PARAMS, ROOT
+
+WINDOW = [2021, 2022, 2023]
+
+
+@pytest.fixture(scope="module")
+def chem(catalog, factors):
+    park = load_park("demo-chem", PARAMS)
+    return park, evaluate(park, catalog, WINDOW, factors=factors), fast.prepare(park, catalog, WINDOW, factors=factors)
+
+
+def bands_file(tmp_path, **changes):
+    raw = yaml.safe_load(uncertainty.BANDS_FILE.read_text("utf-8"))
+    for path, value in changes.items():
+        node = raw
+        *parents, last = path.split(".")
+        for key in parents:
+            node = node[key]
+        node[last] = value
+    path = tmp_path / "bands.yaml"
+    path.write_text(yaml.safe_dump(raw, allow_unicode=True), "utf-8")
+    return path
+
+
+def zero_bands(tmp_path, **changes):
+    zero = {"weights.band": 0.0, "references.band": 0.0, "missing.score_range": [0.0, 0.0],
+            **{f"data.scopes.{s}.band": 0.0 for s in ("measured", "derived", "estimated", "proxy")}}
+    return uncertainty.load_bands(bands_file(tmp_path, **(zero | changes)))
+
+
+# --- margins -------------------------------------------------------------------------------------
+
+def test_margins_of_the_demo_chemical_park(chem, catalog, factors):
+    park, result, prepared = chem
+    m = margins(park, catalog, WINDOW, result, prepared, factors=factors)
+    assert (m.above, m.below.grade, m.below.distance) == (None, "AAA", pytest.approx(0.90))
+    [bonus] = m.scenarios
+    assert (bonus.kind, bonus.index, bonus.grade) == ("bonus", 84.9, "AA")  # AAA rests on the 3-point bonus
+    assert {"I40", "I23"} <= {s.code for s in m.grade_changers() if s.change == "level_down"}
+
+
+def test_a_rubric_level_swing_equals_the_traced_engine(chem, catalog, factors, chem_raw, make_park):
+    park, result, prepared = chem
+    m = margins(park, catalog, WINDOW, result, prepared, factors=factors)
+    swing = next(s for s in m.swings if s.code == "I40" and s.change == "level_down")
+    levels = sorted(catalog.indicator("I40").scoring.levels, key=lambda lv: lv.score)
+    ids = [lv.id for lv in levels]
+    for year in WINDOW:
+        choice = chem_raw["qualitative"]["I40"][year]
+        choice["level"] = ids[max(ids.index(choice["level"]) - 1, 0)]
+    lowered = evaluate(make_park(chem_raw), catalog, WINDOW, factors=factors)
+    assert (swing.index, swing.grade) == (lowered.index, lowered.grade)
+
+
+def test_not_applicable_and_override_scenarios_are_traced_evaluations(catalog, factors):
+    park = load_park("demo-hitech", PARAMS)
+    result = evaluate(park, catalog, WINDOW, factors=factors)
+    m = margins(park, catalog, WINDOW, result, fast.prepare(park, catalog, WINDOW, factors=factors), factors=factors)
+    kinds = {(s.kind, s.code) for s in m.scenarios}
+    assert {("not_applicable", "I28"), ("override", "I26"), ("bonus", None)} <= kinds
+    na = next(s for s in m.scenarios if s.code == "I28")
+    rest = {c: v for c, v in park.input.not_applicable.items() if c != "I28"}
+    direct = evaluate(LoadedPark(id=park.id, path=park.path, input=park.input.model_copy(update={"not_applicable": rest})),
+                      catalog, WINDOW, factors=factors)
+    assert (na.index, na.grade) == (direct.index, direct.grade) and na.index < result.index
+
+
+# --- Monte Carlo ---------------------------------------------------------------------------------
+
+def test_zero_bands_give_the_traced_index_in_every_sample(chem, tmp_path):
+    _, result, prepared = chem
+    run = uncertainty.run(prepared, result.index, result.grade, samples=500, bands=zero_bands(tmp_path))
+    assert np.all(run.all.index == result.index)
+    assert run.as_json()["grade_probabilities"]["AAA"] == 1.0
+
+
+def test_missing_data_is_drawn_within_its_range(catalog, factors, chem_raw, make_park, tmp_path):
+    del chem_raw["data"]["good_air_days"]  # I01 missing in every year: scored 0 by the evaluation
+    park = make_park(chem_raw)
+    result = evaluate(park, catalog, WINDOW, factors=factors)
+    prepared = fast.prepare(park, catalog, WINDOW, factors=factors)
+    full = uncertainty.run(prepared, result.index, result.grade, samples=200,
+                           bands=zero_bands(tmp_path, **{"missing.score_range": [1.0, 1.0]}))
+    weight_points = catalog.indicator("I01").weight * 100  # full marks in each year of the mean
+    assert np.all(full.all.index == round_half_up(result.index_unrounded + weight_points, 2))
+    spread = uncertainty.run(prepared, result.index, result.grade, samples=2000,
+                             bands=zero_bands(tmp_path, **{"missing.score_range": [0.0, 1.0]}))
+    assert result.index <= spread.all.index.min() and spread.all.index.max() <= result.index + weight_points + 0.01
+    assert spread.all.factors == 3
+
+
+def test_weights_are_perturbed_keeping_each_target_levels_total(chem, catalog):
+    _, _, prepared = chem
+    chosen = uncertainty.factors(prepared, uncertainty.load_bands(), ("weights",))
+    rows = uncertainty.rows_for(prepared, chosen, np.random.default_rng(5).random((300, len(chosen))))
+    assert rows.weights.std(axis=0).min() > 0
+    for level in catalog.target_levels:
+        idx = [n for n, i in enumerate(catalog.indicators) if i.target_level == level.name]
+        assert rows.weights[:, idx].sum(axis=1) == pytest.approx(catalog.level_max_points(level.name) / 100)
+
+
+def test_data_bands_by_scope_and_per_datum_override(chem, tmp_path):
+    _, _, prepared = chem
+    bands = uncertainty.load_bands(bands_file(tmp_path, **{"data.overrides": [
+        {"symbol": "iva", "year": 2022, "band": 0.01, "justification": "统计局核定数"}]}))
+    assert uncertainty.data_band(prepared, bands, "iva", 2021) == (0.05, "measured")
+    assert uncertainty.data_band(prepared, bands, "iva", 2022) == (0.01, "override")
+    assert uncertainty.data_band(prepared, bands, "co2", 2022) == (0.10, "derived")      # carbon accounting
+    assert uncertainty.data_band(prepared, bands, "firms", 2022) == (0.0, "counted")     # 个: counted
+    prepared.scopes[("pm25", 2022)] = "proxy"
+    try:
+        assert uncertainty.data_band(prepared, bands, "pm25", 2022) == (0.30, "proxy")
+    finally:
+        del prepared.scopes[("pm25", 2022)]
+
+
+def test_bad_bands_file_names_every_problem(tmp_path):
+    path = bands_file(tmp_path, **{"weights.band": 2, "data.default_scope": "guessed"})
+    with pytest.raises(InputError) as exc:
+        uncertainty.load_bands(path)
+    assert {p.field for p in exc.value.problems} == {"weights.band", "data.default_scope"}
+
+
+# --- removal and Sobol ---------------------------------------------------------------------------
+
+def test_removing_an_indicator_equals_declaring_it_not_applicable(catalog, factors, chem_raw, make_park):
+    prepared = [fast.prepare(load_park(p, PARAMS), catalog, WINDOW, factors=factors)
+                for p in ("demo-chem", "demo-hitech", "demo-heavy", "demo-gatefail")]
+    analysis = removal(prepared)
+    assert analysis.parks == ["demo-chem", "demo-hitech", "demo-heavy"]  # not evaluated: left out
+    assert analysis.rank == {"demo-chem": 1, "demo-hitech": 2, "demo-heavy": 3}
+    for code in ("I16", "I40"):
+        chem_raw.setdefault("not_applicable", {})[code] = {"justification": "剔除测试"}
+        direct = evaluate(make_park(chem_raw), catalog, WINDOW, factors=factors)
+        removed = next(r for r in analysis.removals if r.code == code)
+        assert (removed.index["demo-chem"], removed.grade["demo-chem"]) == (direct.index, direct.grade)
+        del chem_raw["not_applicable"][code]
+
+
+def test_sobol_ranks_the_factors_reproducibly(chem):
+    _, _, prepared = chem
+    first = sobol(prepared, base_samples=32, seed=7)
+    again = sobol(prepared, base_samples=32, seed=7)
+    factors = uncertainty.factors(prepared, uncertainty.load_bands(), per_series=True)
+    assert first.evaluations == 32 * (len(factors) + 2)
+    assert [i.label for i in first.indices] == [i.label for i in again.indices]
+    assert first.indices[0].st >= first.indices[-1].st and first.indices[0].st > 0.01
+    assert len({i.label for i in first.indices}) == len(factors)
+
+
+# --- command line --------------------------------------------------------------------------------
+
+def test_sensitivity_json_is_reproducible_and_complete(capsys):
+    argv = ["sensitivity", "--park", "demo-chem", "--years", "2021-2023", "--params-dir", str(PARAMS),
+            "--samples", "2000", "--seed", "11", "--json"]
+    assert main(argv) == 0
+    first = json.loads(capsys.readouterr().out)
+    assert main(argv) == 0
+    assert json.loads(capsys.readouterr().out) == first
+    assert sum(first["grade_probabilities"].values()) == pytest.approx(1.0)
+    quantiles = list(first["index_quantiles"].values())
+    assert quantiles == sorted(quantiles) and list(first["index_quantiles"]) == ["p05", "p25", "p50", "p75", "p95"]
+    assert (first["seed"], first["samples"], first["grade"]) == (11, 2000, "AAA")
+    assert first["settings"]["weights"]["band"] == 0.2 and "source" in first["settings"]["weights"]
+    assert first["margins"]["scenarios"][0]["grade"] == "AA"
+    assert main([*argv[:-2], "12", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["index_quantiles"] != first["index_quantiles"]
+
+
+def test_sensitivity_text_and_bad_arguments(capsys):
+    assert main(["sensitivity", "--park", "demo-gatefail", "--years", "2021-2023", "--params-dir", str(PARAMS)]) == 0
+    assert "not evaluated" in capsys.readouterr().out
+    assert main(["sensitivity", "--park", "demo-chem", "--years", "2021-2023", "--params-dir", str(PARAMS),
+                 "--samples", "10", "--sobol", "100"]) == 2
+    err = capsys.readouterr().err
+    assert "--samples" in err and "--sobol" in err and "Traceback" not in err
+
+
+# --- report --------------------------------------------------------------------------------------
+
+def plain(markdown: str) -> str:
+    return pypandoc.convert_text(markdown, "plain", format="markdown", extra_args=["--wrap=none"])
+
+
+def test_report_section_shows_margins_and_probabilities(chem, catalog, factors):
+    from evalkit.analysis.firmness import analyse
+
+    park, result, _ = chem
+    firm = analyse(park, catalog, WINDOW, result, factors=factors, samples=1000, seed=3, sobol_samples=16)
+    margins_text = plain(firm_show.margins_section(firm))
+    assert "0.90 分（AAA级门槛 85 分）" in margins_text
+    assert "不计加分项：指数 84.90，等级 AA级（等级改变）" in margins_text
+    probabilities = plain(firm_show.probabilities_section(firm))
+    assert "随机种子 3" in probabilities and "样本数 1000" in probabilities
+    for grade, p in firm.uncertainty.all.probabilities(firm.uncertainty.grades).items():
+        if p:
+            assert f"{p:.1%}" in probabilities
+    sensitivity = plain(firm_show.sensitivity_section(firm))
+    assert "逐项剔除指标" in sensitivity and "Sobol" in sensitivity
+    fig = firm_show.index_distribution_chart(firm, {b.grade: b.min for b in catalog.grading.bands})
+    assert fig.axes[0].get_title().startswith("绩效指数的不确定性分布") and fig.axes[0].patches
+    fig = firm_show.sobol_chart(firm)
+    assert fig.axes[0].get_title() == "影响绩效指数的主要因素" and fig.axes[0].patches
+
+
+def test_report_section_for_a_park_that_was_not_evaluated(catalog, factors):
+    from evalkit.analysis.firmness import analyse
+
+    park = load_park("demo-gatefail", PARAMS)
+    firm = analyse(park, catalog, WINDOW, evaluate(park, catalog, WINDOW, factors=factors), factors=factors)
+    assert "基本要求不达标" in plain(firm_show.margins_section(firm))
+    assert firm_show.probabilities_section(firm) == ""
+
+
+def test_notebook_shows_the_section_right_after_the_summary():
+    cells = json.loads((ROOT / "report_template" / "report.ipynb").read_text("utf-8"))["cells"]
+    sources = ["".join(c["source"]) for c in cells]
+    summary = next(n for n, s in enumerate(sources) if "show.summary(result)" in s)
+    assert "firm_show.margins_section(firm)" in sources[summary + 1]
+    assert "firmness.analyse(" in sources[summary + 1]
