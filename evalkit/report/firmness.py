@@ -77,8 +77,10 @@ def probabilities_section(firm: Firmness) -> Md:
         f"{bands.missing_range[0]:g}", f"{bands.missing_range[1]:g}", u.all.factors)
     by_kind = [[KIND_ZH[kind], d.factors, _points(d.quantiles().get("p05")), _points(d.quantiles().get("p50")),
                 _points(d.quantiles().get("p95")), f"{d.probabilities(u.grades).get(u.grade, 0.0):.1%}"]
-               for kind, d in u.by_kind.items()]
+               for kind, d in u.by_kind.items() if d.factors]
     note = Md("指标得分封顶于满分：已达满分的指标在数据向上波动时不再加分、向下波动时失分，因此指数分布的中位数可能低于评价结果。")
+    if probabilities.get("not_rated", 0.0) > 0 and firm.grade != "not_rated":
+        note = note + Md("“不予定级”的概率来自数据波动使整体评价（目标年对照基准年）由正向变为负向的样本。")
     return paragraphs(
         Md("**蒙特卡洛不确定性分析**：评价结果为 {} 分（{}）；在下述设定下各等级的概率如下。").format(
             _points(firm.index), _grade(firm.grade)),
