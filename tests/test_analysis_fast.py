@@ -190,3 +190,18 @@ def test_grades_match_the_traced_rule_over_the_whole_index_range(catalog):
             got = fast._grade(catalog, index, np.full(index.shape, rule_passed), np.full(index.shape, positive))
             expected = [assign_grade(catalog, float(x), rule, overall)[0] for x in index]
             assert list(got) == expected
+
+
+def test_a_longer_window_and_another_base_year_equal_the_traced_engine(chem_raw, make_park, catalog, factors):
+    # A four-year window: the index is the mean of the last three, the first year is a trend year only.
+    series = [*chem_raw["data"].values(), *chem_raw["energy"]["fuels"].values(),
+              *(v for v in chem_raw["energy"].values() if isinstance(v, dict) and "values" in v)]
+    for s in series:
+        s["values"][2019] = s["values"][2020]
+    park = make_park(chem_raw)
+    window = [2020, 2021, 2022, 2023]
+    for base_year in (None, 2022):
+        result = evaluate(park, catalog, window, factors=factors, base_year=base_year)
+        fr = fast.evaluate_prepared(fast.prepare(park, catalog, window, factors=factors, base_year=base_year))
+        assert fr.index_years == (2021, 2022, 2023)
+        assert_same(result, fr)
