@@ -343,10 +343,10 @@ def cmd_export(args) -> int:
     return EXIT_OK
 
 
-def _refuse_overwrite(path: Path, force: bool) -> None:
+def _refuse_overwrite(path: Path, force: bool, option: str = "--output") -> None:
     if path.exists() and not force:
         problems = Problems()
-        problems.add(str(path), "--output", str(path), "a file that does not exist yet (or pass --force)")
+        problems.add(str(path), option, str(path), "a file that does not exist yet (or pass --force)")
         problems.raise_if_errors()
 
 
@@ -356,13 +356,18 @@ def cmd_weights(args) -> int:
     from evalkit.analysis import ahp
 
     result = ahp.compute(args.ahp)
-    catalog = load_catalog(args.catalog) if args.write_catalog or args.catalog else None
-    if args.write_catalog:
-        _refuse_overwrite(args.write_catalog, args.force)
-        ahp.write_catalog(result, catalog, args.write_catalog)
+    indicator_weights = None
+    if args.write_catalog or args.catalog:  # the hierarchy must then cover the catalog's indicators
+        catalog = load_catalog(args.catalog)
+        if args.write_catalog:
+            _refuse_overwrite(args.write_catalog, args.force, "--write-catalog")
+            indicator_weights = ahp.write_catalog(result, catalog, args.write_catalog)
+        else:
+            indicator_weights = ahp.indicator_weights(result, catalog)
     if args.json:
         print(json.dumps({"matrices": [m.as_json() for m in result.matrices], "experts": result.experts,
-                          "cr_limit": result.ri.cr_limit, "ri_source": result.ri.source},
+                          "cr_limit": result.ri.cr_limit, "ri_source": result.ri.source,
+                          **({"indicator_weights": indicator_weights} if indicator_weights else {})},
                          ensure_ascii=False, indent=2))
     else:
         print(f"AHP {args.ahp}: {len(result.experts)} expert(s)"
@@ -373,6 +378,10 @@ def cmd_weights(args) -> int:
             print(text_table([{"item": item, "weight": f"{w:.4f}"} for item, w in m.weights.items()],
                              ["item", "weight"]))
             print()
+        if indicator_weights:
+            print("indicator weights / 三级指标权重 (product of the local weights from the top):")
+            print(text_table([{"code": code, "weight": f"{w:.4f}"} for code, w in indicator_weights.items()],
+                             ["code", "weight"]))
     if args.write_catalog:
         print(f"wrote {args.write_catalog} (use: --catalog {args.write_catalog})", file=sys.stderr if args.json else sys.stdout)
     return EXIT_OK

@@ -104,6 +104,12 @@ def test_written_catalog_carries_the_weights_and_the_record_and_scores(tmp_path,
     assert main(["weights", "--ahp", str(EXAMPLE), "--write-catalog", str(out)]) == 2  # no silent overwrite
 
 
+def test_with_a_catalog_the_indicator_weights_are_printed(capsys):
+    assert main(["weights", "--ahp", str(EXAMPLE), "--catalog", str(load_catalog().path), "--json"]) == 0
+    weights = json.loads(capsys.readouterr().out)["indicator_weights"]
+    assert list(weights) == load_catalog().codes and sum(weights.values()) == pytest.approx(1.0)
+
+
 def test_hierarchy_must_cover_every_indicator(tmp_path):
     path = write(tmp_path, {"matrices": [{"name": "目标层", "items": ["I01", "I02"], "matrix": [[1, 1], [1, 1]]}]})
     with pytest.raises(InputError) as exc:

@@ -271,7 +271,7 @@ def indicator_weights(result: AhpResult, catalog: Catalog) -> dict[str, float]:
     if absent:
         problems.add(result.file, "matrices", absent, "a weight for every indicator of the catalog")
     problems.raise_if_errors()
-    return weights
+    return {code: weights[code] for code in catalog.codes}
 
 
 def write_catalog(result: AhpResult, catalog: Catalog, output: Path) -> dict[str, float]:
