@@ -7,6 +7,7 @@ margins.py      distance to the neighbouring bands and what the grade rests on (
                 declarations, reference overrides, single indicators)
 uncertainty.py  Monte Carlo over weights, references, data and missing data (bands: data/uncertainty.yaml)
 sobol.py        global sensitivity (Sobol indices with SALib) and one-at-a-time removal of indicators
+firmness.py     all of the above for one park-window (`evalkit sensitivity`, the report's section)
 ahp.py          AHP weights from pairwise comparison matrices (Saaty's RI table: data/saaty_ri.yaml)
 
 The traced engine (`evalkit.evaluation`) stays the source of every number in a report; these
