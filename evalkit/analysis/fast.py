@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 import numpy as np
@@ -406,8 +406,3 @@ def _grade(catalog: Catalog, index: Vector, rule: Vector, positive: Vector) -> V
 
 def evaluate_prepared(prepared: Prepared, rows: Rows | None = None) -> FastResult:
     return evaluate_rows(prepared.catalog, prepared.structure, rows or prepared.rows)
-
-
-def with_structure(prepared: Prepared, **changes) -> Prepared:
-    """The same park with parts of its structure changed (for what-if analyses)."""
-    return replace(prepared, structure=replace(prepared.structure, **changes))

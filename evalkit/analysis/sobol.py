@@ -45,7 +45,8 @@ class Sobol:
 
 def sobol(prepared: Prepared, *, base_samples: int = DEFAULT_BASE_SAMPLES, seed: int = 20_231,
           bands: Bands | None = None) -> Sobol | None:
-    """Sobol indices of the unrounded index; None when the park was not evaluated (gate failed)."""
+    """Sobol indices of the unrounded index; None when the park was not evaluated (gate failed) or
+    nothing is uncertain."""
     from SALib.analyze import sobol as analyze
     from SALib.sample import sobol as sample
 
@@ -53,6 +54,8 @@ def sobol(prepared: Prepared, *, base_samples: int = DEFAULT_BASE_SAMPLES, seed:
         return None
     bands = bands or load_bands()
     chosen = factors(prepared, bands, KINDS, per_series=True)
+    if not chosen:  # every band zero: nothing varies
+        return None
     problem = {"num_vars": len(chosen), "names": [f.label for f in chosen], "bounds": [[0.0, 1.0]] * len(chosen)}
     unit = sample.sample(problem, base_samples, calc_second_order=False, seed=seed)
     result = evaluate_rows(prepared.catalog, prepared.structure, rows_for(prepared, chosen, unit))

@@ -12,7 +12,7 @@ import numpy as np
 from evalkit.analysis.firmness import Firmness
 from evalkit.analysis.margins import CHANGE_ZH
 from evalkit.analysis.uncertainty import KIND_ZH
-from evalkit.report.charts import GREEN, GREY, RED, _figure
+from evalkit.report.charts import GREEN, GREY, RED, use_cjk_font
 from evalkit.report.markup import Md, paragraphs, table
 from evalkit.report.sections import GRADE_ZH
 
@@ -108,6 +108,13 @@ def sensitivity_section(firm: Firmness, top: int = 10) -> Md:
                           s.base_samples, s.evaluations, s.seed),
                    table(["因素", "类别", "S1", "ST", "ST置信区间"], rows, [3, 1, 1, 1, 1])]
     return paragraphs(*blocks)
+
+
+def _figure(width: float, height: float):
+    import matplotlib.pyplot as plt
+
+    use_cjk_font()
+    return plt.subplots(figsize=(width, height))
 
 
 def _plain(text: str) -> str:
