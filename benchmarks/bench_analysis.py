@@ -26,6 +26,7 @@ from evalkit.analysis import fast, uncertainty
 from evalkit.catalog import load_catalog
 from evalkit.core.trace import Trace, TraceInput
 from evalkit.evaluation import evaluate
+from evalkit.evaluation.results import IndicatorResult
 from evalkit.intake import LoadedPark, load_park, parse_park
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -98,11 +99,14 @@ def main() -> None:
     kw = dict(symbol="x", name_zh="工业增加值", value=1.0, unit="万元", year=2021, source="统计年报")
     item = TraceInput(**kw)
     trace_kw = dict(formula_zh="a", formula="b", inputs=[item, item], substituted="x", result=1.0, unit="t", note=None)
+    indicator = traced[0].yearly[2023].indicators[3]
+    indicator_kw = {name: getattr(indicator, name) for name in IndicatorResult.model_fields}
     n = 20_000
-    for name, cls, fields in (("TraceInput", TraceInput, kw), ("Trace", Trace, trace_kw)):
+    for name, cls, fields in (("TraceInput", TraceInput, kw), ("Trace", Trace, trace_kw),
+                              ("IndicatorResult", IndicatorResult, indicator_kw)):
         validated = timeit.timeit(lambda: cls(**fields), number=n) / n * 1e6
         constructed = timeit.timeit(lambda: cls.model_construct(**fields), number=n) / n * 1e6
-        print(f"pydantic {name:10} validated {validated:5.2f} µs   model_construct {constructed:5.2f} µs")
+        print(f"pydantic {name:15} validated {validated:5.2f} µs   model_construct {constructed:5.2f} µs")
 
 
 if __name__ == "__main__":
