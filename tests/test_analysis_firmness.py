@@ -192,6 +192,10 @@ def test_sensitivity_json_is_reproducible_and_complete(capsys):
 def test_sensitivity_text_and_bad_arguments(capsys):
     assert main(["sensitivity", "--park", "demo-gatefail", "--years", "2021-2023", "--params-dir", str(PARAMS)]) == 0
     assert "not evaluated" in capsys.readouterr().out
+    assert main(["sensitivity", "--park", "demo-gatefail", "--years", "2021-2023", "--params-dir", str(PARAMS),
+                 "--json"]) == 0
+    gatefail = json.loads(capsys.readouterr().out)
+    assert gatefail["grade_probabilities"] == {"not_rated": 1.0} and gatefail["index_quantiles"] == {}
     assert main(["sensitivity", "--park", "demo-chem", "--years", "2021-2023", "--params-dir", str(PARAMS),
                  "--samples", "10", "--sobol", "100"]) == 2
     err = capsys.readouterr().err

@@ -33,6 +33,9 @@ class Firmness:
                                  "margins": self.margins.as_json()}
         if self.uncertainty is not None:
             found |= self.uncertainty.as_json()
+        else:  # not evaluated (gate failed): no index to vary, the grade does not depend on the figures
+            found |= {"index_quantiles": {}, "grade_probabilities": {self.grade: 1.0},
+                      "note": "basic requirements not met: not evaluated, no index"}
         if self.removal is not None:
             found["removal"] = self.removal.as_json()
         if self.sobol is not None:
