@@ -18,7 +18,7 @@ from evalkit.intake.checks import check_park, parse_span, parse_window
 from evalkit.intake import LoadedPark, load_park, read_park
 from evalkit.core.problems import InputError, Problems
 from evalkit.evaluation.results import Result
-from evalkit.core.tables import text_table
+from evalkit.core.tables import printable, text_table
 
 EXIT_OK, EXIT_INPUT, EXIT_INTERNAL = 0, 2, 3
 EXIT_FAILED = EXIT_WARNINGS = 1  # a stage failed or results differ; for validate: warnings only
@@ -45,7 +45,7 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # a bug, not bad input: short message unless debugging
         if os.environ.get("EVALKIT_DEBUG"):
             raise
-        print(f"evalkit {args.command}: internal error: {type(exc).__name__}: {exc}\n"
+        print(f"evalkit {args.command}: internal error: {type(exc).__name__}: {printable(str(exc), 300)}\n"
               "(set EVALKIT_DEBUG=1 to see the traceback, and please report it)", file=sys.stderr)
         return EXIT_INTERNAL
 
@@ -138,6 +138,11 @@ def load_checked_park(park_id: str, params_dir: Path, catalog: Catalog, window: 
     return park
 
 
+def inert(text: object) -> str:
+    """Text for the terminal, line by line without control characters (input text is never a command)."""
+    return "\n".join(printable(line) for line in str(text).splitlines())
+
+
 # --- catalog ---------------------------------------------------------------------------------
 
 def cmd_catalog(args) -> int:
@@ -195,7 +200,7 @@ def cmd_score(args) -> int:
     park = load_checked_park(args.park, args.params_dir, catalog, window, factors, args.base_year)
     result = evaluate(park, catalog, window, factors=factors, strict=True if args.strict else None,
                       base_year=args.base_year)
-    print(result.to_json() if args.json else summary(result))
+    print(result.to_json() if args.json else inert(summary(result)))
     return EXIT_OK
 
 
@@ -243,13 +248,16 @@ def cmd_render(args) -> int:
     formats = [f.strip() for f in args.to.split(",") if f.strip()]
     unknown = [f for f in formats if f not in FORMATS]
     template = args.template or TEMPLATE_DIR
-    if unknown or not formats or not (template / "report.ipynb").is_file():
-        problems = Problems()
-        if unknown or not formats:
-            problems.add("--to", "to", args.to, f"a comma-separated list of {', '.join(FORMATS)}")
-        if not (template / "report.ipynb").is_file():
-            problems.add("--template", "template", str(template), "a folder with report.ipynb and _quarto.yml")
-        problems.raise_if_errors()
+    problems = Problems()
+    if unknown or not formats:
+        problems.add("--to", "to", args.to, f"a comma-separated list of {', '.join(FORMATS)}")
+    if not (template / "report.ipynb").is_file():
+        problems.add("--template", "template", str(template), "a folder with report.ipynb and _quarto.yml")
+    blocking = next((p for p in [args.output_dir, *args.output_dir.parents] if p.exists()), None)
+    if blocking is not None and not blocking.is_dir():
+        problems.add("--output-dir", "output_dir", str(args.output_dir),
+                     f"a folder for the archives ({blocking} is a file)")
+    problems.raise_if_errors()
     # Check the input before starting a kernel: bad data gets the same problem table as `score`.
     load_checked_park(args.park, args.params_dir, catalog, window, factors, args.base_year)
     catalog_path = args.catalog or default_catalog_path()
@@ -262,7 +270,7 @@ def cmd_render(args) -> int:
             output_dir=args.output_dir, formats=formats, engine=args.engine, force=args.force,
             command=["evalkit", *args.argv], template_dir=template)
     except RenderError as exc:
-        print(f"[evalkit] error: {exc}", file=sys.stderr)
+        print(f"[evalkit] error: {inert(exc)}", file=sys.stderr)
         return EXIT_FAILED
     for warning in outcome.warnings:
         print(f"[evalkit] warning: {warning}", file=sys.stderr)
@@ -278,9 +286,9 @@ def cmd_verify(args) -> int:
     try:
         outcome = verify_archive(args.archive)
     except RenderError as exc:
-        print(f"[evalkit] error: {exc}", file=sys.stderr)
+        print(f"[evalkit] error: {inert(exc)}", file=sys.stderr)
         return EXIT_FAILED
-    print(outcome.report())
+    print(inert(outcome.report()))
     return EXIT_OK if outcome.ok else EXIT_FAILED
 
 
