@@ -7,17 +7,24 @@ a copy of it, and a park file to change is a copy of demo-chem.yaml.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import math
+import os
 import shutil
+import signal
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from evalkit import archive, carbon
 from evalkit.catalog import default_catalog_path, referenced_files
-from evalkit.render import ArchiveConflict, NotebookError, TEMPLATE_DIR, render_report, verify_archive
+from evalkit.archive import layout
+from evalkit.cli import main
+from evalkit.render import ArchiveConflict, NotebookError, RenderError, TEMPLATE_DIR, render_report, verify_archive
 
 ROOT = Path(__file__).resolve().parents[1]
 PARK_ID = "demo-chem"
@@ -283,3 +290,125 @@ def test_catalog_companions_keep_their_place_so_the_archived_catalog_loads(tmp_p
 
     with pytest.raises(ValueError, match="not in the catalog's folder"):
         archive.plan_inputs(park, catalog, catalog_files=[park])
+
+
+# --- faults: concurrent runs, kills, full or read-only disks (issue 9, point 4) --------------------
+
+HOLD_LOCK = """
+import sys, time
+from pathlib import Path
+from evalkit.archive import archive_lock
+with archive_lock(Path(sys.argv[1])):
+    print("held", flush=True)
+    time.sleep(60)
+"""
+
+KILL_BETWEEN_RENAMES = """
+import os, signal, sys
+from pathlib import Path
+from evalkit.archive import layout
+final = Path(sys.argv[1])
+staging = layout.new_staging_dir(final)
+(staging / "half-made.txt").write_text("new")
+rename = Path.rename
+def rename_then_die(self, target):
+    moved = rename(self, target)
+    if ".old-" in str(target):   # the earlier archive is aside, the new one not yet in place
+        os.kill(os.getpid(), signal.SIGKILL)
+    return moved
+Path.rename = rename_then_die
+layout.place_archive(staging, final)
+"""
+
+
+def python(script: str, *args: str, **kwargs) -> subprocess.Popen:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    return subprocess.Popen([sys.executable, "-c", script, *args], env=env, text=True, **kwargs)
+
+
+def test_a_second_render_of_the_same_archive_is_refused_while_the_first_runs(earlier, tmp_path):
+    before = snapshot(earlier)
+    holder = python(HOLD_LOCK, str(earlier), stdout=subprocess.PIPE)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        with pytest.raises(RenderError, match=rf"being written by another evalkit run \(pid {holder.pid},"):
+            render(tmp_path / "outputs")
+    finally:
+        holder.kill()
+        holder.wait()
+    assert snapshot(earlier) == before
+    # The kernel released the killed holder's lock: the archive can be locked again at once.
+    with archive.archive_lock(earlier):
+        pass
+    assert [p.name for p in earlier.parent.iterdir()] == [WINDOW]
+
+
+def test_a_run_killed_between_the_renames_loses_nothing(earlier, tmp_path):
+    before = {p.relative_to(earlier): data for p, data in snapshot(earlier).items()}
+    killed = python(KILL_BETWEEN_RENAMES, str(earlier))
+    assert killed.wait() == -signal.SIGKILL
+    assert not earlier.exists()   # the window the fix is for: the archive is only aside
+    names = sorted(p.name for p in earlier.parent.iterdir())
+    assert [n.split("-")[-2] for n in names] == ["2023.old", "2023.staging"], names
+    (earlier.parent / f".{WINDOW}.staging-stale").mkdir()   # and a run killed while staging
+
+    # The next run (here refused for other inputs, before any work) first puts the archive back.
+    lines: list[str] = []
+    park = park_copy(tmp_path / "params")
+    park.write_text(park.read_text("utf-8").replace(*ONE_FIGURE), encoding="utf-8")
+    with pytest.raises(ArchiveConflict):
+        render(tmp_path / "outputs", park, progress=lines.append)
+    assert {p.relative_to(earlier): data for p, data in snapshot(earlier).items()} == before
+    assert [p.name for p in earlier.parent.iterdir()] == [WINDOW]
+    assert any("restored the earlier archive" in line for line in lines)
+    assert sum("unfinished work of a killed run" in line for line in lines) == 2
+
+
+def test_recover_removes_an_aside_copy_once_the_new_archive_is_in_place(tmp_path):
+    final = tmp_path / "park" / WINDOW
+    final.mkdir(parents=True)
+    (final / "new.txt").write_text("new")
+    (final.parent / f".{WINDOW}.old-1234abcd").mkdir()
+    assert archive.recover(final) == [f"removed .{WINDOW}.old-1234abcd, left by a run killed after "
+                                      "replacing the archive"]
+    assert [p.name for p in final.parent.iterdir()] == [WINDOW]
+
+
+@pytest.mark.parametrize("step", ["copy_inputs", "write_manifest"])
+def test_a_full_disk_is_a_clear_error_and_the_earlier_archive_stays(earlier, tmp_path, monkeypatch, capsys, step):
+    def disk_full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+    before = snapshot(earlier)
+    monkeypatch.setattr(archive, step, disk_full)  # the first write of a run, and the last before the swap
+    code = main(["render", "--park", PARK_ID, "--years", WINDOW, "--to", "html", "--engine", "pandoc",
+                 "--output-dir", str(tmp_path / "outputs")])
+    err = capsys.readouterr().err
+    assert code == 1 and "No space left on device" in err and "Traceback" not in err
+    assert snapshot(earlier) == before
+    assert [p.name for p in earlier.parent.iterdir()] == [WINDOW]
+
+
+def test_an_output_folder_that_cannot_be_written_is_a_clear_error(earlier, tmp_path, monkeypatch, capsys):
+    def read_only(*args, **kwargs):
+        raise PermissionError(errno.EROFS, "Read-only file system")
+    before = snapshot(earlier)
+    monkeypatch.setattr(layout.tempfile, "mkdtemp", read_only)
+    code = main(["render", "--park", PARK_ID, "--years", WINDOW, "--to", "html", "--engine", "pandoc",
+                 "--output-dir", str(tmp_path / "outputs")])
+    err = capsys.readouterr().err
+    assert code == 1 and "Traceback" not in err
+    assert f"cannot write to the output folder {earlier.parent}: Read-only file system" in err
+    assert snapshot(earlier) == before
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only folders")
+def test_a_read_only_output_folder(earlier, tmp_path, capsys):
+    before = snapshot(earlier)
+    earlier.parent.chmod(0o555)
+    try:
+        code = main(["render", "--park", PARK_ID, "--years", WINDOW, "--to", "html",
+                     "--output-dir", str(tmp_path / "outputs")])
+    finally:
+        earlier.parent.chmod(0o755)
+    assert code == 1 and "cannot write to the output folder" in capsys.readouterr().err
+    assert snapshot(earlier) == before

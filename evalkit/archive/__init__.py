@@ -5,6 +5,7 @@ and re-executes for `verify`).
 May import: `evalkit.core`. The report notebook imports it (`write_results`), so it stays light.
 """
 
+from evalkit.archive.lock import ArchiveBusy, archive_lock
 from evalkit.archive.layout import (
     ABSENT,
     INPUTS_DIR,
@@ -26,6 +27,7 @@ from evalkit.archive.layout import (
     place_archive,
     plan_inputs,
     read_manifest,
+    recover,
     results_json,
     sha256_file,
     write_manifest,
@@ -53,7 +55,10 @@ __all__ = [
     "place_archive",
     "plan_inputs",
     "read_manifest",
+    "recover",
     "results_json",
+    "ArchiveBusy",
+    "archive_lock",
     "sha256_file",
     "write_manifest",
     "write_results",

@@ -13,7 +13,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -105,9 +105,27 @@ def render_report(
         template = archive.hash_tree(template_dir)
         parameters = _parameters(park_id, years, inputs, base_year, options)
     final = Path(output_dir) / park_id / _window(years)
-    previous = _check_previous(final, archive.fingerprint(inputs, parameters), template, force, progress)
+    with _locked(final):
+        for note in archive.recover(final):
+            progress(f"[evalkit] archive  {note}")
+        previous = _check_previous(final, archive.fingerprint(inputs, parameters), template, force, progress)
+        execution, stages, warnings = _run_stages(
+            park_id, years, final, inputs, parameters, template, template_dir, chosen, formats, command,
+            started_at, progress)
+    progress(f"[evalkit] done     {final} ({time.perf_counter() - start:.1f} s)")
+    files = {"notebook": final / NOTEBOOK, "results": final / RESULTS, "manifest": final / archive.MANIFEST}
+    files |= {fmt: final / f"report.{fmt}" for fmt in formats}
+    return RenderOutcome(final, chosen.name, files, stages, execution, previous, warnings)
 
-    staging = archive.new_staging_dir(final)
+
+def _run_stages(park_id: str, years: list[int], final: Path, inputs: list[InputFile], parameters: dict[str, Any],
+                template: dict[str, str], template_dir: Path, chosen: Engine, formats: list[str],
+                command: Sequence[str] | None, started_at: str,
+                progress: Progress) -> tuple[Execution, dict[str, float], list[str]]:
+    """Execute, render and archive in a staging folder, then put it in place of `final`. On any
+    failure (a full disk included) the staging folder is removed and `final` is left as it was."""
+    with _output_errors(final):
+        staging = archive.new_staging_dir(final)
     stages: dict[str, float] = {}
     warnings: list[str] = []
     try:
@@ -140,10 +158,30 @@ def render_report(
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    progress(f"[evalkit] done     {final} ({time.perf_counter() - start:.1f} s)")
-    files = {"notebook": final / NOTEBOOK, "results": final / RESULTS, "manifest": final / archive.MANIFEST}
-    files |= {fmt: final / f"report.{fmt}" for fmt in formats}
-    return RenderOutcome(final, chosen.name, files, stages, execution, previous, warnings)
+    return execution, stages, warnings
+
+
+@contextmanager
+def _locked(final: Path) -> Iterator[None]:
+    """Hold the archive's lock (a second render of the same park-window is refused, not merged)."""
+    held = ExitStack()
+    with _output_errors(final):
+        final.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            held.enter_context(archive.archive_lock(final))
+        except archive.ArchiveBusy as exc:
+            raise RenderError("setup", str(exc)) from None
+    with held:
+        yield
+
+
+@contextmanager
+def _output_errors(final: Path) -> Iterator[None]:
+    try:
+        yield
+    except OSError as exc:
+        raise RenderError("setup", f"cannot write to the output folder {final.parent}: "
+                                   f"{exc.strerror or exc}; any earlier archive there is unchanged") from None
 
 
 def _check_years(years: Sequence[int]) -> list[int]:
