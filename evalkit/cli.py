@@ -1,4 +1,4 @@
-"""Command line: `evalkit catalog | score | validate | template | export | render | verify`.
+"""Command line: `evalkit catalog | score | validate | template | export | render | verify | keygen | sign`.
 
 A thin layer: parse arguments, call the package, print. Bad input is answered with every problem
 at once (exit 2), never a traceback.
@@ -99,6 +99,22 @@ def _parser() -> argparse.ArgumentParser:
                                              "is reproduced exactly (exit 0) or list the differences (exit 1)")
     sub.set_defaults(run=cmd_verify)
     sub.add_argument("archive", type=Path, help="an archive folder, e.g. outputs/demo-chem/2021-2023")
+    sub.add_argument("--trust", type=Path, action="append", default=[], metavar="PUBKEY",
+                     help="a public key file (.pub) or a folder of them: a signature must be by one of "
+                          "these keys (repeatable)")
+
+    sub = commands.add_parser("keygen", help="make an assessor's Ed25519 signing key: KEY (private, 0600) "
+                                             "and KEY.pub (public, with name and organisation)")
+    sub.set_defaults(run=cmd_keygen)
+    sub.add_argument("key", type=Path, help="private key file to create, e.g. ~/.evalkit/zhang.key")
+    sub.add_argument("--name", required=True, help="the signer's name (签字人)")
+    sub.add_argument("--organisation", required=True, help="the signer's organisation (评价机构)")
+
+    sub = commands.add_parser("sign", help="sign an archive's manifest (and so every file it hashes) "
+                                           "with an assessor's key; writes signature.json")
+    sub.set_defaults(run=cmd_sign)
+    sub.add_argument("archive", type=Path, help="an archive folder, e.g. outputs/demo-chem/2021-2023")
+    sub.add_argument("--key", type=Path, required=True, help="private key file made by `evalkit keygen`")
 
     sub = command("validate", cmd_validate, "check a park's input file and list every problem "
                                             "(exit 0 clean, 1 warnings only, 2 errors)")
@@ -281,15 +297,44 @@ def cmd_render(args) -> int:
 
 
 def cmd_verify(args) -> int:
+    from evalkit.archive.signing import SigningError, trusted_keys
     from evalkit.render import RenderError, verify_archive
 
     try:
-        outcome = verify_archive(args.archive)
-    except RenderError as exc:
+        trusted = trusted_keys(args.trust)
+        outcome = verify_archive(args.archive, trusted=trusted)
+    except (RenderError, SigningError) as exc:
         print(f"[evalkit] error: {inert(exc)}", file=sys.stderr)
         return EXIT_FAILED
     print(inert(outcome.report()))
     return EXIT_OK if outcome.ok else EXIT_FAILED
+
+
+def cmd_keygen(args) -> int:
+    from evalkit.archive.signing import SigningError, generate_key, public_key_path
+
+    try:
+        public = generate_key(args.key, args.name, args.organisation)
+    except (SigningError, OSError) as exc:
+        print(f"[evalkit] error: {inert(exc)}", file=sys.stderr)
+        return EXIT_FAILED
+    print(f"private key {args.key} (keep it secret; permissions 0600)\n"
+          f"public key  {public_key_path(args.key)} (give it to whoever checks your reports)\n"
+          f"signer {inert(public.signer)}（{inert(public.organisation)}）, key id {public.key_id}")
+    return EXIT_OK
+
+
+def cmd_sign(args) -> int:
+    from evalkit.archive.signing import SIGNATURE, SigningError, sign_archive
+
+    try:
+        public = sign_archive(args.archive, args.key)
+    except (SigningError, OSError) as exc:
+        print(f"[evalkit] error: {inert(exc)}", file=sys.stderr)
+        return EXIT_FAILED
+    print(f"signed {args.archive / SIGNATURE} as {inert(public.signer)}（{inert(public.organisation)}）, "
+          f"key id {public.key_id}")
+    return EXIT_OK
 
 
 # --- data intake -------------------------------------------------------------------------------

@@ -22,7 +22,7 @@ import pytest
 
 from evalkit import archive, carbon
 from evalkit.catalog import default_catalog_path, referenced_files
-from evalkit.archive import layout
+from evalkit.archive import layout, signing
 from evalkit.cli import main
 from evalkit.render import ArchiveConflict, NotebookError, RenderError, TEMPLATE_DIR, render_report, verify_archive
 
@@ -241,6 +241,93 @@ def test_verify_notices_an_altered_input(made, tmp_path):
         "inputs/park/demo-chem.yaml: SHA-256 differs from the manifest (changed after archiving)"]
 
 
+def forge(archive_dir: Path, path: str, change) -> None:
+    """Change an archived file with `change(text) -> text` and re-hash it into the manifest, as a
+    forger would: the archive is then consistent with its manifest."""
+    file = archive_dir / path
+    file.write_text(change(file.read_text("utf-8")), encoding="utf-8")
+    manifest = json.loads((archive_dir / archive.MANIFEST).read_text("utf-8"))
+    manifest["outputs"][path] = archive.sha256_file(file)
+    (archive_dir / archive.MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2), "utf-8")
+
+
+def test_verify_runs_no_code_from_the_archive(made, tmp_path):
+    """The issue's forgery: a line appended to an archived code cell, the manifest re-hashed."""
+    copy = tmp_path / "copy"
+    shutil.copytree(made.archive, copy)
+    marker = tmp_path / "archived-code-ran"
+
+    def append_line(text: str) -> str:
+        notebook = json.loads(text)
+        cell = next(c for c in reversed(notebook["cells"]) if c["cell_type"] == "code")
+        cell["source"] = "".join(cell["source"]) + f"\nimport pathlib; pathlib.Path({str(marker)!r}).write_text('ran')\n"
+        return json.dumps(notebook)
+    forge(copy, "report.ipynb", append_line)
+
+    result = verify_archive(copy, progress=lambda _: None)
+    assert not marker.exists()
+    assert result.differences == []            # evalkit's template computed the same results
+    assert not result.ok                       # but the archived notebook is not evalkit's
+    assert len(result.altered) == 1 and "differ from evalkit's template; that code was not run" in result.altered[0]
+
+
+def test_verify_refuses_parameters_evalkit_never_passes(made, tmp_path):
+    copy = tmp_path / "copy"
+    shutil.copytree(made.archive, copy)
+
+    def smuggle(text: str) -> str:
+        manifest = json.loads(text)
+        manifest["parameters"]["options"] = {"strict": "__import__('os').system('touch /tmp/x')"}
+        manifest["parameters"]["input_path"] = "/etc/passwd"
+        return json.dumps(manifest)
+    (copy / archive.MANIFEST).write_text(smuggle((copy / archive.MANIFEST).read_text("utf-8")), "utf-8")
+    with pytest.raises(RenderError, match="nothing was run: options are not among.*park path '/etc/passwd'"):
+        verify_archive(copy, progress=lambda _: None)
+
+
+def test_keygen_sign_verify_and_a_rehashed_forgery(made, tmp_path, capsys):
+    key = tmp_path / "keys" / "zhang.key"
+    assert main(["keygen", str(key), "--name", "张三", "--organisation", "某评价机构"]) == 0
+    assert key.stat().st_mode & 0o777 == 0o600
+    public = tmp_path / "keys" / "zhang.key.pub"
+    assert json.loads(public.read_text("utf-8"))["signer"] == "张三"
+    assert main(["keygen", str(key), "--name", "x", "--organisation", "y"]) == 1  # never overwritten
+    copy = tmp_path / "copy"
+    shutil.copytree(made.archive, copy)
+    assert main(["sign", str(copy), "--key", str(key)]) == 0
+    capsys.readouterr()
+
+    assert main(["verify", str(copy), "--trust", str(public.parent)]) == 0
+    out = capsys.readouterr().out
+    assert "reproduced exactly" in out
+    assert f"signature: valid, by 张三（某评价机构）, key {json.loads(public.read_text())['key_id']}" in out
+    assert f"key trusted ({public})" in out
+
+    forge(copy, "results.json", lambda text: text.replace('"grade": "AAA"', '"grade": "A"'))
+    assert main(["verify", str(copy), "--trust", str(public)]) == 1
+    out = capsys.readouterr().out
+    assert "signature: INVALID" in out and "NOT reproduced" in out
+
+
+def test_a_signature_proves_nothing_for_another_key_or_a_changed_name(made, tmp_path):
+    copy = tmp_path / "copy"
+    shutil.copytree(made.archive, copy)
+    signing.generate_key(tmp_path / "mine.key", "张三", "某评价机构")
+    other = signing.generate_key(tmp_path / "other.key", "李四", "另一机构")
+    signing.sign_archive(copy, tmp_path / "mine.key")
+    mine = signing.trusted_keys([tmp_path / "mine.key.pub"])
+    assert signing.check_signature(copy, mine).ok
+    untrusted = signing.check_signature(copy, signing.trusted_keys([tmp_path / "other.key.pub"]))
+    assert untrusted.valid and not untrusted.ok and "NOT among the trusted keys" in untrusted.report()
+    assert other.signer == "李四"
+
+    record = json.loads((copy / signing.SIGNATURE).read_text("utf-8"))
+    record["signer"] = "王五"   # the name is signed too
+    (copy / signing.SIGNATURE).write_text(json.dumps(record, ensure_ascii=False), "utf-8")
+    assert not signing.check_signature(copy, mine).valid
+    assert signing.check_signature(made.archive) is None   # unsigned
+
+
 # --- units ---------------------------------------------------------------------------------------
 
 def test_results_json_is_deterministic_and_strict():
@@ -306,7 +393,7 @@ with archive_lock(Path(sys.argv[1])):
 KILL_BETWEEN_RENAMES = """
 import os, signal, sys
 from pathlib import Path
-from evalkit.archive import layout
+from evalkit.archive import layout, signing
 final = Path(sys.argv[1])
 staging = layout.new_staging_dir(final)
 (staging / "half-made.txt").write_text("new")

@@ -1,6 +1,8 @@
 """The archive of one evaluation (`outputs/<park>/<window>/`): layout, manifest, hashes and the
-comparison of results. It stores and compares; it runs nothing (`evalkit.render` runs the stages
-and re-executes for `verify`).
+comparison of results (layout.py), one writer at a time and recovery after a kill (lock.py, layout
+`recover`), and assessors' Ed25519 signatures of the manifest (signing.py, imported on its own).
+It stores and compares; it runs nothing (`evalkit.render` runs the stages and re-computes for
+`verify`).
 
 May import: `evalkit.core`. The report notebook imports it (`write_results`), so it stays light.
 """
