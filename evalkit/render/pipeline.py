@@ -23,6 +23,8 @@ import evalkit
 from evalkit import archive
 from evalkit.archive import NOTEBOOK, RESULTS, EngineRecord, InputFile, Manifest
 from evalkit.intake import check_park_id
+from evalkit.report import markup
+from evalkit.report.markup import Md
 from evalkit.render.engines import FORMATS, Engine, RenderJob, get_engine
 from evalkit.render.errors import ArchiveConflict, RenderError
 from evalkit.render.execute import Execution, execute_notebook
@@ -256,20 +258,22 @@ def _outputs(staging: Path) -> dict[str, str]:
             if not path.startswith(f"{archive.INPUTS_DIR}/")}
 
 
-def _colophon(engine: Engine, inputs: list[InputFile], template: dict[str, str], started_at: str) -> str:
+def _colophon(engine: Engine, inputs: list[InputFile], template: dict[str, str], started_at: str) -> Md:
     stamp = datetime.fromisoformat(started_at).strftime("%Y-%m-%d %H:%M UTC")
+    # Input file names are the user's (--catalog, --factors): escaped like all user text.
     rows = [
         ("生成工具", f"evalkit {evalkit.__version__}，Python {platform.python_version()}", ""),
         ("渲染引擎", f"{engine.name}（{engine.describe()}）", ""),
-        *((ROLE_LABELS[i.role], f"`{i.path}`", f"`{i.sha256[:16]}`") for i in inputs),
-        ("报告模板", f"`{NOTEBOOK}`", f"`{template[NOTEBOOK][:16]}`"),
+        *((ROLE_LABELS[i.role], i.path, i.sha256[:16]) for i in inputs),
+        ("报告模板", NOTEBOOK, template[NOTEBOOK][:16]),
         ("生成时间", stamp, ""),
     ]
-    # Dash counts set the column widths (4:10:6) once a row is too long for pandoc's auto widths.
-    table = "\n".join(["| 项目 | 内容 | SHA-256（前 16 位） |", "|:----|:----------|:------|",
-                       *(f"| {a} | {b} | {c} |" for a, b, c in rows)])
-    return ("## 版本说明\n\n本报告的输入文件、执行后的笔记本与评价结果（results.json）一并存档，"
-            "完整的 SHA-256 与软件版本见存档中的 manifest.json，可用 `evalkit verify` 复核。\n\n" + table)
+    # Relative widths 4:10:6 once a row is too long for pandoc's automatic widths.
+    return markup.paragraphs(
+        Md("## 版本说明"),
+        Md("本报告的输入文件、执行后的笔记本与评价结果（results.json）一并存档，完整的 SHA-256 与软件版本见"
+           "存档中的 manifest.json，可用 `evalkit verify` 复核。"),
+        markup.table(["项目", "内容", "SHA-256（前 16 位）"], rows, widths=[4, 10, 6]))
 
 
 @contextmanager
