@@ -274,8 +274,12 @@ def cmd_render(args) -> int:
         problems.add("--output-dir", "output_dir", str(args.output_dir),
                      f"a folder for the archives ({blocking} is a file)")
     problems.raise_if_errors()
-    # Check the input before starting a kernel: bad data gets the same problem table as `score`.
-    load_checked_park(args.park, args.params_dir, catalog, window, factors, args.base_year)
+    # Check the input before starting a kernel: bad data gets the same problem table as `score`
+    # (evaluating takes milliseconds and finds what only the formulas reveal, e.g. a base of 0).
+    from evalkit.evaluation import evaluate
+
+    park = load_checked_park(args.park, args.params_dir, catalog, window, factors, args.base_year)
+    evaluate(park, catalog, window, factors=factors, strict=True if args.strict else None, base_year=args.base_year)
     catalog_path = args.catalog or default_catalog_path()
     options = {"strict": True} if args.strict else {}
     try:

@@ -308,3 +308,12 @@ def test_validate_reports_duplicates_too(capsys, chem_raw, tmp_path):
     params = write_text(tmp_path, text)
     code, out = run(capsys, "validate", "--park", "crafted", "--years", "2021-2023", "--params-dir", str(params))
     assert code == EXIT_INPUT and "each key once" in row_of(out, "profile.name_zh")
+
+
+def test_a_change_rate_from_zero_is_named_not_a_crash(capsys, chem_raw, write_params):
+    """A base of 0 makes a change-rate formula divide by zero: the indicator, year and figure are named."""
+    chem_raw["data"]["green_space"]["values"][2020] = 0
+    code, text = score(capsys, write_params(chem_raw))
+    assert code == EXIT_INPUT
+    row = row_of(text, "indicator I12")
+    assert "2021" in row and "data.green_space = 0 in 2020" in row and "not applicable" in row

@@ -81,7 +81,7 @@ class Indicator(Model):
     target_level: str
     first_level: str
     second_level: str
-    weight: float = Field(gt=0)
+    weight: float = Field(gt=0, le=1)
     kind: Literal["quantitative", "qualitative"] = "quantitative"
     unit: str | None = None
     direction: Literal["positive", "negative"] | None = None
