@@ -183,13 +183,13 @@ def cmd_catalog(args) -> int:
                           "indicators": rows, "bonus": catalog.bonus.model_dump(),
                           "warnings": catalog.warnings}, ensure_ascii=False, indent=2))
         return EXIT_OK
-    print(f"{catalog.title_zh}\ncatalog {catalog.id} v{catalog.version}  sha256 {catalog.sha256[:16]}…\n")
+    print(inert(f"{catalog.title_zh}\ncatalog {catalog.id} v{catalog.version}  sha256 {catalog.sha256[:16]}…") + "\n")
     table = [{k: "" if v is None else str(v) for k, v in row.items()} for row in rows]
     print(text_table(table, ["code", "target_level", "first_level", "second_level", "name_zh", "weight",
                              "direction", "method", "reference"]))
     print(f"\n{catalog.bonus.code} {catalog.bonus.name_zh}: ≤ {catalog.bonus.cap_points:g} points")
     for warning in catalog.warnings:
-        print(f"warning: {warning}")
+        print(f"warning: {inert(warning)}")
     return EXIT_OK
 
 
@@ -293,7 +293,7 @@ def cmd_render(args) -> int:
         print(f"[evalkit] error: {inert(exc)}", file=sys.stderr)
         return EXIT_FAILED
     for warning in outcome.warnings:
-        print(f"[evalkit] warning: {warning}", file=sys.stderr)
+        print(f"[evalkit] warning: {inert(warning)}", file=sys.stderr)
     print(f"report archived in {outcome.archive} (engine: {outcome.engine})")
     for name, path in outcome.files.items():
         print(f"  {name:9} {path}")

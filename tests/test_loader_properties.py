@@ -72,3 +72,24 @@ def test_demo_park_with_one_part_replaced(data, chem_raw, catalog, factors):
         parent = parent[part]
     parent[path[-1]] = value
     assert _outcome(raw, catalog, factors) in {"result", "problems"}
+
+
+edge_numbers = (st.sampled_from([0, 0.0, -0.0, 1e-9, 1e-10, 1e15, 1e16, -1, 10**20, 0.5, 366, 367, 100, 101])
+                | st.floats(allow_nan=True, allow_infinity=True) | st.integers(min_value=-10**20, max_value=10**20))
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                  HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_demo_park_with_edge_figures(data, chem_raw, catalog, factors):
+    """Zeros, tiny and huge figures in any yearly series (a base of 0 for a change rate, a
+    denominator of 1e-10 …): a result or problems, never a crash or a non-finite number."""
+    raw = copy.deepcopy(chem_raw)
+    series = sorted([("data", k) for k in raw["data"]] + [("energy", k) for k, v in raw["energy"].items()
+                                                          if isinstance(v, dict) and "values" in v])
+    for _ in range(data.draw(st.integers(min_value=1, max_value=3), label="how many")):
+        section, key = data.draw(st.sampled_from(series), label="series")
+        values = raw[section][key]["values"]
+        year = data.draw(st.sampled_from(sorted(values)), label="year")
+        values[year] = data.draw(edge_numbers, label="figure")
+    assert _outcome(raw, catalog, factors) in {"result", "problems"}

@@ -14,7 +14,7 @@ import re
 from evalkit import carbon
 from evalkit.catalog import Catalog
 from evalkit.intake.models import LoadedPark
-from evalkit.core.fields import MAX_MAGNITUDE
+from evalkit.core.fields import FIRST_YEAR, LAST_YEAR, MAX_MAGNITUDE
 from evalkit.core.problems import InputError, Problems
 from evalkit.core.units import UnitError, convert
 
@@ -29,6 +29,8 @@ def parse_span(text: str, field: str = "--years") -> list[int]:
         problems.add(field, "years", text, "a window like 2021-2023")
     elif int(match.group(2)) < int(match.group(1)):
         problems.add(field, "years", text, "first year before last year")
+    elif not all(FIRST_YEAR <= int(y) <= LAST_YEAR for y in match.groups()):
+        problems.add(field, "years", text, f"years from {FIRST_YEAR} to {LAST_YEAR}")
     problems.raise_if_errors()
     return list(range(int(match.group(1)), int(match.group(2)) + 1))  # type: ignore[union-attr]
 
