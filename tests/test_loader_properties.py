@@ -59,7 +59,7 @@ def test_any_document(document, catalog, factors):
     assert _outcome(document, catalog, factors) in {"result", "problems"}
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow,
                                                                   HealthCheck.function_scoped_fixture])
 @given(data=st.data())
 def test_demo_park_with_one_part_replaced(data, chem_raw, catalog, factors):
@@ -78,7 +78,7 @@ edge_numbers = (st.sampled_from([0, 0.0, -0.0, 1e-9, 1e-10, 1e15, 1e16, -1, 10**
                 | st.floats(allow_nan=True, allow_infinity=True) | st.integers(min_value=-10**20, max_value=10**20))
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow,
                                                                   HealthCheck.function_scoped_fixture])
 @given(data=st.data())
 def test_demo_park_with_edge_figures(data, chem_raw, catalog, factors):
