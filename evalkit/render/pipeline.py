@@ -22,6 +22,7 @@ from typing import Any, Literal
 import evalkit
 from evalkit import archive
 from evalkit.archive import NOTEBOOK, RESULTS, EngineRecord, InputFile, Manifest
+from evalkit.archive.signing import SIGNATURE
 from evalkit.intake import check_park_id
 from evalkit.report import markup
 from evalkit.report.markup import Md
@@ -226,6 +227,8 @@ def _check_previous(final: Path, new: dict[str, Any], template: dict[str, str], 
     """Decide what to do with an archive already at `final`; refuse unless it is safe or forced."""
     if not final.exists():
         return "none"
+    if (final / SIGNATURE).exists():
+        progress(f"[evalkit] archive  {final} is signed; a new render is not: sign it again (evalkit sign)")
     try:
         old = archive.read_manifest(final)
     except (OSError, ValueError):
