@@ -113,13 +113,9 @@ def sensitivity_section(firm: Firmness, top: int = 10) -> Md:
 def _figure(width: float, height: float):
     import matplotlib.pyplot as plt
 
+    # use_cjk_font also makes every label literal text (no mathtext).
     use_cjk_font()
     return plt.subplots(figsize=(width, height))
-
-
-def _plain(text: str) -> str:
-    # Matplotlib reads paired "$" as mathematics; catalog text is shown literally.
-    return text.replace("$", r"\$")
 
 
 def index_distribution_chart(firm: Firmness, bands: dict[str, float]):
@@ -131,7 +127,7 @@ def index_distribution_chart(firm: Firmness, bands: dict[str, float]):
     for grade, threshold in bands.items():
         if values.min() - 3 <= threshold <= values.max() + 3:
             ax.axvline(threshold, color=GREY, linestyle="--", linewidth=1)
-            ax.text(threshold, ax.get_ylim()[1] * 0.95, f" {_plain(grade)} ≥ {threshold:g}", fontsize=8, color="#555")
+            ax.text(threshold, ax.get_ylim()[1] * 0.95, f" {grade} ≥ {threshold:g}", fontsize=8, color="#555")
     ax.axvline(firm.index, color=RED, linewidth=1.5, label=f"评价结果 {firm.index:.2f}")
     ax.set_xlabel("绩效指数（分）")
     ax.set_ylabel("样本数")
@@ -145,7 +141,7 @@ def sobol_chart(firm: Firmness, top: int = 15):
     """Sobol total and first-order indices, largest total effect first."""
     ranked = firm.sobol.indices[:top][::-1]
     fig, ax = _figure(7.0, 0.32 * len(ranked) + 1.3)
-    labels = [_plain(f"{i.label}（{KIND_ZH[i.kind]}）") for i in ranked]
+    labels = [f"{i.label}（{KIND_ZH[i.kind]}）" for i in ranked]  # literal: use_cjk_font turns mathtext off
     positions = range(len(ranked))
     ax.barh([p + 0.2 for p in positions], [i.st for i in ranked], height=0.4, color=GREEN, label="总效应 ST")
     ax.barh([p - 0.2 for p in positions], [max(i.s1, 0.0) for i in ranked], height=0.4, color=GREY, label="一阶 S1")
