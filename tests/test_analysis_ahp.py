@@ -115,3 +115,13 @@ def test_hierarchy_must_cover_every_indicator(tmp_path):
     with pytest.raises(InputError) as exc:
         ahp.indicator_weights(ahp.compute(path), load_catalog())
     assert any("every indicator" in p.expected for p in exc.value.problems)
+
+
+def test_unreadable_ahp_files_are_input_problems(tmp_path, capsys):
+    assert main(["weights", "--ahp", str(tmp_path / "absent.yaml")]) == 2
+    duplicated = tmp_path / "dup.yaml"
+    duplicated.write_text("matrices:\n  - name: T\n    name: U\n    items: [a, b]\n    matrix: [[1, 2], [0.5, 1]]\n",
+                          "utf-8")
+    assert main(["weights", "--ahp", str(duplicated)]) == 2
+    err = capsys.readouterr().err
+    assert "absent.yaml" in err and "dup.yaml" in err and "Traceback" not in err

@@ -28,6 +28,7 @@ import yaml
 from evalkit.catalog import Catalog
 from evalkit.catalog.model import referenced_files
 from evalkit.core.problems import Problems
+from evalkit.core.yamlio import read_yaml
 
 RI_TABLE = Path(__file__).parent / "data" / "saaty_ri.yaml"
 RECIPROCAL_TOLERANCE = 0.02  # 0.33 for 1/3 is accepted; 0.5 for 1/3 is not
@@ -41,7 +42,7 @@ class RandomIndex:
 
 
 def load_random_index(path: Path = RI_TABLE) -> RandomIndex:
-    raw = yaml.safe_load(path.read_text("utf-8"))
+    raw = read_yaml(path)
     return RandomIndex({int(n): float(v) for n, v in raw["ri"].items()}, float(raw["cr_limit"]), raw["source"])
 
 
@@ -161,15 +162,7 @@ def compute(path: Path, ri: RandomIndex | None = None) -> AhpResult:
     ri = ri or load_random_index()
     file = str(path)
     problems = Problems()
-    try:
-        text = path.read_text("utf-8")
-        raw = yaml.safe_load(text)
-    except FileNotFoundError:
-        problems.add(file, "(file)", None, "an existing AHP file")
-        problems.raise_if_errors()
-    except yaml.YAMLError as exc:
-        problems.add(file, "(file)", None, f"valid YAML ({exc})")
-        problems.raise_if_errors()
+    raw = read_yaml(path)  # size, nesting, aliases, encoding and duplicate keys guarded
     if isinstance(raw, dict) and "experts" in raw and isinstance(raw["experts"], list):
         experts = [(str(e.get("name") or f"expert {n + 1}") if isinstance(e, dict) else f"expert {n + 1}",
                     e.get("matrices") if isinstance(e, dict) else None, f"experts[{n}].matrices")
@@ -232,7 +225,7 @@ def compute(path: Path, ri: RandomIndex | None = None) -> AhpResult:
                          f"CR ≤ {ri.cr_limit:g}: the experts' combined matrix {name!r} is inconsistent")
         combined.append(result)
     problems.raise_if_errors()
-    return AhpResult(file=path.name, sha256=hashlib.sha256(text.encode()).hexdigest(),
+    return AhpResult(file=path.name, sha256=hashlib.sha256(path.read_bytes()).hexdigest(),
                      experts=[e for e, _, _ in experts], matrices=combined, per_expert=per_expert, ri=ri)
 
 
@@ -278,9 +271,9 @@ def write_catalog(result: AhpResult, catalog: Catalog, output: Path) -> dict[str
     """The catalog with AHP-derived weights and the AHP record, written to `output` (loadable with
     --catalog). The basic-requirements checklist is written into the file so it stands alone."""
     weights = indicator_weights(result, catalog)
-    raw = yaml.safe_load(Path(catalog.path).read_text("utf-8"))
+    raw = read_yaml(Path(catalog.path))
     for extra in referenced_files(catalog.path):
-        raw["basic_requirements"] = yaml.safe_load(extra.read_text("utf-8"))
+        raw["basic_requirements"] = read_yaml(extra)
     for ind in raw["indicators"]:
         ind["weight"] = weights[ind["code"]]
     for level in raw["target_levels"]:

@@ -18,10 +18,10 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import yaml
 
 from evalkit.analysis.fast import FastResult, Prepared, Rows, evaluate_rows
 from evalkit.core.problems import Problems
+from evalkit.core.yamlio import read_yaml
 
 BANDS_FILE = Path(__file__).parent / "data" / "uncertainty.yaml"
 KINDS = ("weights", "references", "data", "missing")
@@ -46,11 +46,7 @@ class Bands:
 def load_bands(path: Path | None = None) -> Bands:
     path = path or BANDS_FILE
     problems = Problems()
-    try:
-        raw = yaml.safe_load(path.read_text("utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        problems.add(str(path), "(file)", None, f"a readable YAML bands file ({exc})")
-        problems.raise_if_errors()
+    raw = read_yaml(path)  # size, nesting, aliases, encoding and duplicate keys guarded
 
     def band(where: str, value: Any) -> float:
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value < 1:
