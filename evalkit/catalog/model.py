@@ -115,6 +115,7 @@ class InputDef(Model):
     max: float | None = None
     exclusive_min: bool = False
     carbon: bool = False
+    proxy_allowed: str | None = None  # why a proxy figure (scope: proxy) of this input may be scored
 
 
 class TargetLevel(Model):
@@ -136,6 +137,29 @@ class Grading(Model):
     window_years: int
     index_decimals: int
     source: str
+
+
+class CoverageRule(Model):
+    """Minimum share of the applicable weight with real data, per index year and per target level."""
+
+    min_share: float = Field(default=0.65, gt=0, le=1)
+    source: str = "JRC/OECD Handbook on Constructing Composite Indicators (2008): about 65 % coverage (rule of thumb)"
+
+
+class AdviceItem(Model):
+    """An improvement advice text, given for a weak measured indicator when its conditions hold."""
+
+    id: str
+    indicators: list[str]
+    text_zh: str
+    requires_inputs: list[str] = Field(default_factory=list)
+    unless_levels: dict[str, list[str]] = Field(default_factory=dict)
+
+
+class Advice(Model):
+    weak_below: float = Field(default=0.8, gt=0, le=1)
+    source: str = ""
+    items: list[AdviceItem] = Field(default_factory=list)
 
 
 class Pollutant(Model):
@@ -180,6 +204,7 @@ class Decision(Model):
 class Requirement(Model):
     id: str
     text_zh: str
+    finding_zh: str | None = None  # the finding when not met, e.g. "评价期内发生了较大及以上突发环境事件…"
     evidence_hint_zh: str
 
 
@@ -199,12 +224,13 @@ class Catalog(Model):
     basic_requirements: BasicRequirements
     target_levels: list[TargetLevel]
     grading: Grading
+    coverage: CoverageRule = CoverageRule()
     overall: Overall
     inputs: dict[str, InputDef]
     parts: list[tuple[str, str]] = Field(default_factory=list)
     indicators: list[Indicator]
     bonus: Bonus
-    improvement: dict[str, str] = Field(default_factory=dict)
+    advice: Advice = Advice()
     discrepancies: list[Note] = Field(default_factory=list)
     decisions: list[Decision] = Field(default_factory=list)
     path: str
@@ -326,6 +352,14 @@ def _check_meaning(catalog: Catalog, problems: Problems) -> None:
         problems.add(file, "grading.bands", [b.min for b in catalog.grading.bands], "distinct thresholds")
     if catalog.grading.capped_grade not in {b.grade for b in catalog.grading.bands}:
         problems.add(file, "grading.capped_grade", catalog.grading.capped_grade, "one of the grades in bands")
+    for item in catalog.advice.items:
+        where = f"advice.items[{item.id}]"
+        for code in [*item.indicators, *item.unless_levels]:
+            if code not in catalog.codes:
+                problems.add(file, where, code, f"an indicator code of catalog {catalog.id}")
+        for symbol in item.requires_inputs:
+            if symbol not in catalog.inputs:
+                problems.add(file, f"{where}.requires_inputs", symbol, "a symbol declared under inputs")
     if catalog.grading.window_years < 1:
         problems.add(file, "grading.window_years", catalog.grading.window_years, "at least 1")
 

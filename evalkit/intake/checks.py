@@ -189,13 +189,13 @@ def _check_gate_answers(park: LoadedPark, catalog: Catalog, problems: Problems) 
     for key, answer in park.input.basic_requirements.items():
         if key not in ids:
             problems.add(file, f"basic_requirements.{key}", key, f"one of {sorted(ids)}")
-        elif answer.met and not answer.evidence.strip():
+        elif answer.met is True and not answer.evidence.strip():
             problems.add(file, f"basic_requirements.{key}.evidence", answer.evidence,
                          "evidence for a requirement declared met (7.2.1)")
     for key in sorted(ids - set(park.input.basic_requirements)):
         problems.add(file, f"basic_requirements.{key}", None,
-                     "an answer (met: true/false with evidence); unanswered counts as not met",
-                     severity="warning")
+                     "an answer (met: true, false or unknown, with evidence); unanswered counts as unknown "
+                     "(待补证): the evaluation is deferred until it is settled", severity="warning")
 
 
 def _check_energy_figures(park: LoadedPark, problems: Problems) -> None:

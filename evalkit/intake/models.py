@@ -10,7 +10,7 @@ from __future__ import annotations
 import copy
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field, ValidationError, field_validator
 
@@ -22,11 +22,15 @@ PARK_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
 
 
 class Check(Model):
-    """Answer to one basic-requirements item."""
+    """Answer to one basic-requirements item: met, not met, or unknown (待补证, evidence pending)."""
 
-    met: bool
+    met: bool | Literal["unknown"]
     evidence: str = ""
     note: str | None = None
+
+    @property
+    def status(self) -> str:
+        return "unknown" if self.met == "unknown" else "met" if self.met else "failed"
 
 
 class LevelChoice(Model):
@@ -193,7 +197,7 @@ def _prune(raw: dict, loc: list[Any]) -> None:
 
 def _is_branch_tag(part: Any) -> bool:
     return isinstance(part, str) and (part in {"float", "int", "str", "bool", "Point"}
-                                      or part.startswith("function-"))
+                                      or part.startswith(("function-", "literal[")))
 
 
 def _year_in(loc: tuple[Any, ...]) -> int | None:
@@ -217,4 +221,18 @@ def _expected(error: dict[str, Any]) -> str:
         return "must not be empty (every figure needs its source and unit)"
     if kind in {"float_type", "int_type", "float_parsing", "int_parsing"}:
         return "a number" if "values" not in error["loc"] else "a number, or {value, source}"
+    field = next((str(part) for part in reversed(error["loc"]) if isinstance(part, str)
+                  and not _is_branch_tag(part)), "")
+    if field in EXPECTED:
+        return EXPECTED[field]
+    if kind in {"bool_type", "bool_parsing"}:
+        return "true or false"
     return error["msg"]
+
+
+# What a field accepts, in the assessor's words, for fields whose pydantic message would be
+# programmer text (a union of a bool and a literal, a literal of several words).
+EXPECTED = {
+    "met": "true, false or unknown (待补证: evidence pending)",
+    "scope": "measured, derived, estimated or proxy (实测、推算、估算、代用)",
+}
