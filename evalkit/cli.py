@@ -16,12 +16,15 @@ from evalkit import __version__, carbon
 from evalkit.catalog import Catalog, load_catalog
 from evalkit.intake.checks import check_park, parse_span, parse_window
 from evalkit.intake import LoadedPark, load_park, read_park
+from evalkit.intake.models import without_consequences
 from evalkit.core.problems import InputError, Problems
 from evalkit.evaluation.results import Result
 from evalkit.core.tables import text_table
 
 EXIT_OK, EXIT_INPUT, EXIT_INTERNAL = 0, 2, 3
-EXIT_FAILED = EXIT_WARNINGS = 1  # a stage failed or results differ; for validate: warnings only
+# 1: a render stage failed or verify found differences; for score and validate: the park cannot be
+# rated (gate failed or deferred, coverage below the minimum, overall evaluation negative or undetermined)
+EXIT_FAILED = EXIT_NOT_RATED = 1
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -100,9 +103,15 @@ def _parser() -> argparse.ArgumentParser:
     sub.set_defaults(run=cmd_verify)
     sub.add_argument("archive", type=Path, help="an archive folder, e.g. outputs/demo-chem/2021-2023")
 
-    sub = command("validate", cmd_validate, "check a park's input file and list every problem "
-                                            "(exit 0 clean, 1 warnings only, 2 errors)")
+    sub = command("validate", cmd_validate, "check a park's input file, list every problem and predict the "
+                                            "outcome (exit 0 the park can be rated, 1 it cannot, 2 errors)")
     park_args(sub)
+
+    sub = command("gaps", cmd_gaps, "write the request for missing data and evidence (资料补充清单) "
+                                    "as an Excel workbook and a Word letter")
+    park_args(sub)
+    sub.add_argument("--output-dir", type=Path, default=Path("outputs"),
+                     help="folder for <park>/资料补充清单-<years>.xlsx and .docx (default: outputs)")
 
     sub = command("template", cmd_template, "write a blank input file for a park (YAML or Excel)")
     sub.add_argument("--park", required=True, help="park id")
@@ -128,7 +137,7 @@ def load_checked_park(park_id: str, params_dir: Path, catalog: Catalog, window: 
     """The park file read and checked against the catalog; every problem of both in one error."""
     park, problems = read_park(park_id, params_dir)
     if park is not None:
-        problems.extend(check_park(park, catalog, window, factors))
+        problems.extend(without_consequences(problems, check_park(park, catalog, window, factors)))
         years = park.input.years()
         if base_year is not None and (base_year not in years or base_year > window[-1]):
             problems.add("--base-year", "base_year", base_year,
@@ -196,6 +205,9 @@ def cmd_score(args) -> int:
     result = evaluate(park, catalog, window, factors=factors, strict=True if args.strict else None,
                       base_year=args.base_year)
     print(result.to_json() if args.json else summary(result))
+    if not result.rated:
+        print(f"evalkit score: {args.park} is not rated / 未定级: {result.grade_reason}", file=sys.stderr)
+        return EXIT_NOT_RATED
     return EXIT_OK
 
 
@@ -203,18 +215,17 @@ def summary(result: Result) -> str:
     """The result at a glance, for the terminal."""
     lines = [f"{result.park_name} ({result.park})  window {result.years[0]}–{result.years[-1]}, "
              f"evaluation year {result.evaluation_year}",
-             f"catalog {result.catalog.id} v{result.catalog.version}",
-             f"basic requirements / 基本要求: {'met 达标' if result.gate.passed else 'NOT met 不达标'}"]
-    for item in result.gate.items:
-        if not item.met:
-            lines.append(f"  ✗ {item.id}: {item.text_zh}")
+             f"catalog {result.catalog.id} v{result.catalog.version}"]
+    lines += outlook(result)
     if result.yearly:
         levels = list(next(iter(result.yearly.values())).target_levels)
         rows = [{"year": str(y), **{lv: f"{yr.target_levels[lv]:.2f}" for lv in levels},
                  "bonus": f"{yr.bonus:g}", "index": f"{yr.index:.2f}", "in mean": "yes" if yr.in_index else ""}
                 for y, yr in result.yearly.items()]
         lines += ["", text_table(rows, ["year", *levels, "bonus", "index", "in mean"]), ""]
-        lines.append(f"index / 绩效指数: {result.index:.2f}  (mean of {', '.join(map(str, result.index_years))})")
+        status = {"reference": "  REFERENCE VALUE ONLY / 参考值", "provisional": "  provisional / 暂定"}
+        lines.append(f"index / 绩效指数: {result.index:.2f}  (mean of {', '.join(map(str, result.index_years))})"
+                     + status.get(result.index_status or "", ""))
         rule = result.fifty_percent_rule
         assert rule is not None and result.overall is not None
         lines.append("50 % rule / 50%规则: " + ("passed" if rule.passed else "FAILED") + "  " + "; ".join(
@@ -223,12 +234,36 @@ def summary(result: Result) -> str:
                      f"{result.overall.verdict}")
         lines += [f"  · {reason}" for reason in result.overall.reasons]
     lines.append(f"grade / 等级: {result.grade}  {result.grade_reason}")
-    if result.data_gaps:
-        lines.append(f"data gaps / 数据缺口: " + ", ".join(f"{g.code}@{g.year}" for g in result.data_gaps))
+    if result.input_gaps:
+        lines.append(f"data gaps / 数据缺口: {len(result.data_gaps)} indicator-years, {len(result.input_gaps)} inputs "
+                     "(evalkit gaps writes the request list): "
+                     + ", ".join(g.symbol for g in result.input_gaps[:12]) + (" …" if len(result.input_gaps) > 12 else ""))
     if result.not_applicable:
         lines.append("not applicable / 不适用: " + ", ".join(n.code for n in result.not_applicable))
     lines += [f"warning: {w}" for w in result.warnings]
     return "\n".join(lines)
+
+
+GATE_EN = {"passed": "met 达标", "failed": "NOT met 不达标", "deferred": "deferred, evidence pending 评价暂缓，待补证"}
+GATE_MARK = {"failed": "✗", "unknown": "?"}
+
+
+def outlook(result: Result) -> list[str]:
+    """Gate, coverage and whether a grade is possible: what `validate` predicts and `score` reports."""
+    lines = [f"basic requirements / 基本要求: {GATE_EN[result.gate.outcome]}"]
+    lines += [f"  {GATE_MARK[item.status]} {item.id}: {item.finding_zh or item.text_zh}"
+              + (" (待补证)" if item.status == "unknown" else "")
+              for item in result.gate.items if item.status != "met"]
+    cov = result.coverage
+    if cov is not None:
+        years = ", ".join(f"{y} {c.share:.0%}" for y, c in cov.by_year.items() if c.share is not None
+                          and y in result.index_years)
+        levels = ", ".join(f"{name} {c.share:.0%}" for name, c in cov.by_level.items() if c.share is not None)
+        lines.append(f"data coverage / 数据覆盖率 (minimum {cov.min_share:.0%}): {years}; {levels}"
+                     + ("" if cov.sufficient else "  → insufficient / 数据覆盖不足"))
+    lines.append("grade possible / 能否定级: " + ("yes" if result.rated else "no"))
+    lines += [f"  - {b.text_zh}" for b in result.blockers]
+    return lines
 
 
 # --- render and verify -----------------------------------------------------------------------
@@ -295,7 +330,29 @@ def cmd_validate(args) -> int:
     print(f"evalkit validate {args.park} {args.years}: {problems.table()}")
     if problems.errors:
         return EXIT_INPUT
-    return EXIT_WARNINGS if problems.warnings else EXIT_OK
+    from evalkit.evaluation import evaluate
+
+    park = load_checked_park(args.park, args.params_dir, catalog, window, factors)
+    result = evaluate(park, catalog, window, factors=factors)
+    print("\noutcome / 评价结果预判:\n" + "\n".join(outlook(result)))
+    return EXIT_OK if result.rated else EXIT_NOT_RATED
+
+
+def cmd_gaps(args) -> int:
+    from evalkit.evaluation import evaluate
+    from evalkit.render.request import write_request
+
+    catalog, factors = _load(args)
+    window = parse_window(args.years, catalog)
+    park = load_checked_park(args.park, args.params_dir, catalog, window, factors)
+    result = evaluate(park, catalog, window, factors=factors)
+    files = write_request(result, catalog, park.input, args.output_dir / args.park,
+                          f"资料补充清单-{window[0]}-{window[-1]}")
+    print(f"request for missing data and evidence / 资料补充清单 ({len(result.input_gaps)} inputs, "
+          f"{len(result.gate.unknown)} basic requirements pending):")
+    for path in files:
+        print(f"  {path}")
+    return EXIT_OK
 
 
 def cmd_template(args) -> int:

@@ -49,6 +49,20 @@ def input_gaps(catalog: Catalog, yearly: dict[int, YearResult], index_years: lis
                         listing.append(item)
                 if year in index_years:
                     gap["blocked"].add((ind.code, year, ind.max_points))
+    for symbol, at in sorted(variables.unscored_proxies):
+        if at not in yearly:
+            continue
+        # A proxy that nobody justified: the indicators that could have used it are listed with it.
+        users = [i for i in yearly[at].indicators if i.status == "missing"
+                 and any(symbol in {s.name for s in v.parsed.symbols()} for v in catalog.indicator(i.code).variants())]
+        gap = entry(symbol, at)
+        gap["years"].add(at)
+        for ind in users:
+            for listing, item in ((gap["indicators"], ind.code), (gap["levels"], ind.target_level)):
+                if item not in listing:
+                    listing.append(item)
+            if at in index_years:
+                gap["blocked"].add((ind.code, at, ind.max_points))
     rates = [overall.carbon_intensity, overall.efficiency, *overall.classes, *overall.pollutants] if overall else []
     for rate in rates:
         for missing in rate.missing_inputs:

@@ -93,7 +93,8 @@ def _quantitative(ind: Indicator, weight: float, park: ParkInput, variables: Var
         # No variant has its inputs: report the main one's gaps.
         variant = variants[0]
         inputs, missing = variables.inputs_of(variant.parsed.symbols(), year)
-        proxies = [q for s in variant.parsed.symbols() if (q := variables.unscored_proxies.get((s.name, year - s.lag)))]
+        proxies = [q for v in variants for s in v.parsed.symbols()
+                   if (q := variables.unscored_proxies.get((s.name, year - s.lag)))]
         note = "缺少数据，得0分" + ("；{0}仅有代用数据，目录和园区文件均未说明可采用的理由，不计分".format(
             "、".join(f"{q.name_zh}（{q.year}年）" for q in proxies)) if proxies else "")
         value_trace = Trace(formula_zh=variant.formula_zh, formula=variant.formula, inputs=inputs,

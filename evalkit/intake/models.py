@@ -150,7 +150,8 @@ def parse_park_collecting(raw: Any, file: str) -> tuple[ParkInput | None, Proble
                 field = ".".join(loc) or "(top level)"
                 if field not in seen:
                     seen.add(field)
-                    problems.add(file, field, error.get("input"), _expected(error), year=_year_in(error["loc"]))
+                    value = None if error["type"] == "missing" else error.get("input")
+                    problems.add(file, field, value, _expected(error), year=_year_in(error["loc"]))
         for error in errors:
             loc = [p for p in error["loc"] if not _is_branch_tag(p)]
             if error["type"] == "missing" and loc and loc[-1] in PLACEHOLDER_FIELDS:
@@ -158,6 +159,26 @@ def parse_park_collecting(raw: Any, file: str) -> tuple[ParkInput | None, Proble
             else:
                 _prune(pruned, loc)
     return None, problems
+
+
+def without_consequences(shape: Problems, later: Problems) -> Problems:
+    """`later` without the problems that only follow from a shape error already reported: a part
+    with a shape error is left out of the checked park, so checks of that part (a series without
+    values, an unanswered requirement, years without data) would report a false second problem."""
+    if not shape.errors:
+        return later
+    broken = {_item(p.field) for p in shape.errors}
+    sections = {p.field.split(".")[0] for p in shape.errors}
+    kept = Problems()
+    kept.extend([p for p in later.items if _item(p.field) not in broken
+                 and not (p.field == "years" and sections & {"data", "energy", "(top level)"})])
+    return kept
+
+
+def _item(field: str) -> str:
+    """The entry a field belongs to: data.iva.values.2021 → data.iva; energy.fuels.coke.unit → energy.fuels.coke."""
+    parts = field.split(".")
+    return ".".join(parts[:3] if parts[:2] == ["energy", "fuels"] else parts[:2])
 
 
 # Required text fields that may stand in as a placeholder once their absence is reported, so a
@@ -215,6 +236,8 @@ def _expected(error: dict[str, Any]) -> str:
         if error["loc"] and error["loc"][-1] == "source":
             return "a source (数据来源) for this series"
         return "this field is required"
+    if kind == "dict_type":
+        return "a mapping of year: value" if error["loc"][-1] == "values" else "a mapping (key: value)"
     if kind == "extra_forbidden":
         return "no such field (check spelling; see params/README.md)"
     if kind == "string_too_short":
