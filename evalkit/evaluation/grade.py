@@ -14,8 +14,8 @@ from evalkit.evaluation.results import Blocker, Coverage, FiftyPercentRule, Gate
 def blockers(gate: Gate, coverage: Coverage, overall: OverallEvaluation) -> list[Blocker]:
     found = []
     if gate.outcome == "deferred":
-        pending = "；".join(i.text_zh for i in gate.items if i.status == "unknown")
-        found.append(Blocker(kind="gate_deferred", text_zh=f"评价暂缓，待补充证明材料：基本要求待补证（{pending}）"))
+        found.append(Blocker(kind="gate_deferred", text_zh=(
+            f"评价暂缓，待补充证明材料：{len(gate.unknown)}项基本要求待补证，补证并确认满足后方可定级")))
     if not coverage.sufficient:
         found.append(Blocker(kind="coverage", text_zh=(
             f"数据覆盖不足，不予定级：{'；'.join(coverage.shortfalls)}，低于指标目录规定的最低覆盖率"
@@ -24,8 +24,10 @@ def blockers(gate: Gate, coverage: Coverage, overall: OverallEvaluation) -> list
         found.append(Blocker(kind="overall_negative", text_zh="整体评价为负向（" + "；".join(overall.failures)
                              + "），不合格，不予定级"))
     elif overall.verdict == "undetermined":
-        found.append(Blocker(kind="overall_undetermined", text_zh="整体评价无法判定（" + "；".join(overall.undetermined)
-                             + "），补齐数据前不予定级"))
+        rates = [overall.carbon_intensity, overall.efficiency, *overall.classes]
+        names = "、".join(r.name_zh for r in rates if r.improved is None)
+        found.append(Blocker(kind="overall_undetermined", text_zh=(
+            f"整体评价无法判定（{names}缺少基准年或目标年数据），不作为不合格，补齐数据前不予定级")))
     return found
 
 

@@ -1,0 +1,36 @@
+"""Data quality beside the value (DIGEST decision 3): a mark after every figure that is not
+measured — 〔推算〕 derived, 〔估算〕 estimated, 〔代用〕 proxy — and a note per marked figure saying how
+it was derived, and why a proxy was scored. The marks come from the traces' inputs (results.json).
+"""
+
+from __future__ import annotations
+
+from evalkit.core.trace import TraceInput
+from evalkit.report.markup import Md, table
+
+SCOPE_ZH = {"measured": "实测/统计", "derived": "推算", "estimated": "估算", "proxy": "代用"}
+
+
+def mark(scope: str | None) -> str:
+    """The mark shown after a figure: empty for measured data and for figures evalkit computed."""
+    return f"〔{SCOPE_ZH[scope]}〕" if scope in SCOPE_ZH and scope != "measured" else ""
+
+
+def flags_text(flags: list[str]) -> str:
+    return "".join(mark(flag) for flag in flags)
+
+
+def notes(inputs: list[TraceInput]) -> Md:
+    """The footnotes of the marked figures among `inputs`: scope, how derived, note, why a proxy counts."""
+    rows = []
+    for i in inputs:
+        if not mark(i.scope):
+            continue
+        explained = "；".join(text for text in (
+            i.derivation and f"推算/估算方法：{i.derivation}", i.note,
+            i.proxy_justification and f"代用数据计分理由：{i.proxy_justification}") if text)
+        rows.append([i.year, i.name_zh, mark(i.scope), explained or "—"])
+    if not rows:
+        return Md("")
+    return Md("数据质量说明（〔推算〕由其他公布数据计算，〔估算〕为估计值，〔代用〕以其他范围的数据代表园区）：\n\n") + table(
+        ["年份", "数据项", "口径", "说明"], rows, [2, 4, 2, 10])
