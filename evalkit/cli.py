@@ -346,7 +346,7 @@ def cmd_gaps(args) -> int:
     window = parse_window(args.years, catalog)
     park = load_checked_park(args.park, args.params_dir, catalog, window, factors)
     result = evaluate(park, catalog, window, factors=factors)
-    files = write_request(result, catalog, park.input, args.output_dir / args.park,
+    files = write_request(result, catalog, args.output_dir / args.park,
                           f"资料补充清单-{window[0]}-{window[-1]}")
     print(f"request for missing data and evidence / 资料补充清单 ({len(result.input_gaps)} inputs, "
           f"{len(result.gate.unknown)} basic requirements pending):")

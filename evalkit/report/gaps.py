@@ -33,7 +33,9 @@ def missing_text(catalog: Catalog, missing_inputs: list[str]) -> str:
 
 
 def years_text(years: list[int]) -> str:
-    return "、".join(map(str, years))
+    """2020、2021、2022 → 2020—2022; years with a gap are listed."""
+    consecutive = len(years) > 2 and years == list(range(years[0], years[-1] + 1))
+    return f"{years[0]}—{years[-1]}" if consecutive else "、".join(map(str, years))
 
 
 def gap_note(gap: InputGap, catalog: Catalog) -> str:
