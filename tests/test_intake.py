@@ -410,12 +410,18 @@ def _run(capsys, *args: str) -> tuple[int, str]:
 
 
 def test_validate_exit_codes(tmp_path, capsys):
-    assert _run(capsys, "--park", "demo-chem", "--years", "2021-2023", "--params-dir", str(PARAMS))[0] == 0
+    """0: the park can be rated (warnings or not); 1: it cannot be rated; 2: errors."""
+    code, out = _run(capsys, "--park", "demo-chem", "--years", "2021-2023", "--params-dir", str(PARAMS))
+    assert code == 0 and "grade possible / 能否定级: yes" in out
     raw = demo_raw()
-    raw["qualitative"]["I19"].pop(2022)
+    raw["qualitative"]["I19"].pop(2022)  # a gap that costs points but leaves coverage above 65 %
     write_park(tmp_path, raw)
     code, out = _run(capsys, "--park", "park", "--years", "2021-2023", "--params-dir", str(tmp_path))
-    assert code == 1 and "qualitative.I19" in out
+    assert code == 0 and "qualitative.I19" in out
+    raw["basic_requirements"]["planning_eia"] = {"met": "unknown"}
+    write_park(tmp_path, raw)
+    code, out = _run(capsys, "--park", "park", "--years", "2021-2023", "--params-dir", str(tmp_path))
+    assert code == 1 and "deferred" in out and "planning_eia" in out and "评价暂缓" in out
     raw["data"]["nox"]["values"][2021] = -5
     write_park(tmp_path, raw)
     code, out = _run(capsys, "--park", "park", "--years", "2021-2023", "--params-dir", str(tmp_path))

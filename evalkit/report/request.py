@@ -62,7 +62,7 @@ def qualitative_sheet(result: Result, catalog: Catalog) -> Sheet:
     for g in (g for g in result.input_gaps if g.symbol.startswith(QUALITATIVE)):
         ind = catalog.indicator(g.symbol.removeprefix(QUALITATIVE))
         rubric = "；".join(f"{lv.id}（{lv.label_zh}）：{lv.criteria_zh}" for lv in ind.scoring.levels or [])
-        rows.append([len(rows) + 1, ind.code, ind.name_zh, years_text(g.years), f"{g.points_at_stake:.2f}", rubric,
+        rows.append([len(rows) + 1, ind.code, ind.name_zh, years_text(g.years), round(g.points_at_stake, 2), rubric,
                      "证明所选档次的文件、台账或现场核查记录", ""])
     return Sheet("定性指标待评定", ["序号", "编号", "指标", "所需年份", "影响分值（指数分）", "分档标准",
                                      "需提供的证明材料", "园区填写：材料名称"], rows, [6, 8, 24, 14, 10, 80, 30, 30])
