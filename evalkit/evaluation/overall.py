@@ -24,7 +24,7 @@ def overall_evaluation(catalog: Catalog, variables: Variables, base: int, target
     classes = [_reduction(variables, catalog, key, [p.symbol for p in spec.pollutants if p.class_ == key],
                           label, base, target) for key, label in spec.classes.items()]
     carbon = _reduction(variables, catalog, spec.carbon, [spec.carbon], "碳排放强度", base, target)
-    efficiency = _growth(variables, spec.efficiency.formula, spec.efficiency.name_zh, spec.efficiency.unit,
+    efficiency = _growth(variables, catalog, spec.efficiency.formula, spec.efficiency.name_zh, spec.efficiency.unit,
                          base, target)
 
     reasons: list[str] = []
@@ -83,7 +83,7 @@ def _reduction(variables: Variables, catalog: Catalog, key: str, symbols: list[s
     if missing:
         return Rate(key=key, name_zh=name, base=intensity.get(base), target=intensity.get(target), unit=unit,
                     rate=None, improved=None, missing_inputs=missing, trace=Trace(formula_zh=REDUCTION_ZH, formula=formula, inputs=inputs,
-                                                          result=None, unit="%", note=f"缺少数据：{', '.join(missing)}"))
+                                                          result=None, unit="%", note=_missing_note(catalog, missing)))
     ib, it = intensity[base], intensity[target]
     rate = (ib - it) / ib * 100 if ib else 0.0
     improved = it < ib or (ib == 0 and it == 0)
@@ -93,7 +93,17 @@ def _reduction(variables: Variables, catalog: Catalog, key: str, symbols: list[s
                             result=rate, unit="%"))
 
 
-def _growth(variables: Variables, formula_text: str, name: str, unit: str, base: int, target: int) -> Rate:
+def _missing_note(catalog: Catalog, missing: list[str]) -> str:
+    """`["co2@2021"]` → 缺少数据：二氧化碳排放总量（2021年）."""
+    names = []
+    for item in missing:
+        symbol, year = item.rsplit("@", 1)
+        names.append(f"{catalog.inputs[symbol].name_zh}（{year}年）" if symbol in catalog.inputs else item)
+    return "缺少数据：" + "、".join(names)
+
+
+def _growth(variables: Variables, catalog: Catalog, formula_text: str, name: str, unit: str, base: int,
+            target: int) -> Rate:
     formula = Formula.parse(formula_text)
     inputs, missing = [], []
     values = {}
@@ -108,7 +118,7 @@ def _growth(variables: Variables, formula_text: str, name: str, unit: str, base:
     if missing:
         return Rate(key="efficiency", name_zh=name, base=values.get(base), target=values.get(target), unit=unit,
                     rate=None, improved=None, missing_inputs=missing, trace=Trace(formula_zh=formula_zh, formula=symbolic, inputs=inputs,
-                                                          result=None, unit="%", note=f"缺少数据：{', '.join(missing)}"))
+                                                          result=None, unit="%", note=_missing_note(catalog, missing)))
     eb, et = values[base], values[target]
     rate = (et - eb) / eb * 100
     text = f"E_{base} = {fmt(eb, 6)}，E_{target} = {fmt(et, 6)}；({fmt(et, 6)} − {fmt(eb, 6)}) ÷ {fmt(eb, 6)} × 100 = {fmt(rate)}"

@@ -22,14 +22,17 @@ def flags_text(flags: list[str]) -> str:
 
 def notes(inputs: list[TraceInput]) -> Md:
     """The footnotes of the marked figures among `inputs`: scope, how derived, note, why a proxy counts."""
-    rows = []
+    grouped: dict[tuple[str, str, str], list[int]] = {}  # one row for the years a note repeats over
     for i in inputs:
         if not mark(i.scope):
             continue
         explained = "；".join(text for text in (
             i.derivation and f"推算/估算方法：{i.derivation}", i.note,
             i.proxy_justification and f"代用数据计分理由：{i.proxy_justification}") if text)
-        rows.append([i.year, i.name_zh, mark(i.scope), explained or "—"])
+        years = grouped.setdefault((i.name_zh, mark(i.scope), explained or "—"), [])
+        if i.year is not None and i.year not in years:
+            years.append(i.year)
+    rows = [["、".join(map(str, sorted(years))), name, scope, text] for (name, scope, text), years in grouped.items()]
     if not rows:
         return Md("")
     return Md("数据质量说明（〔推算〕由其他公布数据计算，〔估算〕为估计值，〔代用〕以其他范围的数据代表园区）：\n\n") + table(

@@ -402,8 +402,9 @@ def methodology(result: Result, catalog: Catalog) -> Md:
     for ind in catalog.indicators:
         for variant in ind.variants():
             for ref in (variant.scoring.reference, variant.scoring.floor):
-                if ref is not None and not ref.verified:
-                    unverified.append([ind.code, ind.name_zh, f"{fmt(ref.value)} {ref.unit}", ref.source])
+                row = [ind.code, ind.name_zh, f"{fmt(ref.value)} {ref.unit}", ref.source] if ref else None
+                if ref is not None and not ref.verified and row not in unverified:  # alternatives share references
+                    unverified.append(row)
     if unverified:
         out.append(paragraphs(Md("以下参考值仅见于二手来源或为 evalkit 默认值，尚未与原文核对，使用时请评价机构确认："),
                               table(["编号", "指标", "参考值", "来源"], unverified, [2, 3, 2, 8])))
