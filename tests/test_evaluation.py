@@ -138,6 +138,7 @@ def test_met_unknown_defers_and_a_failure_still_stops(catalog, chem_raw, make_pa
     chem_raw["basic_requirements"]["no_major_incident"] = {"met": False, "evidence": "事故调查报告"}
     failed = evaluate(make_park(chem_raw), catalog, WINDOW)
     assert failed.gate.outcome == "failed" and failed.yearly == {} and failed.grade == "not_rated"
+    assert [b.kind for b in failed.blockers] == ["gate_failed"]
     assert "评价期内发生了较大及以上突发环境事件" in failed.grade_reason  # the finding, not the requirement
 
 

@@ -24,7 +24,7 @@ from evalkit.evaluation.report_lists import (advice, data_gaps, gap_points_by_le
 from evalkit.evaluation.scores import score_year
 from evalkit.evaluation.variables import build_variables
 from evalkit.intake import LoadedPark
-from evalkit.evaluation.results import CatalogInfo, Result, YearResult
+from evalkit.evaluation.results import Blocker, CatalogInfo, Result, YearResult
 
 
 def evaluate(park: LoadedPark, catalog: Catalog, window: list[int], *,
@@ -56,7 +56,7 @@ def evaluate(park: LoadedPark, catalog: Catalog, window: list[int], *,
         why = "基本要求不达标，不再开展绩效指标评价（6.1.2）：" + "；".join(
             i.finding_zh or i.text_zh for i in result.gate.items if i.status == "failed")
         return result.model_copy(update={
-            "grade_reason": why, "not_rated_reason": why, "blockers": [{"kind": "gate_failed", "text_zh": why}],
+            "grade_reason": why, "not_rated_reason": why, "blockers": [Blocker(kind="gate_failed", text_zh=why)],
             "input_gaps": input_gaps(catalog, yearly, index_years, variables, None)})
 
     result.yearly = yearly
