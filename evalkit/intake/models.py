@@ -250,7 +250,13 @@ def _expected(error: dict[str, Any]) -> str:
         return EXPECTED[field]
     if kind in {"bool_type", "bool_parsing"}:
         return "true or false"
-    return error["msg"]
+    bound = (error.get("ctx") or {})
+    plain = {
+        "string_type": "text", "list_type": "a list", "dict_type": "a mapping (key: value)",
+        "greater_than_equal": f"a number ≥ {bound.get('ge')}", "greater_than": f"a number > {bound.get('gt')}",
+        "less_than_equal": f"a number ≤ {bound.get('le')}", "literal_error": f"one of {bound.get('expected')}",
+    }
+    return plain.get(kind, error["msg"])
 
 
 # What a field accepts, in the assessor's words, for fields whose pydantic message would be
