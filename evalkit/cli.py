@@ -229,11 +229,17 @@ def summary(result: Result) -> str:
         rule = result.fifty_percent_rule
         assert rule is not None and result.overall is not None
         lines.append("50 % rule / 50%规则: " + ("passed" if rule.passed else "FAILED") + "  " + "; ".join(
-            f"{name} {c.mean_points:.2f}/{c.max_points:g}" for name, c in rule.levels.items()))
+            f"{name} {c.mean_points:.2f}/{c.max_points:g}" for name, c in rule.levels.items())
+            + ("  (missing data scores 0: reference only)" if result.index_status == "reference" else ""))
         lines.append(f"overall / 整体评价 ({result.overall.base_year}→{result.overall.target_year}): "
                      f"{result.overall.verdict}")
         lines += [f"  · {reason}" for reason in result.overall.reasons]
     lines.append(f"grade / 等级: {result.grade}  {result.grade_reason}")
+    flagged = {i.code: i.quality_flags for y in result.index_years if y in result.yearly
+               for i in result.yearly[y].indicators if i.quality_flags}
+    if flagged:
+        lines.append("scored with data that is not measured / 非实测数据: " + ", ".join(
+            f"{code} ({'/'.join(flags)})" for code, flags in flagged.items()))
     if result.input_gaps:
         lines.append(f"data gaps / 数据缺口: {len(result.data_gaps)} indicator-years, {len(result.input_gaps)} inputs "
                      "(evalkit gaps writes the request list): "

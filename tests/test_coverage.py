@@ -70,6 +70,7 @@ def test_below_the_coverage_minimum_there_is_no_grade_and_no_failure():
         assert "负向" not in text and "（不合格）" not in text and "不达标" not in text
     summary = sections.summary(r)
     assert "参考值" in summary and "评价暂缓，待补充证明材料" in summary and "无法判定" in summary
+    assert "I01〔代用〕" in summary and "I17〔估算〕" in summary  # proxies are flagged on the summary page
 
 
 def test_coverage_threshold_decides_between_reference_value_and_grade(chem_raw, make_park):
@@ -176,6 +177,7 @@ def test_validate_predicts_the_outcome_and_score_exits_1_when_not_rated(capsys):
     code = main(["score", "--park", "demo-sparse", "--years", "2021-2023", "--params-dir", str(PARAMS)])
     captured = capsys.readouterr()
     assert code == 1 and "REFERENCE VALUE ONLY" in captured.out and "数据覆盖不足" in captured.err
+    assert "I01 (proxy)" in captured.out
     assert main(["score", "--park", "demo-chem", "--years", "2021-2023", "--params-dir", str(PARAMS)]) == 0
 
 

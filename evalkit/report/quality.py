@@ -6,6 +6,7 @@ it was derived, and why a proxy was scored. The marks come from the traces' inpu
 from __future__ import annotations
 
 from evalkit.core.trace import TraceInput
+from evalkit.evaluation.results import Result
 from evalkit.report.markup import Md, table
 
 SCOPE_ZH = {"measured": "实测/统计", "derived": "推算", "estimated": "估算", "proxy": "代用"}
@@ -18,6 +19,17 @@ def mark(scope: str | None) -> str:
 
 def flags_text(flags: list[str]) -> str:
     return "".join(mark(flag) for flag in flags)
+
+
+def flagged_indicators(result: Result) -> dict[str, str]:
+    """Indicators scored with figures that are not measured, in the index years: code → marks."""
+    found: dict[str, list[str]] = {}
+    for year in result.index_years:
+        for i in result.yearly[year].indicators if year in result.yearly else []:
+            for flag in i.quality_flags:
+                if flag not in found.setdefault(i.code, []):
+                    found[i.code].append(flag)
+    return {code: flags_text(flags) for code, flags in found.items() if flags}
 
 
 def notes(inputs: list[TraceInput]) -> Md:

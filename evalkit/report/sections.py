@@ -118,7 +118,8 @@ def summary(result: Result) -> Md:
                 result.index, "、".join(map(str, result.index_years)), INDEX_STATUS_ZH[result.index_status or "final"])],
             ["各年度指数", "；".join(f"{y}年 {result.yearly[y].index:.2f}" for y in result.index_years)],
             ["目标层50%规则", ("满足" if rule.passed else "不满足") + "：" + "；".join(
-                f"{name} {c.mean_points:.2f}/{c.max_points:g}分（{c.share:.1%}）" for name, c in rule.levels.items())],
+                f"{name} {c.mean_points:.2f}/{c.max_points:g}分（{c.share:.1%}）" for name, c in rule.levels.items())
+             + ("（缺失数据按0分计，数据覆盖不足，仅供参考）" if result.index_status == "reference" else "")],
             ["整体评价", f"{VERDICT_ZH[result.overall.verdict]}（{result.overall.base_year}年→{result.overall.target_year}年）"],
         ]
     rows.append(["评价等级", Md("**{0}**").format(GRADE_ZH[result.grade])])
@@ -129,6 +130,10 @@ def summary(result: Result) -> Md:
             rows.append(["暂定结果", result.grade_reason.split("。按现有数据（暂定）：")[-1]])
     else:
         rows.append(["定级依据", result.grade_reason])
+    flagged = quality.flagged_indicators(result)
+    if flagged:
+        rows.append(["非实测数据", "；".join(f"{code}{marks}" for code, marks in flagged.items())
+                     + "（〔推算〕〔估算〕〔代用〕的含义与依据见各指标的数据质量说明）"])
     if result.data_gaps:
         rows.append(["数据缺口", f"{len(result.input_gaps)}项数据或材料缺失，涉及{len(result.data_gaps)}个指标年度"
                                  "（缺失数据不作为薄弱环节或不合格的依据；清单见“数据缺口与资料补充”）"])
