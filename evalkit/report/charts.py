@@ -80,7 +80,7 @@ def index_chart(result, bands: dict[str, float]):
         ax.axhline(threshold, color=GREY, linestyle="--", linewidth=1)
         ax.text(len(years) - 0.5, threshold, f" {grade} ≥ {threshold:g}", va="bottom", ha="right", fontsize=8, color="#555")
     if result.index is not None:
-        label = "绩效指数（参考值）" if result.index_status == "reference" else "绩效指数"
+        label = {"reference": "绩效指数（参考值）", "provisional": "绩效指数（暂定）"}.get(result.index_status, "绩效指数")
         ax.axhline(result.index, color=RED, linewidth=1.5, label=f"{label} {result.index:.2f}")
     for x, y in enumerate(result.yearly.values()):
         ax.text(x, y.index + 1, f"{y.index:.2f}", ha="center", fontsize=9)
