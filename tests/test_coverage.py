@@ -224,3 +224,14 @@ def test_gaps_command_writes_the_request_as_workbook_and_letter(tmp_path, capsys
     letter = pypandoc.convert_file(str(docx), "plain")
     assert "资料补充清单" in letter and "东湖湾先进制造业园区管理委员会" in letter
     assert "二氧化碳排放总量" in letter and "规划环境影响评价" in letter and "协同治理技术应用" in letter
+
+
+def test_request_letter_never_asks_for_what_is_there():
+    from evalkit.report.request import intro_lines, letter
+
+    complete = evaluate(load_park("demo-chem", PARAMS), CATALOG, WINDOW, factors=FACTORS)
+    assert "无需补充" in intro_lines(complete)[1] and "不足" not in intro_lines(complete)[1]
+    failed = evaluate(load_park("demo-gatefail", PARAMS), CATALOG, WINDOW, factors=FACTORS)
+    assert "基本要求不达标（评价期内发生了较大及以上突发环境事件" in intro_lines(failed)[1]
+    text = letter(sparse(), CATALOG)
+    assert "33\\.7\\%" in text and "一、缺失数据（33项）" in text and "三、待评定档次的定性指标（7项）" in text

@@ -75,19 +75,26 @@ def request_sheets(result: Result, catalog: Catalog) -> list[Sheet]:
 def intro_lines(result: Result) -> list[str]:
     profile = result.profile
     window = f"{result.years[0]}—{result.years[-1]}年"
-    lines = [f"致：{profile.get('management_body') or result.park_name}",
-             f"为开展{result.park_name}减污降碳协同增效绩效评价（评价期 {window}，依据《产业园区减污降碳协同增效绩效评价指南》），"
-             f"现有资料尚不足以完成评价：{_state(result)}。请按下列清单补充数据和证明材料，并注明每项数据的来源；"
-             "仅有代表其他范围的数据（如全市数据）时，请注明为代用数据并说明其可代表园区的理由。"]
-    return lines
+    purpose = f"为开展{result.park_name}减污降碳协同增效绩效评价（评价期 {window}，依据《产业园区减污降碳协同增效绩效评价指南》），"
+    missing = bool(result.input_gaps or result.gate.unknown)
+    if result.gate.outcome == "failed":
+        findings = "；".join(i.finding_zh or i.text_zh for i in result.gate.items if i.status == "failed")
+        request = (purpose + f"经核查，基本要求不达标（{findings}），按标准6.1.2本次不开展绩效指标评价。"
+                   + ("整改后重新评价所需补充的资料见下列清单。" if missing else "现有数据已满足整改后重新评价时指标评价的需要。"))
+    elif not missing:
+        request = purpose + "经核对，现有资料已包含评价所需的全部数据和证明材料，无需补充。"
+    else:
+        request = (purpose + f"现有资料尚不足以完成评价：{_state(result)}。请按下列清单补充数据和证明材料，"
+                   "并注明每项数据的来源；仅有代表其他范围的数据（如全市数据）时，请注明为代用数据并说明其可代表园区的理由。")
+    return [f"致：{profile.get('management_body') or result.park_name}", request]
 
 
 def _state(result: Result) -> str:
-    if result.coverage is not None:
-        shares = "，".join(f"{y}年 {result.coverage.by_year[y].share:.1%}" for y in result.index_years
-                          if result.coverage.by_year[y].share is not None)
-        return f"有实际数据的指标权重占比为 {shares}（最低要求 {result.coverage.min_share:.0%}）"
-    return "基本要求评价未通过，以下清单供整改后重新评价使用"
+    """Coverage in words; only called when the gate did not fail, so coverage is set."""
+    cov = result.coverage
+    assert cov is not None
+    shares = "，".join(f"{y}年 {cov.by_year[y].share:.1%}" for y in result.index_years if cov.by_year[y].share is not None)
+    return f"有实际数据的指标权重占比为 {shares}（最低要求 {cov.min_share:.0%}）"
 
 
 def letter(result: Result, catalog: Catalog) -> Md:
