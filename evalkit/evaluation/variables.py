@@ -40,9 +40,13 @@ class Quantity(NamedTuple):
 
     def as_input(self, lag: int = 0) -> TraceInput:
         symbol = self.symbol if lag == 0 else f"prev({self.symbol})"
-        quality = self.quality._asdict() if self.quality else {}
-        return TraceInput(symbol=symbol, name_zh=self.name_zh, value=self.value, unit=self.unit,
-                          year=self.year, source=self.source, **quality)
+        q = self.quality
+        if q is None:
+            return TraceInput(symbol=symbol, name_zh=self.name_zh, value=self.value, unit=self.unit,
+                              year=self.year, source=self.source)
+        return TraceInput(symbol=symbol, name_zh=self.name_zh, value=self.value, unit=self.unit, year=self.year,
+                          source=self.source, scope=q.scope, derivation=q.derivation, note=q.note,
+                          proxy_justification=q.proxy_justification)
 
 
 @dataclass
