@@ -94,6 +94,9 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_argument("--base-year", type=int, help="base year of the overall evaluation (default: the park's, "
                                                    "else the first year of the window)")
     sub.add_argument("--template", type=Path, help="report template folder (default: report_template/)")
+    sub.add_argument("--final", action="store_true",
+                     help="formal report (正式报告): refused (exit 2) unless every reference used is confirmed, "
+                          "by the catalog or by the park file's reference_confirmations (文号 and clause)")
 
     sub = commands.add_parser("verify", help="re-execute an archived report and check that results.json "
                                              "is reproduced exactly (exit 0) or list the differences (exit 1)")
@@ -251,9 +254,12 @@ def cmd_render(args) -> int:
             problems.add("--template", "template", str(template), "a folder with report.ipynb and _quarto.yml")
         problems.raise_if_errors()
     # Check the input before starting a kernel: bad data gets the same problem table as `score`.
-    load_checked_park(args.park, args.params_dir, catalog, window, factors, args.base_year)
+    park = load_checked_park(args.park, args.params_dir, catalog, window, factors, args.base_year)
     catalog_path = args.catalog or default_catalog_path()
     options = {"strict": True} if args.strict else {}
+    if args.final:
+        _refuse_unconfirmed(park, catalog, window, factors, args, catalog_path)
+        options["final"] = True
     try:
         outcome = render_report(
             args.park, window, input_path=find_park_file(args.park, args.params_dir),
@@ -263,13 +269,30 @@ def cmd_render(args) -> int:
             command=["evalkit", *args.argv], template_dir=template)
     except RenderError as exc:
         print(f"[evalkit] error: {exc}", file=sys.stderr)
-        return EXIT_FAILED
+        return EXIT_INPUT if exc.stage == "final" else EXIT_FAILED
     for warning in outcome.warnings:
         print(f"[evalkit] warning: {warning}", file=sys.stderr)
     print(f"report archived in {outcome.archive} (engine: {outcome.engine})")
     for name, path in outcome.files.items():
         print(f"  {name:9} {path}")
     return EXIT_OK
+
+
+def _refuse_unconfirmed(park: LoadedPark, catalog: Catalog, window: list[int], factors: carbon.FactorTable,
+                       args, catalog_path: Path) -> None:
+    """`render --final`: every reference the evaluation uses must be confirmed (issue 12)."""
+    from evalkit.evaluation import evaluate
+
+    result = evaluate(park, catalog, window, factors=factors, strict=True if args.strict else None,
+                      base_year=args.base_year)
+    problems = Problems()
+    for ref in result.unverified_references:
+        problems.add(str(catalog_path), f"indicators[{ref.code}].scoring.{ref.field}", f"{ref.value:g} {ref.unit}",
+                     f"a confirmed reference for a formal report (正式报告): `verified: true` with a `citation` in "
+                     f"the catalog, or reference_confirmations.{ref.code} (document_no 文号, clause 条款, "
+                     f"confirmed_by) in {park.path.name}; now: {ref.source}",
+                     year=ref.years[-1])
+    problems.raise_if_errors()
 
 
 def cmd_verify(args) -> int:

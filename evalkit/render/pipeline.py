@@ -23,6 +23,7 @@ import evalkit
 from evalkit import archive
 from evalkit.archive import NOTEBOOK, RESULTS, EngineRecord, InputFile, Manifest
 from evalkit.intake import check_park_id
+from evalkit.render import draft
 from evalkit.render.engines import FORMATS, Engine, RenderJob, get_engine
 from evalkit.render.errors import ArchiveConflict, RenderError
 from evalkit.render.execute import Execution, execute_notebook
@@ -80,6 +81,8 @@ def render_report(
     pandoc) renders each of `formats` (html, docx, pdf) from the executed notebook.
     `catalog_files` are files the catalog refers to relative to itself (its basic-requirements
     checklist); they are archived beside it. Every input is hashed before anything runs.
+    While results.json lists an unconfirmed reference, every page carries the draft mark
+    (`evalkit.render.draft`); with `options["final"]` such a render is refused (stage "final").
 
     An archive made from other inputs or parameters is replaced only if `force`; one made
     from the same inputs is rendered again. Progress goes to `progress`, one line per stage.
@@ -110,16 +113,22 @@ def render_report(
     staging = archive.new_staging_dir(final)
     stages: dict[str, float] = {}
     warnings: list[str] = []
+    marked = tempfile.TemporaryDirectory(prefix="evalkit-draft-")  # the template with the draft mark
     try:
         with _setup_errors():
             archive.copy_inputs(inputs, staging)
         with _stage("execute", stages, progress):
             execution = execute_notebook(template_dir / NOTEBOOK, staging / NOTEBOOK, parameters, cwd=staging)
             _check_results(staging / RESULTS)
+        unverified = draft.unverified_references(staging / RESULTS)
+        if unverified and (options or {}).get("final"):
+            raise RenderError("final", "a formal report needs every reference used confirmed; unconfirmed:\n  "
+                              + "\n  ".join(draft.describe(unverified)))
         colophon = _colophon(chosen, inputs, template, started_at)
+        styles = draft.marked_template(template_dir, Path(marked.name), len(unverified)) if unverified else template_dir
         for fmt in formats:
             with _stage(fmt, stages, progress), tempfile.TemporaryDirectory(prefix="evalkit-render-") as work:
-                job = RenderJob(staging / NOTEBOOK, fmt, staging / f"report.{fmt}", template_dir,
+                job = RenderJob(staging / NOTEBOOK, fmt, staging / f"report.{fmt}", styles,
                                 Path(work), colophon)
                 found = chosen.render(job)
                 if not job.output.is_file():
@@ -140,6 +149,8 @@ def render_report(
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+    finally:
+        marked.cleanup()
     progress(f"[evalkit] done     {final} ({time.perf_counter() - start:.1f} s)")
     files = {"notebook": final / NOTEBOOK, "results": final / RESULTS, "manifest": final / archive.MANIFEST}
     files |= {fmt: final / f"report.{fmt}" for fmt in formats}

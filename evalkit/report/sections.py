@@ -235,17 +235,6 @@ def first_level_table(result: Result) -> str:
     return table(["目标层", "一级指标", "平均得分", "满分", "得分率"], rows)
 
 
-def bonus(result: Result) -> str:
-    rows = [[y, item.name, fmt(item.points), item.justification, item.evidence or "—"]
-            for y, yr in result.yearly.items() for item in yr.bonus_items]
-    if not rows:
-        return "评价期内园区未申报加分项。"
-    capped = [f"{y}年申报 {fmt(yr.bonus_claimed)} 分，按上限计 {fmt(yr.bonus)} 分"
-              for y, yr in result.yearly.items() if yr.bonus_claimed > yr.bonus]
-    note = ("\n\n" + "；".join(capped) + "。") if capped else ""
-    return table(["年份", "加分项", "申报分值", "理由", "证明材料"], rows) + note
-
-
 def index_section(result: Result) -> str:
     assert result.index_trace is not None
     parts = []
