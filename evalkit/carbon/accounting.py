@@ -178,13 +178,17 @@ class _Ledger:
         return _Activity(name_zh, value, series.unit, source, self.year, converted, base_unit)
 
     def factor(self, factor_id: str, factor: Factor, name_zh: str, field: str,
-               value: object) -> FactorUse | None:
-        """The factor's value for this year; if it has none, a problem against the park's `field`."""
+               value: object, required: bool = True) -> FactorUse | None:
+        """The factor's value for this year; if it has none, a problem against the park's `field`
+        (or, when not `required`, a note saying what could not be computed)."""
         if factor_id in self.factors:
             return self.factors[factor_id]
         found = factor.at(self.year)
         use = None
-        if found is None:
+        if found is None and not required:
+            self.notes.append(f"因子表 {self.table.label} 无{self.year}年的{name_zh}，{self.year}年非化石能源消费量"
+                              "未计算（指标16按数据缺失处理，列为数据缺口）。")
+        elif found is None:
             self.problem(field, value, f"a value for {self.year} of {factor_id} in factor table "
                                        f"{self.table.label} (it has {sorted(factor.by_year)}, "
                                        f"fallback_years {sorted(factor.fallback_years) or 'none'})")
@@ -228,20 +232,20 @@ class _Ledger:
     def coal_rate(self) -> FactorUse | None:
         rate = self.table.nonfossil.coal_rate
         assert rate is not None  # the table's loader requires it for generation_coal_rate
-        return self.factor("nonfossil.coal_rate", rate, rate.name_zh, "energy", "nonfossil")
+        return self.factor("nonfossil.coal_rate", rate, rate.name_zh, "energy", "nonfossil", required=False)
 
     @cached_property
     def grid_share(self) -> FactorUse | None:
         return self._choose("energy.grid_nonfossil_share", self.energy.grid_nonfossil_share,
-                            self.table.nonfossil.grid_share, "nonfossil.grid_share")
+                            self.table.nonfossil.grid_share, "nonfossil.grid_share", required=False)
 
     def _choose(self, field: str, choice: str, options: dict[str, NamedFactor],
-                prefix: str) -> FactorUse | None:
+                prefix: str, required: bool = True) -> FactorUse | None:
         factor = options.get(choice)
         if factor is None:
             self.problem(field, choice, f"one of {', '.join(options)} (factor table {self.table.label})")
             return None
-        return self.factor(f"{prefix}.{choice}", factor, factor.name_zh, field, choice)
+        return self.factor(f"{prefix}.{choice}", factor, factor.name_zh, field, choice, required)
 
 
 def account(energy: Energy, year: int, *, file: str, table: FactorTable,
