@@ -171,6 +171,17 @@ def test_assessor_confirmation_needs_document_and_clause(catalog, chem_raw, make
         make_park(chem_raw)
 
 
+def test_confirmations_survive_the_workbook(catalog, chem_raw, make_park, tmp_path):
+    from evalkit.intake import load_park
+    from evalkit.intake.workbook import export_park
+
+    chem_raw["reference_confirmations"] = {"I10": {"fields": ["reference"], "document_no": "苏环办〔2024〕1号",
+                                                   "clause": "附表2", "confirmed_by": "示范评价机构"}}
+    park = make_park(chem_raw, "roundtrip")
+    export_park(park, catalog, tmp_path / "book" / "roundtrip.xlsx")
+    assert load_park("roundtrip", tmp_path / "book").input == park.input
+
+
 def confirming_catalog(folder: Path) -> Path:
     """The default catalog with every reference confirmed (as a provincial catalog would, with citations)."""
     raw = yaml.safe_load(default_catalog_path().read_text("utf-8"))

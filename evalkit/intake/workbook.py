@@ -32,6 +32,7 @@ from evalkit.core.units import UnitError, factor, known_units
 
 README, SETTINGS, BASIC, DATA, ENERGY, POINTS = "说明", "概况与设置", "基本要求", "年度数据", "能源数据", "分年来源"
 QUALITATIVE, NOT_APPLICABLE, BONUS, OVERRIDES, CATALOG = "定性指标", "不适用", "加分项", "参考值替换", "指标目录"
+CONFIRMATIONS = "参考值核实"  # read when present: workbooks written before it existed stay valid
 INPUT_SHEETS = (SETTINGS, BASIC, DATA, ENERGY, POINTS, QUALITATIVE, NOT_APPLICABLE, BONUS, OVERRIDES)
 
 YES, NO = "是", "否"
@@ -75,6 +76,11 @@ BONUS_COLUMNS = [Column("年份", "year", 8), Column("加分项名称", "name", 
 OVERRIDE_COLUMNS = [Column("代码", "code", 8), Column("指标名称", None, 26), Column("参考值 reference", "reference", 16),
                     Column("下限 floor", "floor", 12), Column("理由", "justification", 50), Column("来源", "source", 50),
                     Column("文号 document_no", "document_no", 24), Column("条款 clause", "clause", 16)]
+CONFIRMATION_COLUMNS = [Column("代码", "code", 8), Column("指标名称", None, 26),
+                        Column("参数 fields（空 = 全部）", "fields", 20), Column("文号 document_no", "document_no", 30),
+                        Column("条款 clause", "clause", 16), Column("核实人 confirmed_by", "confirmed_by", 30),
+                        Column("备注", "note", 40)]
+CONFIRMATION_FIELDS = ("document_no", "clause", "confirmed_by", "note")
 BONUS_FIELDS = ("name", "points", "justification", "evidence", "rubric", "approved_points", "approval_note")
 OVERRIDE_FIELDS = ("reference", "floor", "justification", "source", "document_no", "clause")
 
@@ -111,6 +117,9 @@ def write_workbook(raw: dict[str, Any], catalog: Catalog, path: Path, *,
     _indicator_rows_sheet(book, OVERRIDES, OVERRIDE_COLUMNS, catalog, [
         [code, _name(catalog, code), *(o.get(name) for name in OVERRIDE_FIELDS)]
         for code, o in (raw.get("reference_overrides") or {}).items()])
+    _indicator_rows_sheet(book, CONFIRMATIONS, CONFIRMATION_COLUMNS, catalog, [
+        [code, _name(catalog, code), "、".join(c.get("fields") or []), *(c.get(name) for name in CONFIRMATION_FIELDS)]
+        for code, c in (raw.get("reference_confirmations") or {}).items()])
     _catalog_sheet(book, catalog)
     path.parent.mkdir(parents=True, exist_ok=True)
     book.save(path)
@@ -226,7 +235,8 @@ def _readme(book: Workbook, catalog: Catalog) -> None:
         "及说明，其权重按比例分配给同一目标层的其他指标；“无法单独统计”属于数据缺失，不是不适用。",
         f"· {BONUS}：园区自选加分项（申报分值）；评价机构按加分细则（{'、'.join(e.id for e in catalog.bonus.rubric)}）"
         f"填写核定分值，只有核定分值计入，每年合计不超过 {catalog.bonus.cap_points:g} 分。",
-        f"· {OVERRIDES}：替换目录参考值（reference）或下限（floor），须写明理由与来源，报告中逐项列出。",
+        f"· {OVERRIDES}：替换目录参考值（reference）或下限（floor），须写明理由与来源，报告中逐项列出；注明文号和条款的替换视为已核实。",
+        f"· {CONFIRMATIONS}：评价机构在原文中核实目录参考值后，填写文号、条款和核实人；存在未核实的参考值时报告为草稿。",
         f"· {CATALOG}：指标体系与定性指标档次标准（仅供参考，不读取）。",
         "",
         "可用单位（同一行内的单位可互相换算）",
@@ -485,6 +495,9 @@ class _Reader:
         self._not_applicable(book[NOT_APPLICABLE], raw["not_applicable"])
         self._bonus(book[BONUS], raw["bonus"])
         self._overrides(book[OVERRIDES], raw["reference_overrides"])
+        if CONFIRMATIONS in book.sheetnames:
+            raw["reference_confirmations"] = {}
+            self._confirmations(book[CONFIRMATIONS], raw["reference_confirmations"])
         return drop_blanks(raw)
 
     def _rows(self, sheet: Worksheet, columns: list[Column], *, with_years: bool = False) -> Iterator[_Row]:
@@ -610,6 +623,17 @@ class _Reader:
             for name in OVERRIDE_FIELDS:
                 self.cells.add(f"reference_overrides.{code}.{name}", row.ref(name))
             found[code] = {name: row.get(name) for name in OVERRIDE_FIELDS}
+
+    def _confirmations(self, sheet: Worksheet, found: dict[str, Any]) -> None:
+        for row in self._rows(sheet, CONFIRMATION_COLUMNS):
+            code = self._key(row, "code", found, "reference_confirmations")
+            if code is None:
+                continue
+            for name in ("fields", *CONFIRMATION_FIELDS):
+                self.cells.add(f"reference_confirmations.{code}.{name}", row.ref(name))
+            fields = row.get("fields")
+            found[code] = {"fields": [f.strip() for f in re.split(r"[、,，\s]+", str(fields)) if f.strip()]
+                           if fields is not None else None, **{name: row.get(name) for name in CONFIRMATION_FIELDS}}
 
     def _key(self, row: _Row, column: str, seen: dict[str, Any], section: str) -> str | None:
         """The row's code; a row without one, or repeating one, is a problem."""
