@@ -79,10 +79,11 @@ def bonus(result: Result) -> Md:
              item.approval_note or "—", item.justification, item.evidence or "—"]
             for y, yr in result.yearly.items() for item in yr.bonus_items]
     if not rows:
-        return Md("评价期内园区未申报加分项。")
+        return paragraphs(Md("### 加分项"), Md("评价期内园区未申报加分项。"))
     years = [[y, fmt(yr.bonus_claimed), fmt(yr.bonus_approved), fmt(yr.bonus)]
              for y, yr in result.yearly.items() if yr.bonus_items]
     return paragraphs(
+        Md("### 加分项"),
         Md("园区申报加分项（申报分值），评价机构按指标目录的加分细则逐项核定（核定分值）；只有核定分值计入年度指数，"
            "每年合计不超过上限。"),
         table(["年份", "加分项", "对应加分细则", "申报分值", "核定分值", "核定说明", "申报理由", "证明材料"], rows,
@@ -94,9 +95,10 @@ def bonus(result: Result) -> Md:
 # --- carbon ------------------------------------------------------------------------------------
 
 def carbon_method(result: Result) -> Md:
+    title = Md("### 非化石能源、外购电力因子与强度变化分解")
     years = {y: yr.carbon for y, yr in result.yearly.items() if yr.carbon}
     if not years:
-        return Md("园区未提供能源消费数据，无法说明非化石能源与电力排放的核算口径。")
+        return paragraphs(title, Md("园区未提供能源消费数据，无法说明非化石能源与电力排放的核算口径。"))
     methods = list(dict.fromkeys(c.get("nonfossil_method") for c in years.values() if c.get("nonfossil_method")))
     rows = []
     for year, c in years.items():
@@ -106,7 +108,7 @@ def carbon_method(result: Result) -> Md:
                 factor = next((i for i in trace["inputs"] if i["symbol"] == "EF"), None)
                 rows.append([year, factor["name_zh"] if factor else "—", fmt(factor["value"]) if factor else "—",
                              factor["unit"] if factor else "—", trace.get("note") or "未扣除绿色电力，采用含全部电源的因子"])
-    out = [Md("**非化石能源占一次能源消费比重（指标16）的口径**：{}。非化石能源包括园区自发自用可再生能源电力、外购市场化交易"
+    out = [title, Md("**非化石能源占一次能源消费比重（指标16）的口径**：{}。非化石能源包括园区自发自用可再生能源电力、外购市场化交易"
               "绿色电力，以及其余外购电网电力中按全国（或所在区域）非化石能源发电量比重计算的部分；换算系数、电网非化石"
               "比重及其来源和年份见碳排放核算明细。").format("；".join(methods) or "—")]
     share_rows = [[y, fmt(c.get("nonfossil_tce"), 6), fmt(c.get("primary_energy_tce") or c.get("energy_tce"), 6),
