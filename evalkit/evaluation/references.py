@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from evalkit.catalog import Catalog, ReferenceValue
 from evalkit.evaluation.results import ReferenceStatus, YearResult
-from evalkit.evaluation.scores import _with_overrides
+from evalkit.evaluation.scores import with_overrides
 from evalkit.intake import ParkInput
 
 FIELDS = ("floor", "reference")
@@ -25,7 +25,7 @@ def reference_status(catalog: Catalog, park: ParkInput, yearly: dict[int, YearRe
                 continue
             ind = catalog.indicator(result.code)
             variant = next((v for v in ind.variants() if v.label_zh == (result.variant or ind.name_zh)), ind.variants()[0])
-            spec = _with_overrides(variant.scoring, park, ind.code)
+            spec = with_overrides(variant.scoring, park, ind.code)
             for field in FIELDS:
                 ref: ReferenceValue | None = getattr(spec, field)
                 if ref is None:
