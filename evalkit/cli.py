@@ -226,6 +226,14 @@ def summary(result: Result) -> str:
                      f"{result.overall.verdict}")
         lines += [f"  · {reason}" for reason in result.overall.reasons]
     lines.append(f"grade / 等级: {result.grade}  {result.grade_reason}")
+    dep = result.bonus_dependence
+    if dep is not None and any(result.yearly[y].bonus for y in result.index_years):
+        lines.append(f"without bonus / 不计加分: index {dep.index_without_bonus:.2f}, grade {dep.grade_without_bonus}"
+                     + ("  — the grade depends on the bonus / 等级依赖加分项" if dep.depends else ""))
+    if result.references:
+        unconfirmed = result.unverified_references
+        lines.append(f"references / 参考值: {len(result.references)} used, {len(unconfirmed)} unconfirmed"
+                     + (" — draft report (参考值未经核实); `render --final` refuses" if unconfirmed else ""))
     if result.data_gaps:
         lines.append(f"data gaps / 数据缺口: " + ", ".join(f"{g.code}@{g.year}" for g in result.data_gaps))
     if result.not_applicable:

@@ -49,8 +49,9 @@ def consistency_warnings(park: LoadedPark, catalog: Catalog, years: list[int]) -
     for f in check_consistency(park, catalog, years):
         if f.status == "violated":
             problems.add(str(park.path), f.field, f.answer_zh,
-                         f"consistent data: {f.text_zh}; but {f.trace.substituted} {f.trace.unit} "
-                         f"(expected {f.expected_zh}) [rule {f.rule}]", year=f.year, severity="warning")
+                         f"data consistent with the answer: {f.text_zh}; but {f.trace.formula_zh}: "
+                         f"{f.trace.substituted} {f.trace.unit} (expected {f.expected_zh}) [rule {f.rule}]",
+                         year=f.year, severity="warning")
     return problems
 
 
@@ -109,7 +110,7 @@ def _check(park: LoadedPark, catalog: Catalog, rule: ConsistencyRule, year: int,
         low = check.min is None or value >= check.min - 1e-9
         high = check.max is None or value <= check.max + 1e-9
         status = "consistent" if low and high else "violated"
-        substituted = f"{substituted} = {fmt(value)}"
+        substituted = substituted if substituted == fmt(value) else f"{substituted} = {fmt(value)}"
     trace = Trace(formula_zh=check.formula_zh, formula=check.formula, inputs=inputs, substituted=substituted,
                   result=value, unit=check.unit, note=f"应为 {expected}")
     return ConsistencyFinding(rule=rule.id, text_zh=rule.text_zh, year=year, answer_zh=answer_zh, field=field,
