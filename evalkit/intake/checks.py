@@ -217,10 +217,8 @@ def _check_bonus(park: LoadedPark, catalog: Catalog, window: list[int], problems
             if item.points > cap:
                 problems.add(file, f"{where}.points", item.points,
                              f"at most {cap:g} points (6.2.3: 加分项不能超过{cap:g}分)", year=year)
-            if not bonus.rubric:
-                continue
             entry = bonus.rubric_entry(item.rubric or "")
-            if entry is None:
+            if bonus.rubric and entry is None:
                 problems.add(file, f"{where}.rubric", item.rubric, f"a bonus rubric entry of the catalog: {rubric}",
                              year=year)
             if item.approved_points is None:
