@@ -52,8 +52,11 @@ def reference_text(ref: Reference) -> str:
     text = f"{fmt(ref.value)} {ref.unit}（来源：{ref.source}"
     if ref.override_justification:
         text += f"；园区替换参考值，理由：{ref.override_justification}"
-    if not ref.verified:
-        text += "；仅见于二手来源，未经原文核实"
+    if ref.verified and ref.citation:
+        text += f"；已核实：{ref.citation}"
+    elif not ref.verified:
+        text += ("；evalkit 默认值，待省级目录或评价机构确认" if ref.basis == "evalkit_default"
+                 else "；仅见于二手来源，未经原文核实")
     return text + "）"
 
 
