@@ -179,7 +179,7 @@ def test_intensity_productivity_and_traces():
     assert result.total_t == pytest.approx(co2)
     assert result.intensity == pytest.approx(co2 / 20_000)
     assert result.energy_productivity == pytest.approx(20_000 / tce)
-    assert set(result.traces) == {"co2", "energy_tce", "nonfossil_tce", "primary_energy_tce", "intensity",
+    assert set(result.traces) == {"co2", "energy_tce", "nonfossil_tce", "primary_tce", "intensity",
                                   "energy_productivity", "nonfossil_share"}
     assert result.traces["intensity"].result == result.intensity
     assert result.traces["co2"].result == pytest.approx(sum(result.by_source.values()))

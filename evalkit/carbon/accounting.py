@@ -45,7 +45,7 @@ UNVERIFIED = "（仅见于二手来源，未经原文核实）"
 VERIFIED_TOTAL = "经核证排放总量"
 # The catalog symbols carbon accounting supplies, and the CarbonYear field each is read from.
 CARBON_FIELDS = {"co2": "total_t", "energy_tce": "energy_tce", "nonfossil_tce": "nonfossil_tce",
-                 "primary_energy_tce": "primary_energy_tce"}
+                 "primary_tce": "primary_energy_tce"}
 NONFOSSIL_METHOD = {
     "generation_coal_rate": "发电煤耗计算法（国家统计口径）：非化石能源电力按当年火电标准煤耗折算，"
                             "分母为同一口径的一次能源消费量",
@@ -295,7 +295,7 @@ def account(energy: Energy, year: int, *, file: str, table: FactorTable,
         primary_energy_tce=primary.result, nonfossil_method=NONFOSSIL_METHOD[table.nonfossil.conversion],
         energy_productivity=None, factors=[use for use in ledger.factors.values() if use is not None],
         lines=lines, traces={"co2": co2, "energy_tce": energy_tce, "nonfossil_tce": nonfossil,
-                             "primary_energy_tce": primary}, notes=ledger.notes)
+                             "primary_tce": primary}, notes=ledger.notes)
     return _with_ratios(accounted, value_added_wan_yuan, value_added_source)
 
 
@@ -317,8 +317,8 @@ def _check_value_added(problems: Problems, file: str, year: int, value_added_wan
 
 def _with_ratios(year: CarbonYear, value_added: float | None, value_added_source: str | None) -> CarbonYear:
     """The year with its ratios (intensity, energy productivity, non-fossil share) for this value added."""
-    base = {key: year.traces[key] for key in ("co2", "energy_tce", "nonfossil_tce", "primary_energy_tce")}
-    ratios = _ratios(base["co2"], base["energy_tce"], base["nonfossil_tce"], base["primary_energy_tce"],
+    base = {key: year.traces[key] for key in ("co2", "energy_tce", "nonfossil_tce", "primary_tce")}
+    ratios = _ratios(base["co2"], base["energy_tce"], base["nonfossil_tce"], base["primary_tce"],
                      value_added, value_added_source, year.year)
     return year.model_copy(update={
         "intensity": _result(ratios.get("intensity")), "nonfossil_share": _result(ratios.get("nonfossil_share")),
@@ -573,7 +573,7 @@ def _ratios(co2: Trace, energy_tce: Trace, nonfossil: Trace, primary: Trace, val
                            source="见 nonfossil_tce 追溯")
         by_rate = denominator is primary
         d_in = (TraceInput(symbol="C_p", name_zh="一次能源消费量（发电煤耗法）", value=d, unit="tce", year=year,
-                           source="见 primary_energy_tce 追溯") if by_rate else c_in)
+                           source="见 primary_tce 追溯") if by_rate else c_in)
         d_sym = "C_p" if by_rate else "C"
         found["nonfossil_share"] = Trace(
             formula_zh="非化石能源消费占比 = 非化石能源消费量 ÷ "

@@ -31,7 +31,7 @@ CARBON_SOURCES = {
     "co2": "energy figures (fuels, electricity, heat, process_co2) or energy.verified_co2",
     "energy_tce": "energy figures (fuels, electricity, heat)",
     "nonfossil_tce": "energy.electricity_purchased, energy.green_electricity or energy.onsite_renewable",
-    "primary_energy_tce": "energy figures (fuels, electricity, heat)",
+    "primary_tce": "energy figures (fuels, electricity, heat)",
 }
 
 

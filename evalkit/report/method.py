@@ -115,7 +115,7 @@ def carbon_method(result: Result) -> Md:
                    fmt(c.get("nonfossil_share"), 4)] for y, c in years.items()]
     out.append(table(["年份", "非化石能源消费量（tce）", "分母：一次能源消费量（tce）", "非化石能源占比（%）"], share_rows))
     for year, c in years.items():
-        for key, title in (("nonfossil_tce", "非化石能源消费量"), ("primary_energy_tce", "一次能源消费量（发电煤耗法）"),
+        for key, title in (("nonfossil_tce", "非化石能源消费量"), ("primary_tce", "一次能源消费量（发电煤耗法）"),
                            ("nonfossil_share", "非化石能源占比")):
             trace = c["traces"].get(key)
             if trace and trace.get("result") is not None:
