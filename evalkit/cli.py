@@ -1,4 +1,4 @@
-"""Command line: `evalkit catalog | score | validate | template | export | render | verify`.
+"""Command line: `evalkit catalog | score | validate | template | export | render | verify | keygen | sign`.
 
 A thin layer: parse arguments, call the package, print. Bad input is answered with every problem
 at once (exit 2), never a traceback.
@@ -19,7 +19,7 @@ from evalkit.intake import LoadedPark, load_park, read_park
 from evalkit.intake.models import without_consequences
 from evalkit.core.problems import InputError, Problems
 from evalkit.evaluation.results import Result
-from evalkit.core.tables import text_table
+from evalkit.core.tables import printable, text_table
 
 EXIT_OK, EXIT_INPUT, EXIT_INTERNAL = 0, 2, 3
 # 1: a render stage failed or verify found differences; for score and validate: the park cannot be
@@ -48,7 +48,7 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # a bug, not bad input: short message unless debugging
         if os.environ.get("EVALKIT_DEBUG"):
             raise
-        print(f"evalkit {args.command}: internal error: {type(exc).__name__}: {exc}\n"
+        print(f"evalkit {args.command}: internal error: {type(exc).__name__}: {printable(str(exc), 300)}\n"
               "(set EVALKIT_DEBUG=1 to see the traceback, and please report it)", file=sys.stderr)
         return EXIT_INTERNAL
 
@@ -97,11 +97,30 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_argument("--base-year", type=int, help="base year of the overall evaluation (default: the park's, "
                                                    "else the first year of the window)")
     sub.add_argument("--template", type=Path, help="report template folder (default: report_template/)")
+    sub.add_argument("--final", action="store_true",
+                     help="formal report (正式报告): refused (exit 2) unless every reference used is confirmed, "
+                          "by the catalog or by the park file's reference_confirmations (文号 and clause)")
 
     sub = commands.add_parser("verify", help="re-execute an archived report and check that results.json "
                                              "is reproduced exactly (exit 0) or list the differences (exit 1)")
     sub.set_defaults(run=cmd_verify)
     sub.add_argument("archive", type=Path, help="an archive folder, e.g. outputs/demo-chem/2021-2023")
+    sub.add_argument("--trust", type=Path, action="append", default=[], metavar="PUBKEY",
+                     help="a public key file (.pub) or a folder of them: a signature must be by one of "
+                          "these keys (repeatable)")
+
+    sub = commands.add_parser("keygen", help="make an assessor's Ed25519 signing key: KEY (private, 0600) "
+                                             "and KEY.pub (public, with name and organisation)")
+    sub.set_defaults(run=cmd_keygen)
+    sub.add_argument("key", type=Path, help="private key file to create, e.g. ~/.evalkit/zhang.key")
+    sub.add_argument("--name", required=True, help="the signer's name (签字人)")
+    sub.add_argument("--organisation", required=True, help="the signer's organisation (评价机构)")
+
+    sub = commands.add_parser("sign", help="sign an archive's manifest (and so every file it hashes) "
+                                           "with an assessor's key; writes signature.json")
+    sub.set_defaults(run=cmd_sign)
+    sub.add_argument("archive", type=Path, help="an archive folder, e.g. outputs/demo-chem/2021-2023")
+    sub.add_argument("--key", type=Path, required=True, help="private key file made by `evalkit keygen`")
 
     sub = command("validate", cmd_validate, "check a park's input file, list every problem and predict the "
                                             "outcome (exit 0 the park can be rated, 1 it cannot, 2 errors)")
@@ -147,6 +166,11 @@ def load_checked_park(park_id: str, params_dir: Path, catalog: Catalog, window: 
     return park
 
 
+def inert(text: object) -> str:
+    """Text for the terminal, line by line without control characters (input text is never a command)."""
+    return "\n".join(printable(line) for line in str(text).splitlines())
+
+
 # --- catalog ---------------------------------------------------------------------------------
 
 def cmd_catalog(args) -> int:
@@ -171,13 +195,13 @@ def cmd_catalog(args) -> int:
                           "indicators": rows, "bonus": catalog.bonus.model_dump(),
                           "warnings": catalog.warnings}, ensure_ascii=False, indent=2))
         return EXIT_OK
-    print(f"{catalog.title_zh}\ncatalog {catalog.id} v{catalog.version}  sha256 {catalog.sha256[:16]}…\n")
+    print(inert(f"{catalog.title_zh}\ncatalog {catalog.id} v{catalog.version}  sha256 {catalog.sha256[:16]}…") + "\n")
     table = [{k: "" if v is None else str(v) for k, v in row.items()} for row in rows]
     print(text_table(table, ["code", "target_level", "first_level", "second_level", "name_zh", "weight",
                              "direction", "method", "reference"]))
     print(f"\n{catalog.bonus.code} {catalog.bonus.name_zh}: ≤ {catalog.bonus.cap_points:g} points")
     for warning in catalog.warnings:
-        print(f"warning: {warning}")
+        print(f"warning: {inert(warning)}")
     return EXIT_OK
 
 
@@ -204,9 +228,9 @@ def cmd_score(args) -> int:
     park = load_checked_park(args.park, args.params_dir, catalog, window, factors, args.base_year)
     result = evaluate(park, catalog, window, factors=factors, strict=True if args.strict else None,
                       base_year=args.base_year)
-    print(result.to_json() if args.json else summary(result))
+    print(result.to_json() if args.json else inert(summary(result)))
     if not result.rated:
-        print(f"evalkit score: {args.park} is not rated / 未定级: {result.grade_reason}", file=sys.stderr)
+        print(inert(f"evalkit score: {args.park} is not rated / 未定级: {result.grade_reason}"), file=sys.stderr)
         return EXIT_NOT_RATED
     return EXIT_OK
 
@@ -240,6 +264,14 @@ def summary(result: Result) -> str:
     if flagged:
         lines.append("scored with data that is not measured / 非实测数据: " + ", ".join(
             f"{code} ({'/'.join(flags)})" for code, flags in flagged.items()))
+    dep = result.bonus_dependence
+    if dep is not None and any(result.yearly[y].bonus for y in result.index_years):
+        lines.append(f"without bonus / 不计加分: index {dep.index_without_bonus:.2f}, grade {dep.grade_without_bonus}"
+                     + ("  — the grade depends on the bonus / 等级依赖加分项" if dep.depends else ""))
+    if result.references:
+        unconfirmed = result.unverified_references
+        lines.append(f"references / 参考值: {len(result.references)} used, {len(unconfirmed)} unconfirmed"
+                     + (" — draft report (参考值未经核实); `render --final` refuses" if unconfirmed else ""))
     if result.input_gaps:
         lines.append(f"data gaps / 数据缺口: {len(result.data_gaps)} indicator-years, {len(result.input_gaps)} inputs "
                      "(evalkit gaps writes the request list): "
@@ -284,17 +316,28 @@ def cmd_render(args) -> int:
     formats = [f.strip() for f in args.to.split(",") if f.strip()]
     unknown = [f for f in formats if f not in FORMATS]
     template = args.template or TEMPLATE_DIR
-    if unknown or not formats or not (template / "report.ipynb").is_file():
-        problems = Problems()
-        if unknown or not formats:
-            problems.add("--to", "to", args.to, f"a comma-separated list of {', '.join(FORMATS)}")
-        if not (template / "report.ipynb").is_file():
-            problems.add("--template", "template", str(template), "a folder with report.ipynb and _quarto.yml")
-        problems.raise_if_errors()
-    # Check the input before starting a kernel: bad data gets the same problem table as `score`.
-    load_checked_park(args.park, args.params_dir, catalog, window, factors, args.base_year)
+    problems = Problems()
+    if unknown or not formats:
+        problems.add("--to", "to", args.to, f"a comma-separated list of {', '.join(FORMATS)}")
+    if not (template / "report.ipynb").is_file():
+        problems.add("--template", "template", str(template), "a folder with report.ipynb and _quarto.yml")
+    blocking = next((p for p in [args.output_dir, *args.output_dir.parents] if p.exists()), None)
+    if blocking is not None and not blocking.is_dir():
+        problems.add("--output-dir", "output_dir", str(args.output_dir),
+                     f"a folder for the archives ({blocking} is a file)")
+    problems.raise_if_errors()
+    # Check the input before starting a kernel: bad data gets the same problem table as `score`
+    # (evaluating takes milliseconds and finds what only the formulas reveal, e.g. a base of 0).
+    from evalkit.evaluation import evaluate
+
+    park = load_checked_park(args.park, args.params_dir, catalog, window, factors, args.base_year)
+    result = evaluate(park, catalog, window, factors=factors, strict=True if args.strict else None,
+                      base_year=args.base_year)
     catalog_path = args.catalog or default_catalog_path()
     options = {"strict": True} if args.strict else {}
+    if args.final:
+        _refuse_unconfirmed(result, park, catalog_path)
+        options["final"] = True
     try:
         outcome = render_report(
             args.park, window, input_path=find_park_file(args.park, args.params_dir),
@@ -303,26 +346,67 @@ def cmd_render(args) -> int:
             output_dir=args.output_dir, formats=formats, engine=args.engine, force=args.force,
             command=["evalkit", *args.argv], template_dir=template)
     except RenderError as exc:
-        print(f"[evalkit] error: {exc}", file=sys.stderr)
-        return EXIT_FAILED
+        print(f"[evalkit] error: {inert(exc)}", file=sys.stderr)
+        return EXIT_INPUT if exc.stage == "final" else EXIT_FAILED
     for warning in outcome.warnings:
-        print(f"[evalkit] warning: {warning}", file=sys.stderr)
+        print(f"[evalkit] warning: {inert(warning)}", file=sys.stderr)
     print(f"report archived in {outcome.archive} (engine: {outcome.engine})")
     for name, path in outcome.files.items():
         print(f"  {name:9} {path}")
     return EXIT_OK
 
 
+def _refuse_unconfirmed(result: Result, park: LoadedPark, catalog_path: Path) -> None:
+    """`render --final`: every reference the evaluation uses must be confirmed (issue 12)."""
+    problems = Problems()
+    for ref in result.unverified_references:
+        problems.add(str(catalog_path), f"indicators[{ref.code}].scoring.{ref.field}", f"{ref.value:g} {ref.unit}",
+                     f"a confirmed reference for a formal report (正式报告): `verified: true` with a `citation` in "
+                     f"the catalog, or reference_confirmations.{ref.code} (document_no 文号, clause 条款, "
+                     f"confirmed_by) in {park.path.name}; now: {ref.source}",
+                     year=ref.years[-1])
+    problems.raise_if_errors()
+
+
 def cmd_verify(args) -> int:
+    from evalkit.archive.signing import SigningError, trusted_keys
     from evalkit.render import RenderError, verify_archive
 
     try:
-        outcome = verify_archive(args.archive)
-    except RenderError as exc:
-        print(f"[evalkit] error: {exc}", file=sys.stderr)
+        trusted = trusted_keys(args.trust)
+        outcome = verify_archive(args.archive, trusted=trusted)
+    except (RenderError, SigningError) as exc:
+        print(f"[evalkit] error: {inert(exc)}", file=sys.stderr)
         return EXIT_FAILED
-    print(outcome.report())
+    print(inert(outcome.report()))
     return EXIT_OK if outcome.ok else EXIT_FAILED
+
+
+def cmd_keygen(args) -> int:
+    from evalkit.archive.signing import SigningError, generate_key, public_key_path
+
+    try:
+        public = generate_key(args.key, args.name, args.organisation)
+    except (SigningError, OSError) as exc:
+        print(f"[evalkit] error: {inert(exc)}", file=sys.stderr)
+        return EXIT_FAILED
+    print(f"private key {args.key} (keep it secret; permissions 0600)\n"
+          f"public key  {public_key_path(args.key)} (give it to whoever checks your reports)\n"
+          f"signer {inert(public.signer)}（{inert(public.organisation)}）, key id {public.key_id}")
+    return EXIT_OK
+
+
+def cmd_sign(args) -> int:
+    from evalkit.archive.signing import SIGNATURE, SigningError, sign_archive
+
+    try:
+        public = sign_archive(args.archive, args.key)
+    except (SigningError, OSError) as exc:
+        print(f"[evalkit] error: {inert(exc)}", file=sys.stderr)
+        return EXIT_FAILED
+    print(f"signed {args.archive / SIGNATURE} as {inert(public.signer)}（{inert(public.organisation)}）, "
+          f"key id {public.key_id}")
+    return EXIT_OK
 
 
 # --- data intake -------------------------------------------------------------------------------
@@ -340,7 +424,7 @@ def cmd_validate(args) -> int:
 
     park = load_checked_park(args.park, args.params_dir, catalog, window, factors)
     result = evaluate(park, catalog, window, factors=factors)
-    print("\noutcome / 评价结果预判:\n" + "\n".join(outlook(result)))
+    print("\noutcome / 评价结果预判:\n" + inert("\n".join(outlook(result))))
     return EXIT_OK if result.rated else EXIT_NOT_RATED
 
 

@@ -4,6 +4,10 @@
     the evaluation year and the two before it (6.2.4) → 50 % rule (6.4) → overall evaluation (6.3)
     → grade (6.4)
 
+Beside the flow (method checks of issue 12): the grade without the bonus (`bonus`), the grid-factor
+part of the carbon-intensity change (`decomposition`), the status of every reference used
+(`references`) and the cross-checks between answers and data (evalkit.intake.consistency).
+
 Each step lives in its own module of this package; this function only calls them in order.
 The Result model (`results`) is what the flow returns and results.json holds.
 May import: `evalkit.core`, `evalkit.catalog`, `evalkit.carbon`, `evalkit.intake`.
@@ -13,6 +17,7 @@ from __future__ import annotations
 
 from evalkit import __version__, carbon
 from evalkit.catalog import Catalog
+from evalkit.core.problems import Problems
 from evalkit.intake.checks import check_and_account
 from evalkit.evaluation.coverage import coverage
 from evalkit.evaluation.gate import check_gate
@@ -23,6 +28,10 @@ from evalkit.evaluation.report_lists import (advice, data_gaps, gap_points_by_le
                                             override_items, points_lost)
 from evalkit.evaluation.scores import score_year
 from evalkit.evaluation.variables import build_variables
+from evalkit.evaluation.bonus import bonus_dependence
+from evalkit.evaluation.decomposition import decompose
+from evalkit.evaluation.references import reference_status
+from evalkit.intake.consistency import check_consistency
 from evalkit.intake import LoadedPark
 from evalkit.evaluation.results import Blocker, CatalogInfo, Result, YearResult
 
@@ -43,10 +52,14 @@ def evaluate(park: LoadedPark, catalog: Catalog, window: list[int], *,
         gate=check_gate(park, catalog), grade="not_rated", grade_reason="",
         warnings=[*catalog.warnings, *(f"{p.field}: {p.expected}" for p in problems.warnings)])
 
+    result.consistency = check_consistency(park, catalog, window)
     variables = build_variables(park, catalog, [window[0] - 1, *window], factors, carbon_accounts)
     yearly: dict[int, YearResult] = {}
+    uncomputable = Problems()
     for year in window:
-        indicators = score_year(catalog, park.input, variables, year)
+        indicators = score_year(catalog, park.input, variables, year, uncomputable, str(park.path))
+        if uncomputable.errors:
+            continue  # reported below, with those of the other years
         account = variables.carbon_years.get(year)
         yearly[year] = year_result(catalog, park.input, year, indicators, year in index_years,
                                    account.model_dump(mode="json") if account else None)
@@ -59,6 +72,7 @@ def evaluate(park: LoadedPark, catalog: Catalog, window: list[int], *,
             "grade_reason": why, "not_rated_reason": why, "blockers": [Blocker(kind="gate_failed", text_zh=why)],
             "input_gaps": input_gaps(catalog, yearly, index_years, variables, None)})
 
+    uncomputable.raise_if_errors()
     result.yearly = yearly
     mean, index, index_trace = window_mean(catalog, result.yearly, index_years)
     means = level_means(catalog, result.yearly, index_years)
@@ -80,10 +94,14 @@ def evaluate(park: LoadedPark, catalog: Catalog, window: list[int], *,
         grade, reason, not_rated, provisional = band, band_reason, None, None
     status = "reference" if not covered.sufficient else "provisional" if result.gate.outcome == "deferred" else "final"
 
+    decomposition, decomposition_note = decompose(variables.carbon_years.get(overall.base_year),
+                                                  variables.carbon_years.get(overall.target_year), factors)
     warnings = list(result.warnings)
     for year, yr in result.yearly.items():
-        if yr.bonus_claimed > yr.bonus:
-            warnings.append(f"{year}年加分项申报 {yr.bonus_claimed:g} 分，超过上限 {yr.bonus:g} 分，按上限计")
+        if yr.bonus_approved > yr.bonus:
+            warnings.append(f"{year}年核定加分 {yr.bonus_approved:g} 分，超过上限 {yr.bonus:g} 分，按上限计")
+    warnings += [f"一致性核对：{f.year}年 {f.answer_zh}，但 {f.trace.formula_zh} = {f.value:.4g} {f.trace.unit}"
+                 f"（应为 {f.expected_zh}）" for f in result.consistency if f.status == "violated"]
     warnings += [f"整体评价标注：{flag}" for flag in overall.flags]
     return result.model_copy(update=dict(
         index=index, index_unrounded=mean, index_trace=index_trace, target_level_means=means,
@@ -98,4 +116,7 @@ def evaluate(park: LoadedPark, catalog: Catalog, window: list[int], *,
         gap_points_by_level=gap_points_by_level(catalog, result.yearly, index_years),
         advice=advice(catalog, result.yearly, window[-1], variables),
         not_applicable=not_applicable_items(catalog, park.input, window),
-        overrides=override_items(catalog, park.input), warnings=warnings))
+        overrides=override_items(catalog, park.input), warnings=warnings,
+        carbon_decomposition=decomposition, carbon_decomposition_note=decomposition_note,
+        references=reference_status(catalog, park.input, result.yearly),
+        bonus_dependence=bonus_dependence(catalog, result.yearly, index_years, rule, blocking, grade)))

@@ -15,10 +15,11 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field, ValidationError, field_validator
 
 from evalkit.carbon.energy import Energy
-from evalkit.core.fields import Model, Number, Series, Text, non_blank
+from evalkit.core.fields import Model, Number, Series, Text, Year, non_blank
 from evalkit.core.problems import Problems
 
-PARK_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
+PARK_ID_MAX = 64  # a file name with its suffix must fit every file system (255 bytes)
+PARK_ID = re.compile(rf"^[A-Za-z0-9][A-Za-z0-9_-]{{0,{PARK_ID_MAX - 1}}}$")
 
 
 class Check(Model):
@@ -43,8 +44,11 @@ class LevelChoice(Model):
 
 
 class NotApplicable(Model):
+    """Not applicable: a structural reason from the catalog's list (`reason`) plus its justification."""
+
+    reason: Text | None = None
     justification: Text
-    years: list[int] | None = None
+    years: list[Year] | None = None
 
     _why = field_validator("justification")(non_blank)
 
@@ -53,23 +57,44 @@ class NotApplicable(Model):
 
 
 class BonusItem(Model):
+    """A bonus item: points declared by the park (申报分值), points approved by the assessor
+    (核定分值) against a catalog rubric entry; only approved points count."""
+
     name: Text
     points: Number = Field(ge=0)
     justification: Text
     evidence: Text | None = None
+    rubric: Text | None = None
+    approved_points: Number | None = Field(default=None, ge=0)
+    approval_note: Text | None = None
 
     _why = field_validator("justification")(non_blank)
 
 
 class ReferenceOverride(Model):
-    """Replace a catalog reference (`reference` or `floor`) for this park, with reasons."""
+    """Replace a catalog reference (`reference` or `floor`) for this park, with reasons. With
+    `document_no` (文号) and `clause` the assessor confirms the new value in its primary text."""
 
     reference: Number | None = None
     floor: Number | None = None
     justification: Text
     source: Text
+    document_no: Text | None = None
+    clause: Text | None = None
 
     _why = field_validator("justification", "source")(non_blank)
+
+
+class ReferenceConfirmation(Model):
+    """The assessor confirms a catalog reference as is, having read it in its primary text."""
+
+    fields: list[Text] | None = None  # reference, floor; default: every one the indicator has
+    document_no: Text
+    clause: Text
+    confirmed_by: Text
+    note: Text | None = None
+
+    _cited = field_validator("document_no", "clause", "confirmed_by")(non_blank)
 
 
 class Profile(Model):
@@ -82,10 +107,10 @@ class Profile(Model):
     level: str | None = None
     management_body: str | None = None
     area_km2: Number | None = None
-    established: int | None = None
+    established: Year | None = None
     main_industries: list[str] = Field(default_factory=list)
     description: str | None = None
-    base_year: int | None = None
+    base_year: Year | None = None
     assessor: str | None = None
     assessment_type: str | None = None
 
@@ -95,10 +120,11 @@ class ParkInput(Model):
     basic_requirements: dict[str, Check] = Field(default_factory=dict)
     data: dict[str, Series] = Field(default_factory=dict)
     energy: Energy | None = None
-    qualitative: dict[str, dict[int, LevelChoice]] = Field(default_factory=dict)
+    qualitative: dict[str, dict[Year, LevelChoice]] = Field(default_factory=dict)
     not_applicable: dict[str, NotApplicable] = Field(default_factory=dict)
-    bonus: dict[int, list[BonusItem]] = Field(default_factory=dict)
+    bonus: dict[Year, list[BonusItem]] = Field(default_factory=dict)
     reference_overrides: dict[str, ReferenceOverride] = Field(default_factory=dict)
+    reference_confirmations: dict[str, ReferenceConfirmation] = Field(default_factory=dict)
     strict_overall: bool = False
 
     def years(self) -> list[int]:
@@ -217,7 +243,7 @@ def _prune(raw: dict, loc: list[Any]) -> None:
 
 
 def _is_branch_tag(part: Any) -> bool:
-    return isinstance(part, str) and (part in {"float", "int", "str", "bool", "Point"}
+    return isinstance(part, str) and (part in {"float", "int", "str", "bool", "Point", "[key]"}
                                       or part.startswith(("function-", "literal[")))
 
 
@@ -252,7 +278,7 @@ def _expected(error: dict[str, Any]) -> str:
         return "true or false"
     bound = (error.get("ctx") or {})
     plain = {
-        "string_type": "text", "list_type": "a list", "dict_type": "a mapping (key: value)",
+        "string_type": "text", "list_type": "a list",
         "greater_than_equal": f"a number ≥ {bound.get('ge')}", "greater_than": f"a number > {bound.get('gt')}",
         "less_than_equal": f"a number ≤ {bound.get('le')}", "literal_error": f"one of {bound.get('expected')}",
     }
