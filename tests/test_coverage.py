@@ -91,9 +91,9 @@ def test_coverage_threshold_decides_between_reference_value_and_grade(chem_raw, 
 def test_unknown_basic_requirements_defer_and_say_what_would_settle_them():
     gate = sparse().gate
     assert gate.outcome == "deferred" and not gate.passed and gate.failed == []
-    assert gate.unknown == ["planning_eia", "permits_and_caps", "carbon_accounting"]
+    assert gate.unknown == ["planning_eia", "environmental_quality", "permits_and_caps", "carbon_accounting"]
     text = sections.gate(sparse())
-    assert text.count("| 待补证 |") == 3 and "规划环评报告书及审查意见" in text and "**不满足**" not in text
+    assert text.count("| 待补证 |") == 4 and "规划环评报告书及审查意见" in text and "**不满足**" not in text
 
 
 def test_proxy_allowed_by_the_catalog_is_scored_and_flagged():
@@ -216,7 +216,8 @@ def test_gaps_command_writes_the_request_as_workbook_and_letter(tmp_path, capsys
     assert "二氧化碳排放总量 ÷ 工业增加值" in co2["定义与用途"] and "能源消费数据" in co2["说明"]
     assert "代用" in body["solid_waste_use_rate"]["说明"]
     gate = list(book["基本要求待补证"].iter_rows(values_only=True))
-    assert [row[1] for row in gate[1:]] == ["planning_eia", "permits_and_caps", "carbon_accounting"]
+    assert [row[1] for row in gate[1:]] == ["planning_eia", "environmental_quality", "permits_and_caps",
+                                            "carbon_accounting"]
     assert "规划环评报告书及审查意见" in gate[1][4]
     qualitative = {row[1]: row for row in list(book["定性指标待评定"].iter_rows(values_only=True))[1:]}
     assert set(qualitative) == {"I22", "I23", "I25", "I37", "I38", "I39", "I41"}
@@ -236,3 +237,11 @@ def test_request_letter_never_asks_for_what_is_there():
     text = letter(sparse(), CATALOG)
     data = len([g for g in sparse().input_gaps if not g.symbol.startswith("qualitative.")])
     assert "33\\.7\\%" in text and f"一、缺失数据（{data}项）" in text and "三、待评定档次的定性指标（7项）" in text
+
+
+def test_a_published_ratio_is_cross_checked_against_a_met_answer(make_park):
+    raw = copy.deepcopy(sparse_raw())
+    raw["basic_requirements"]["environmental_quality"] = {"met": True, "evidence": "示范市生态环境状况公报"}
+    result = evaluate(make_park(raw), CATALOG, WINDOW, factors=FACTORS)
+    violated = [f for f in result.consistency if f.status == "violated"]
+    assert {(f.rule, f.year) for f in violated} == {("env_quality_water_share", 2021), ("env_quality_water_share", 2022)}
