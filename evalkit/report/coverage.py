@@ -56,26 +56,26 @@ def supply_list(result: Result, top: int = 8) -> Md:
 
 
 def at_a_glance(result: Result) -> Md:
-    """The outcome in five lines for the first page: grade or why none, index status, coverage,
-    basic requirements, what to supply."""
+    """The outcome for the first page, most important first: grade or why none, coverage, what to
+    supply, index status, basic requirements, overall evaluation."""
     conclusion = Md("**{0}**").format(GRADE_ZH[result.grade])
     if result.blockers:
         conclusion += "（" + "；".join(BLOCKER_SHORT_ZH[b.kind] for b in result.blockers) + "）"
     rows: list[list[object]] = [["评价结论", conclusion]]
-    if result.index is not None:
-        rows.append(["绩效指数", f"{result.index:.2f}{INDEX_STATUS_ZH[result.index_status or 'final']}"])
     cov = result.coverage
     if cov is not None:
         years = "，".join(f"{y}年 {_pct(cov.by_year[y].share)}" for y in result.index_years)
         levels = "，".join(f"{name} {_pct(c.share)}" for name, c in cov.by_level.items())
         rows.append(["数据覆盖率", f"{years}；{levels}（最低要求 {cov.min_share:.0%}"
                                    + ("，已达到）" if cov.sufficient else "，未达到）")])
+    if result.input_gaps or result.gate.unknown:
+        first = "、".join(g.name_zh for g in result.input_gaps[:3])
+        rows.append(["需补充的资料", (f"{first}等" if first else "") + f"{len(result.input_gaps)}项数据或材料，"
+                     f"{len(result.gate.unknown)}项基本要求证明材料（清单见“数据缺口与资料补充”）"])
+    if result.index is not None:
+        rows.append(["绩效指数", f"{result.index:.2f}{INDEX_STATUS_ZH[result.index_status or 'final']}"])
     rows.append(["基本要求", GATE_ZH[result.gate.outcome]
                  + (f"（{len(result.gate.unknown)}项待补证）" if result.gate.unknown else "")])
     if result.overall is not None:
         rows.append(["整体评价", VERDICT_ZH[result.overall.verdict]])
-    if result.input_gaps or result.gate.unknown:
-        first = "、".join(g.name_zh for g in result.input_gaps[:4])
-        rows.append(["需补充的资料", (f"{first}等" if first else "") + f"{len(result.input_gaps)}项数据或材料，"
-                     f"{len(result.gate.unknown)}项基本要求证明材料（清单见“一、评价结论摘要”和“数据缺口与资料补充”）"])
     return paragraphs(Md("**评价结论一览**"), table(["项目", "内容"], rows, [1, 5]))
