@@ -12,13 +12,19 @@ import os
 import sys
 from pathlib import Path
 
-from evalkit import __version__, carbon
-from evalkit.catalog import Catalog, load_catalog
-from evalkit.intake.checks import check_park, parse_span, parse_window
-from evalkit.intake import LoadedPark, load_park, read_park
+from typing import TYPE_CHECKING
+
+from evalkit import __version__
 from evalkit.core.problems import InputError, Problems
-from evalkit.evaluation.results import Result
-from evalkit.core.tables import text_table
+
+if TYPE_CHECKING:
+    from evalkit import carbon
+    from evalkit.catalog import Catalog
+    from evalkit.evaluation.results import Result
+    from evalkit.intake import LoadedPark
+
+# Each command imports what it needs when it runs: `evalkit --help` stays instant, and `score`
+# does not pay for papermill or matplotlib.
 
 EXIT_OK, EXIT_INPUT, EXIT_INTERNAL = 0, 2, 3
 EXIT_FAILED = EXIT_WARNINGS = 1  # a stage failed or results differ; for validate: warnings only
@@ -120,12 +126,18 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _load(args) -> tuple[Catalog, carbon.FactorTable]:
+    from evalkit import carbon
+    from evalkit.catalog import load_catalog
+
     return load_catalog(args.catalog), carbon.load_factors(getattr(args, "factors", None))
 
 
 def load_checked_park(park_id: str, params_dir: Path, catalog: Catalog, window: list[int],
                       factors: carbon.FactorTable, base_year: int | None = None) -> LoadedPark:
     """The park file read and checked against the catalog; every problem of both in one error."""
+    from evalkit.intake import read_park
+    from evalkit.intake.checks import check_park
+
     park, problems = read_park(park_id, params_dir)
     if park is not None:
         problems.extend(check_park(park, catalog, window, factors))
@@ -141,6 +153,9 @@ def load_checked_park(park_id: str, params_dir: Path, catalog: Catalog, window: 
 # --- catalog ---------------------------------------------------------------------------------
 
 def cmd_catalog(args) -> int:
+    from evalkit.catalog import load_catalog
+    from evalkit.core.tables import text_table
+
     catalog = load_catalog(args.catalog)
     if args.inputs:
         rows = [{"symbol": k, "name_zh": v.name_zh, "unit": v.unit, "carbon": "yes" if v.carbon else ""}
@@ -189,6 +204,7 @@ def _reference_text(scoring) -> str:
 
 def cmd_score(args) -> int:
     from evalkit.evaluation import evaluate
+    from evalkit.intake.checks import parse_window
 
     catalog, factors = _load(args)
     window = parse_window(args.years, catalog)
@@ -201,6 +217,8 @@ def cmd_score(args) -> int:
 
 def summary(result: Result) -> str:
     """The result at a glance, for the terminal."""
+    from evalkit.core.tables import text_table
+
     lines = [f"{result.park_name} ({result.park})  window {result.years[0]}–{result.years[-1]}, "
              f"evaluation year {result.evaluation_year}",
              f"catalog {result.catalog.id} v{result.catalog.version}",
@@ -224,7 +242,7 @@ def summary(result: Result) -> str:
         lines += [f"  · {reason}" for reason in result.overall.reasons]
     lines.append(f"grade / 等级: {result.grade}  {result.grade_reason}")
     if result.data_gaps:
-        lines.append(f"data gaps / 数据缺口: " + ", ".join(f"{g.code}@{g.year}" for g in result.data_gaps))
+        lines.append("data gaps / 数据缺口: " + ", ".join(f"{g.code}@{g.year}" for g in result.data_gaps))
     if result.not_applicable:
         lines.append("not applicable / 不适用: " + ", ".join(n.code for n in result.not_applicable))
     lines += [f"warning: {w}" for w in result.warnings]
@@ -234,8 +252,10 @@ def summary(result: Result) -> str:
 # --- render and verify -----------------------------------------------------------------------
 
 def cmd_render(args) -> int:
+    from evalkit import carbon
     from evalkit.catalog import default_catalog_path, referenced_files
     from evalkit.intake import find_park_file
+    from evalkit.intake.checks import parse_window
     from evalkit.render import FORMATS, TEMPLATE_DIR, RenderError, render_report
 
     catalog, factors = _load(args)
@@ -287,6 +307,7 @@ def cmd_verify(args) -> int:
 # --- data intake -------------------------------------------------------------------------------
 
 def cmd_validate(args) -> int:
+    from evalkit.intake.checks import parse_window
     from evalkit.intake.validate import validate_park
 
     catalog, factors = _load(args)
@@ -299,6 +320,8 @@ def cmd_validate(args) -> int:
 
 
 def cmd_template(args) -> int:
+    from evalkit.catalog import load_catalog
+    from evalkit.intake.checks import parse_span
     from evalkit.intake.template import write_template
 
     catalog = load_catalog(args.catalog)
@@ -311,6 +334,8 @@ def cmd_template(args) -> int:
 
 
 def cmd_export(args) -> int:
+    from evalkit.catalog import load_catalog
+    from evalkit.intake import load_park
     from evalkit.intake.workbook import export_park
 
     catalog = load_catalog(args.catalog)

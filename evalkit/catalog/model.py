@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from evalkit.catalog.formulas import Formula, FormulaError
 from evalkit.core.problems import InputError, Problems
+from evalkit.core.yamlio import parse_yaml
 from evalkit.catalog.scoring import METHODS
 
 DATA_DIR = Path(__file__).parent / "data"
@@ -233,7 +234,7 @@ def default_catalog_path() -> Path:
 def referenced_files(path: Path | str | None = None) -> list[Path]:
     """Files a catalog names relative to itself (its checklist); archived beside it."""
     path = Path(path) if path else default_catalog_path()
-    raw = yaml.safe_load(path.read_text("utf-8"))
+    raw = parse_yaml(path.read_text("utf-8"))
     name = raw.get("basic_requirements") if isinstance(raw, dict) else None
     return [path.parent / name] if isinstance(name, str) else []
 
@@ -266,7 +267,7 @@ def load_catalog(path: Path | str | None = None) -> Catalog:
 
 def _read_yaml(path: Path, problems: Problems) -> dict | None:
     try:
-        return yaml.safe_load(path.read_text("utf-8"))
+        return parse_yaml(path.read_text("utf-8"))
     except FileNotFoundError:
         problems.add(str(path), "(file)", None, "an existing catalog file")
     except yaml.YAMLError as exc:

