@@ -258,7 +258,7 @@ def test_colophon_and_manifest_name_the_engine(rendered, read_back):
 def test_progress_prints_one_timed_line_per_stage(rendered):
     _, lines = rendered
     timed = [line for line in lines if re.fullmatch(r"\[evalkit\] \w+ +\d+\.\d s", line)]
-    assert [line.split()[1] for line in timed] == ["execute", "html", "docx", "pdf", "archive"]
+    assert [line.split()[1] for line in timed] == ["execute", "render", "archive"]
 
 
 # --- the command line ------------------------------------------------------------------------------
@@ -392,37 +392,100 @@ def test_auto_engine_is_quarto_only_when_installed(monkeypatch):
 
 FAKE_QUARTO = """\
 #!{python}
-# Stands in for quarto: checks how evalkit calls it, writes the notebook's last cell as output.
-import json, pathlib, sys
+# Stands in for quarto {version}: logs each call, answers version queries as Quarto does, and for
+# `render` checks how evalkit calls it, writes the notebook's last cell into each format's file and
+# prints warnings the way real Quarto does (pandoc's `[WARNING]`, Quarto's coloured `WARN:`).
+import json, os, pathlib, sys
 args = sys.argv[1:]
+with open({log!r}, "a", encoding="utf-8") as log:
+    log.write(json.dumps({{"args": args, "no_color": os.environ.get("NO_COLOR")}}) + "\\n")
 if args == ["--version"]:
-    print("1.7.0")
+    print("{version}")
+    sys.exit(0)
+if args == ["pandoc", "--version"]:
+    print("pandoc 3.6.3\\nFeatures: +server +lua")
+    sys.exit(0)
+if args == ["typst", "--version"]:
+    print("typst 0.13.0 (8ad7de4e)")
     sys.exit(0)
 assert args[:2] == ["render", "report.ipynb"] and "--no-execute" in args, args
 assert pathlib.Path("_quarto.yml").is_file() and pathlib.Path("reference.docx").is_file()
-fmt = args[args.index("--to") + 1]
 cells = json.loads(pathlib.Path("report.ipynb").read_text("utf-8"))["cells"]
-ext = {{"typst": "pdf"}}.get(fmt, fmt)
-pathlib.Path("report." + ext).write_text("".join(cells[-1]["source"]), "utf-8")
+for fmt in args[args.index("--to") + 1].split(","):
+    ext = {{"typst": "pdf"}}.get(fmt, fmt)
+    pathlib.Path("report." + ext).write_text("".join(cells[-1]["source"]), "utf-8")
+print("[WARNING] Div at report.ipynb line 12 column 1 unclosed", file=sys.stderr)
+print("  at the end of the document", file=sys.stderr)
+print("Output created: report.html", file=sys.stderr)
+print("\\x1b[33mWARN: \\x1b[39mfont Noto Serif CJK SC not found in the project\\x1b[0m", file=sys.stderr)
 """
 
 
-def test_quarto_engine_wiring_with_a_stand_in(tmp_path, monkeypatch):
-    """How the quarto engine drives `quarto render`; real Quarto is tested below when installed."""
-    bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
-    fake = bin_dir / "quarto"
-    fake.write_text(FAKE_QUARTO.format(python=sys.executable), encoding="utf-8")
+def install_fake_quarto(folder: Path, version: str) -> Path:
+    """A stand-in `quarto` in `folder`, on PATH for the test; returns the log of its calls."""
+    folder.mkdir(parents=True)
+    log = folder / "calls.jsonl"
+    fake = folder / "quarto"
+    fake.write_text(FAKE_QUARTO.format(python=sys.executable, version=version, log=str(log)), encoding="utf-8")
     fake.chmod(0o755)
-    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    return log
+
+
+def calls(log: Path) -> list[dict]:
+    return [json.loads(line) for line in log.read_text("utf-8").splitlines()]
+
+
+def test_quarto_engine_wiring_with_a_stand_in(tmp_path, monkeypatch):
+    """How the quarto engine drives `quarto render`; real Quarto is tested below when installed.
+
+    Independent of test order: versions are cached per resolved `quarto` path, and this stand-in
+    lives in its own temporary folder.
+    """
+    log = install_fake_quarto(tmp_path / "bin", "1.7.0")
+    monkeypatch.setenv("PATH", f"{tmp_path / 'bin'}{os.pathsep}{os.environ['PATH']}")
 
     outcome = render_html(tmp_path / "outputs", engine="auto", formats=["html", "pdf"])
     assert outcome.engine == "quarto"
     colophon = outcome.files["html"].read_text("utf-8")
-    assert "版本说明" in colophon and "quarto 1.7.0" in colophon
+    assert "版本说明" in colophon and "quarto 1.7.0, pandoc 3.6.3, typst 0.13.0" in colophon
     assert outcome.files["pdf"].is_file()
     manifest = yaml.safe_load(outcome.files["manifest"].read_text("utf-8"))
-    assert manifest["engine"] == {"name": "quarto", "versions": {"quarto": "1.7.0"}}
+    assert manifest["engine"] == {"name": "quarto",
+                                  "versions": {"quarto": "1.7.0", "pandoc": "3.6.3", "typst": "0.13.0"}}
+    renders = [c for c in calls(log) if c["args"][0] == "render"]
+    assert len(renders) == 1 and renders[0]["args"][renders[0]["args"].index("--to") + 1] == "html,typst"
+    assert all(c["no_color"] == "1" for c in calls(log))
+    # Both warning forms reach the user, without colour codes; Quarto's other chatter does not.
+    assert outcome.warnings == ["[WARNING] Div at report.ipynb line 12 column 1 unclosed at the end of the document",
+                                "WARN: font Noto Serif CJK SC not found in the project"]
+
+
+def test_quarto_versions_follow_the_quarto_on_path(tmp_path, monkeypatch):
+    """Two installations in one process: each reports its own version, each is asked once."""
+    from evalkit.render.quarto import QuartoEngine
+
+    engine = QuartoEngine()
+    seen = []
+    for version in ("1.7.34", "1.10.18"):
+        log = install_fake_quarto(tmp_path / version, version)
+        monkeypatch.setenv("PATH", f"{tmp_path / version}{os.pathsep}{os.environ['PATH']}")
+        seen.append(engine.versions()["quarto"])
+        engine.versions()
+        assert [c["args"] for c in calls(log)] == [["--version"], ["pandoc", "--version"], ["typst", "--version"]]
+    assert seen == ["1.7.34", "1.10.18"]
+
+
+def test_cli_prints_quarto_warnings(tmp_path, monkeypatch, capsys):
+    install_fake_quarto(tmp_path / "bin", "1.7.0")
+    monkeypatch.setenv("PATH", f"{tmp_path / 'bin'}{os.pathsep}{os.environ['PATH']}")
+    monkeypatch.chdir(ROOT)
+    code = main(["render", "--park", PARK_ID, "--years", "2021-2023", "--output-dir", str(tmp_path / "out"),
+                 "--to", "html", "--engine", "quarto"])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    assert "[evalkit] warning: [WARNING] Div at report.ipynb line 12 column 1 unclosed" in err
+    assert "[evalkit] warning: WARN: font Noto Serif CJK SC not found" in err
+    assert "\x1b[" not in err
 
 
 @pytest.mark.skipif(shutil.which("quarto") is None, reason="quarto is not installed")
@@ -446,7 +509,12 @@ def test_quarto_renders_all_formats_without_executing(tmp_path):
 def test_quarto_project_renders_the_executed_notebook_as_is():
     config = yaml.safe_load((TEMPLATE_DIR / "_quarto.yml").read_text("utf-8"))
     assert config["execute"] == {"enabled": False, "echo": False, "warning": False}
+    assert config["lang"] == "zh-Hans"  # pandoc ships translations for zh-Hans, none for zh-CN
     formats = config["format"]
+    assert formats["html"]["format-links"] is False  # no links to sibling formats --to html never writes
+    # Quarto's Typst output makes the notebook's `##` chapters level 1: one level less lists the
+    # same headings (chapters and target levels) as the other formats and the pandoc engine.
+    assert formats["typst"]["toc-depth"] == config["toc-depth"] - 1
     assert formats["html"]["embed-resources"] is True
     assert "CJK" in formats["typst"]["mainfont"]
     for referenced in (formats["docx"]["reference-doc"], formats["html"]["css"],

@@ -23,10 +23,8 @@ FORMATS = ("html", "docx", "pdf")
 class RenderJob:
     notebook: Path
     """The executed notebook; engines read it and never execute it."""
-    fmt: str
-    """One of FORMATS."""
-    output: Path
-    """The file to write."""
+    outputs: dict[str, Path]
+    """Format (one of FORMATS) → the file to write; an engine writes them all in one go."""
     template_dir: Path
     """report_template/: _quarto.yml, reference.docx, report.css, typst-header.typ, pandoc/."""
     workdir: Path
@@ -48,7 +46,8 @@ class Engine(ABC):
 
     @abstractmethod
     def render(self, job: RenderJob) -> list[str]:
-        """Write `job.output`; return the tools' warnings (raise RenderError on failure)."""
+        """Write every file of `job.outputs`; return the tools' warnings (raise RenderError on
+        failure, with the failing format as its stage where the engine knows it)."""
 
     def describe(self) -> str:
         return ", ".join(f"{tool} {version}" for tool, version in self.versions().items())

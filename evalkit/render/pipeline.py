@@ -45,7 +45,7 @@ class RenderOutcome:
     files: dict[str, Path]
     """'notebook', 'results', 'manifest' and each rendered format, inside `archive`."""
     stages: dict[str, float]
-    """Seconds per stage: execute, each format, archive."""
+    """Seconds per stage: execute, render (all formats), archive."""
     execution: Execution
     previous: Literal["none", "same-inputs", "replaced"]
     """What was at `archive` before: nothing, an archive of the same inputs (rendered again), or
@@ -109,7 +109,6 @@ def render_report(
 
     staging = archive.new_staging_dir(final)
     stages: dict[str, float] = {}
-    warnings: list[str] = []
     try:
         with _setup_errors():
             archive.copy_inputs(inputs, staging)
@@ -117,16 +116,15 @@ def render_report(
             execution = execute_notebook(template_dir / NOTEBOOK, staging / NOTEBOOK, parameters, cwd=staging)
             _check_results(staging / RESULTS)
         colophon = _colophon(chosen, inputs, template, started_at)
-        for fmt in formats:
-            with _stage(fmt, stages, progress), tempfile.TemporaryDirectory(prefix="evalkit-render-") as work:
-                job = RenderJob(staging / NOTEBOOK, fmt, staging / f"report.{fmt}", template_dir,
-                                Path(work), colophon)
-                found = chosen.render(job)
-                if not job.output.is_file():
-                    raise RenderError(fmt, f"engine {chosen.name} reported success but wrote no {job.output.name}")
-            warnings += [f"{fmt}: {w}" for w in found]
-            for line in found:
-                progress(f"[evalkit] {fmt}: {line}")
+        # One engine call for all formats: the engine reads the notebook once and writes the
+        # formats together (side by side where it can).
+        with _stage("render", stages, progress), tempfile.TemporaryDirectory(prefix="evalkit-render-") as work:
+            job = RenderJob(staging / NOTEBOOK, {fmt: staging / f"report.{fmt}" for fmt in formats},
+                            template_dir, Path(work), colophon)
+            warnings = chosen.render(job)
+            for fmt, output in job.outputs.items():
+                if not output.is_file():
+                    raise RenderError(fmt, f"engine {chosen.name} reported success but wrote no {output.name}")
         with _stage("archive", stages, progress):
             archive.write_manifest(staging, Manifest(
                 park=park_id, years=years, window=_window(years), parameters=parameters,
