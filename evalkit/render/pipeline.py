@@ -6,6 +6,7 @@ every stage succeeded, so a failed run leaves the earlier archive as it was.
 
 from __future__ import annotations
 
+import importlib.resources
 import json
 import platform
 import shutil
@@ -27,7 +28,17 @@ from evalkit.render.engines import FORMATS, Engine, RenderJob, get_engine
 from evalkit.render.errors import ArchiveConflict, RenderError
 from evalkit.render.execute import Execution, execute_notebook
 
-TEMPLATE_DIR = Path(evalkit.__file__).resolve().parent.parent / "report_template"
+
+def _template_dir() -> Path:
+    """The report template: installed as package data (evalkit/render/template/, see setup.py),
+    or report_template/ beside the package in a checkout."""
+    installed = importlib.resources.files("evalkit.render") / "template"
+    if installed.is_dir():
+        return Path(str(installed))
+    return Path(evalkit.__file__).resolve().parent.parent / "report_template"
+
+
+TEMPLATE_DIR = _template_dir()
 ROLE_LABELS = {"park": "园区数据文件", "catalog": "指标目录", "factors": "因子表"}
 
 Progress = Callable[[str], None]
