@@ -67,28 +67,37 @@ def _parser() -> argparse.ArgumentParser:
     def command(name: str, run, help: str) -> argparse.ArgumentParser:
         sub = commands.add_parser(name, help=help, description=help)
         sub.set_defaults(run=run)
-        sub.add_argument("--catalog", type=Path, help="custom indicator catalog (YAML); default: the built-in one")
+        sub.add_argument("--catalog", type=Path,
+                         help="custom indicator catalog / 指标目录 (YAML); default: the built-in one")
         return sub
 
     def park_args(sub: argparse.ArgumentParser, years: bool = True) -> None:
-        sub.add_argument("--park", required=True, help="park id: the name of params/<park>.yaml or .xlsx")
+        sub.add_argument("--park", required=True, help="park / 园区 id: the name of params/<park>.yaml or .xlsx")
         if years:
-            sub.add_argument("--years", required=True, help="evaluation window, e.g. 2021-2023 (at least 3 years)")
-        sub.add_argument("--params-dir", type=Path, default=Path("params"), help="folder of park input files")
-        sub.add_argument("--factors", type=Path, help="custom carbon factor table (YAML)")
+            sub.add_argument("--years", required=True,
+                             help="evaluation window / 评价窗口, e.g. 2021-2023 (at least 3 years; the last "
+                                  "is the evaluation year / 评价年)")
+        sub.add_argument("--params-dir", type=Path, default=Path("params"),
+                         help="folder of park input files / 园区数据文件 (default: params)")
+        sub.add_argument("--factors", type=Path, help="custom carbon emission factor table / 排放因子表 (YAML)")
 
-    sub = command("catalog", cmd_catalog, "print the indicator system")
+    def overall_args(sub: argparse.ArgumentParser) -> None:
+        sub.add_argument("--strict", action="store_true",
+                         help="overall evaluation / 整体评价: every pollutant must fall")
+        sub.add_argument("--base-year", type=int, help="base year / 基准年 of the overall evaluation (default: "
+                                                       "the park's, else the first year of the window)")
+
+    sub = command("catalog", cmd_catalog, "print the indicator system / 指标体系")
     sub.add_argument("--json", action="store_true", help="emit the catalog as JSON")
-    sub.add_argument("--inputs", action="store_true", help="list the input symbols and their units instead")
+    sub.add_argument("--inputs", action="store_true",
+                     help="list the input symbols / 输入数据项 and their units instead")
 
-    sub = command("score", cmd_score, "evaluate a park and print the result")
+    sub = command("score", cmd_score, "evaluate a park and print the result (index / 绩效指数, grade / 等级)")
     park_args(sub)
     sub.add_argument("--json", action="store_true", help="emit the whole result with traces as JSON")
-    sub.add_argument("--strict", action="store_true", help="overall evaluation: every pollutant must fall")
-    sub.add_argument("--base-year", type=int, help="base year of the overall evaluation (default: the park's, "
-                                                   "else the first year of the window)")
+    overall_args(sub)
 
-    sub = command("render", cmd_render, "evaluate a park and render its report (html, docx, pdf) "
+    sub = command("render", cmd_render, "evaluate a park and render its report / 评价报告 (html, docx, pdf) "
                                         "into an archive under outputs/")
     park_args(sub)
     sub.add_argument("--to", default="html,docx,pdf", help="formats, comma-separated (default: html,docx,pdf)")
@@ -96,10 +105,9 @@ def _parser() -> argparse.ArgumentParser:
                      help="renderer: Quarto when on PATH (auto), else pandoc from pypandoc_binary")
     sub.add_argument("--output-dir", type=Path, default=Path("outputs"), help="archive root (default: outputs)")
     sub.add_argument("--force", action="store_true", help="replace an archive made from different inputs")
-    sub.add_argument("--strict", action="store_true", help="overall evaluation: every pollutant must fall")
-    sub.add_argument("--base-year", type=int, help="base year of the overall evaluation (default: the park's, "
-                                                   "else the first year of the window)")
-    sub.add_argument("--template", type=Path, help="report template folder (default: report_template/)")
+    overall_args(sub)
+    sub.add_argument("--template", type=Path, help="report template folder (default: the one installed with "
+                                                   "evalkit, i.e. report_template/)")
 
     sub = commands.add_parser("verify", help="re-execute an archived report and check that results.json "
                                              "is reproduced exactly (exit 0) or list the differences (exit 1)")
@@ -110,16 +118,18 @@ def _parser() -> argparse.ArgumentParser:
                                             "(exit 0 clean, 1 warnings only, 2 errors)")
     park_args(sub)
 
-    sub = command("template", cmd_template, "write a blank input file for a park (YAML or Excel)")
-    sub.add_argument("--park", required=True, help="park id")
-    sub.add_argument("--years", required=True, help="years of data to collect, e.g. 2020-2023")
+    sub = command("template", cmd_template, "write a blank input file / 数据填报模板 for a park (YAML or Excel)")
+    sub.add_argument("--park", required=True, help="park / 园区 id")
+    sub.add_argument("--years", required=True, help="years of data to collect, e.g. 2020-2023 (the evaluation "
+                                                    "window / 评价窗口 and the year before it)")
     sub.add_argument("--xlsx", action="store_true", help="write an Excel workbook instead of YAML")
     sub.add_argument("--output", type=Path, help="file to write (default: params/<park>.yaml or .xlsx)")
     sub.add_argument("--force", action="store_true", help="overwrite an existing file")
 
     sub = command("export", cmd_export, "write an existing park's data to an Excel workbook")
     park_args(sub, years=False)
-    sub.add_argument("--xlsx", action="store_true", required=True, help="Excel output (the only format)")
+    sub.add_argument("--xlsx", action="store_true",
+                     help="Excel output: the default and only format (accepted for older scripts)")
     sub.add_argument("--output", type=Path, help="file to write (default: <park>.xlsx in the current folder)")
     sub.add_argument("--force", action="store_true", help="overwrite an existing file")
     return parser

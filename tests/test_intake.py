@@ -473,3 +473,21 @@ def test_template_and_export_commands(tmp_path, capsys):
     assert load_park("demo-hitech", tmp_path).input == load_park("demo-hitech", PARAMS).input
     assert main(["template", "--park", "newpark", "--years", "2020-2023", "--xlsx",
                  "--output", str(tmp_path / "newpark.xlsx")]) == 2   # refuses to overwrite
+
+
+def test_export_writes_excel_without_being_told(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    assert main(["export", "--park", "demo-chem", "--params-dir", str(PARAMS)]) == 0
+    assert "wrote demo-chem.xlsx" in capsys.readouterr().out
+    assert load_park("demo-chem", tmp_path).input == load_park("demo-chem", PARAMS).input
+
+
+def test_help_gives_the_chinese_terms_an_assessor_looks_for(capsys):
+    terms = {"score": ["评价窗口", "评价年", "基准年", "指标目录", "排放因子表", "园区", "整体评价"],
+             "render": ["评价窗口", "基准年", "指标目录", "排放因子表", "园区"],
+             "validate": ["评价窗口", "园区数据文件"]}
+    for command, expected in terms.items():
+        with pytest.raises(SystemExit):
+            main([command, "--help"])
+        text = capsys.readouterr().out
+        assert [term for term in expected if term not in text] == [], command
