@@ -377,6 +377,30 @@ def test_prepare_notebook_hides_code_and_keeps_what_the_format_can_show():
     assert [next(iter(o.data)) for o in docx_nb.cells[0].outputs if "data" in o] == ["text/markdown", "text/plain"]
 
 
+def test_pandoc_reads_the_notebook_once_for_all_formats(rendered, tmp_path, monkeypatch):
+    """One parse (Lua filter included) feeds every writer; Typst runs in a child process."""
+    from evalkit.render import pandoc as pandoc_module
+    from evalkit.render.engines import RenderJob
+
+    outcome, _ = rendered
+    seen: list[list[str]] = []
+    real = pandoc_module._pandoc
+    monkeypatch.setattr(pandoc_module, "_pandoc", lambda args, job, stage: seen.append(args) or real(args, job, stage))
+    work = tmp_path / "work"
+    work.mkdir()
+    job = RenderJob(outcome.files["notebook"], {fmt: tmp_path / f"again.{fmt}" for fmt in FORMATS},
+                    TEMPLATE_DIR, work, "## 版本说明")
+    assert get_engine("pandoc").render(job) == []
+    readers = [args[args.index("--from") + 1] for args in seen]
+    assert readers.count("ipynb") == 1 and readers.count("json") == 3
+    assert sum("notebook.lua" in " ".join(args) for args in seen) == 1
+    assert all(path.stat().st_size > 10_000 for path in job.outputs.values())
+    # The same report as the archived one, up to its colophon (this job's colophon is a stub).
+    again, archived = (visible_text(path.read_text("utf-8")).rsplit("版本说明", 1)[0]
+                       for path in (job.outputs["html"], outcome.files["html"]))
+    assert again == archived and PARK_NAME in again
+
+
 # --- engines ---------------------------------------------------------------------------------------
 
 def test_auto_engine_is_quarto_only_when_installed(monkeypatch):
