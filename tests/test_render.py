@@ -406,6 +406,26 @@ def test_pandoc_reads_the_notebook_once_for_all_formats(rendered, tmp_path, monk
     assert again == archived and PARK_NAME in again
 
 
+def test_formats_keeping_other_representations_read_their_own_document(tmp_path):
+    """An HTML output is shown as HTML in the html and as its plain text in Word."""
+    from evalkit.render.engines import RenderJob
+
+    notebook = tmp_path / "executed.ipynb"
+    nbformat.write(new_notebook(cells=[
+        new_raw_cell("---\ntitle: 标题\n---"),
+        new_code_cell("show()", outputs=[new_output("display_data", data={
+            "text/html": "<b>粗体HTML</b>", "text/plain": "纯文本表示"})]),
+    ]), notebook)
+    work = tmp_path / "work"
+    work.mkdir()
+    job = RenderJob(notebook, {"html": tmp_path / "r.html", "docx": tmp_path / "r.docx"}, TEMPLATE_DIR,
+                    work, "## 版本说明")
+    get_engine("pandoc").render(job)
+    assert "<b>粗体HTML</b>" in job.outputs["html"].read_text("utf-8")
+    word = docx_text(job.outputs["docx"])
+    assert "纯文本表示" in word and "粗体HTML" not in word
+
+
 # --- engines ---------------------------------------------------------------------------------------
 
 def test_auto_engine_is_quarto_only_when_installed(monkeypatch):

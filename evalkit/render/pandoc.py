@@ -81,14 +81,15 @@ class PandocEngine(Engine):
     def render(self, job: RenderJob) -> list[str]:
         nb = notebook_with_colophon(job.notebook, job.colophon)
         toc_depth = str(_toc_depth(job.template_dir))
-        documents: dict[str, tuple[dict[str, Any], list[str]]] = {}  # prepared notebook → its formats
+        # Formats that keep the same representation of every output read the same document.
+        groups: dict[tuple, list[str]] = {}
         for fmt in job.outputs:
-            prepared, metadata = prepare_notebook(copy.deepcopy(nb), fmt)
-            documents.setdefault(nbformat.writes(prepared), (metadata, []))[1].append(fmt)
+            groups.setdefault(_kept_representations(nb, fmt), []).append(fmt)
         warnings: list[str] = []
         parsed: dict[str, Path] = {}
-        for n, (source, (metadata, formats)) in enumerate(documents.items()):
-            parsed_doc, found = _parse(source, metadata, n, job)
+        for n, formats in enumerate(groups.values()):
+            prepared, metadata = prepare_notebook(copy.deepcopy(nb) if len(groups) > 1 else nb, formats[0])
+            parsed_doc, found = _parse(nbformat.writes(prepared), metadata, n, job)
             parsed |= dict.fromkeys(formats, parsed_doc)
             warnings += found
         order = [fmt for fmt in WRITE_ORDER if fmt in job.outputs]
@@ -196,13 +197,23 @@ def prepare_notebook(nb: nbformat.NotebookNode, fmt: str) -> tuple[nbformat.Note
     return nb, metadata
 
 
+def _kept_representations(nb: nbformat.NotebookNode, fmt: str) -> tuple[str | None, ...]:
+    """The MIME type `fmt` keeps of each display output, in order."""
+    return tuple(_best(output, fmt) for cell in nb.cells if cell.cell_type == "code"
+                 for output in cell.get("outputs", []) if "data" in output)
+
+
+def _best(output: nbformat.NotebookNode, fmt: str) -> str | None:
+    return next((m for m in MIME_PREFERENCE[fmt] if m in output.data), None)
+
+
 def _visible_outputs(outputs: list, fmt: str) -> list:
     visible = []
     for output in outputs:
         if output.output_type == "error" or (output.output_type == "stream" and output.name == "stderr"):
             continue
         if "data" in output:
-            best = next((m for m in MIME_PREFERENCE[fmt] if m in output.data), None)
+            best = _best(output, fmt)
             if best is None:
                 continue
             output.data = {best: output.data[best]}
