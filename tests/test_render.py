@@ -8,6 +8,7 @@ template into tmp_path and change the copy.
 
 from __future__ import annotations
 
+import base64
 import html as html_lib
 import io
 import json
@@ -424,6 +425,23 @@ def test_formats_keeping_other_representations_read_their_own_document(tmp_path)
     assert "<b>粗体HTML</b>" in job.outputs["html"].read_text("utf-8")
     word = docx_text(job.outputs["docx"])
     assert "纯文本表示" in word and "粗体HTML" not in word
+
+
+def test_html_embeds_the_notebooks_charts_without_embed_resources(tmp_path):
+    """Charts become data: URIs and the stylesheet is inline: one self-contained file."""
+    from evalkit.render.engines import RenderJob
+
+    png = base64.b64encode(b"\x89PNG chart").decode()
+    chart = new_output("display_data", data={"image/png": png, "text/plain": "<Figure>"})
+    notebook = tmp_path / "executed.ipynb"
+    nbformat.write(new_notebook(cells=[new_code_cell("chart()", outputs=[chart])]), notebook)
+    work = tmp_path / "work"
+    work.mkdir()
+    job = RenderJob(notebook, {"html": tmp_path / "r.html"}, TEMPLATE_DIR, work, "## 版本说明")
+    get_engine("pandoc").render(job)
+    html = job.outputs["html"].read_text("utf-8")
+    assert f'src="data:image/png;base64,{png}"' in html
+    assert "border-collapse" in html and "<link" not in html  # report.css inline, not linked
 
 
 # --- engines ---------------------------------------------------------------------------------------

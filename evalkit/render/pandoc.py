@@ -30,6 +30,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -86,7 +87,7 @@ class PandocEngine(Engine):
         for fmt in job.outputs:
             groups.setdefault(_kept_representations(nb, fmt), []).append(fmt)
         warnings: list[str] = []
-        parsed: dict[str, Path] = {}
+        parsed: dict[str, Parsed] = {}
         for n, formats in enumerate(groups.values()):
             prepared, metadata = prepare_notebook(copy.deepcopy(nb) if len(groups) > 1 else nb, formats[0])
             parsed_doc, found = _parse(nbformat.writes(prepared), metadata, n, job)
@@ -100,25 +101,34 @@ class PandocEngine(Engine):
         return warnings
 
 
-def _parse(source: str, metadata: dict[str, Any], n: int, job: RenderJob) -> tuple[Path, list[str]]:
+@dataclass(frozen=True)
+class Parsed:
+    """A notebook read by pandoc: its JSON document, and the folder its images were extracted to."""
+    document: Path
+    media: Path
+
+
+def _parse(source: str, metadata: dict[str, Any], n: int, job: RenderJob) -> tuple[Parsed, list[str]]:
     """Read a prepared notebook once: Lua filter applied, images extracted, pandoc JSON written."""
-    notebook, meta_file, parsed = (job.workdir / f"report-{n}.ipynb", job.workdir / f"metadata-{n}.yaml",
-                                   job.workdir / f"report-{n}.json")
+    notebook, meta_file = job.workdir / f"report-{n}.ipynb", job.workdir / f"metadata-{n}.yaml"
+    parsed = Parsed(job.workdir / f"report-{n}.json", job.workdir / f"media-{n}")
     notebook.write_text(source, encoding="utf-8")
     meta_file.write_text(yaml.safe_dump(metadata, allow_unicode=True), encoding="utf-8")
     assets = job.template_dir / PANDOC_DIR
     warnings = _pandoc([notebook.name, "--from", "ipynb", "--metadata-file", meta_file.name,
-                        "--lua-filter", str(assets / "notebook.lua"), "--extract-media", f"media-{n}",
-                        "--to", "json", "--output", parsed.name], job, "render")
+                        "--lua-filter", str(assets / "notebook.lua"), "--extract-media", parsed.media.name,
+                        "--to", "json", "--output", parsed.document.name], job, "render")
     return parsed, warnings
 
 
-def _write_html(parsed: Path, toc_depth: str, job: RenderJob) -> list[str]:
-    document = json.loads(parsed.read_text("utf-8"))
+def _write_html(parsed: Parsed, toc_depth: str, job: RenderJob) -> list[str]:
+    document = json.loads(parsed.document.read_text("utf-8"))
     for image in _images(document["blocks"]):
         target = image["c"][2]
-        if not target[0].startswith("data:"):
-            path = job.workdir / target[0]
+        path = (job.workdir / target[0]).resolve()
+        # Only the notebook's own outputs, which the parse extracted; any other target is left
+        # as written (never fetched nor embedded).
+        if path.is_relative_to(parsed.media.resolve()) and path.is_file():
             mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
             target[0] = f"data:{mime};base64," + base64.b64encode(path.read_bytes()).decode("ascii")
     inline = job.workdir / "report-html.json"
@@ -130,16 +140,17 @@ def _write_html(parsed: Path, toc_depth: str, job: RenderJob) -> list[str]:
                     "--include-in-header", style.name, "--output", str(job.outputs["html"])], job, "html")
 
 
-def _write_docx(parsed: Path, toc_depth: str, job: RenderJob) -> list[str]:
-    return _pandoc([parsed.name, "--from", "json", *_common(job, toc_depth), "--to", "docx",
+def _write_docx(parsed: Parsed, toc_depth: str, job: RenderJob) -> list[str]:
+    return _pandoc([parsed.document.name, "--from", "json", *_common(job, toc_depth), "--to", "docx",
                     "--reference-doc", str(job.template_dir / "reference.docx"),
                     "--output", str(job.outputs["docx"])], job, "docx")
 
 
-def _write_pdf(parsed: Path, toc_depth: str, job: RenderJob) -> list[str]:
+def _write_pdf(parsed: Parsed, toc_depth: str, job: RenderJob) -> list[str]:
     font = find_typst_cjk_font()
     typ = job.workdir / "report.typ"
-    warnings = _pandoc([parsed.name, "--from", "json", *_common(job, toc_depth), "--to", "typst", "--standalone",
+    warnings = _pandoc([parsed.document.name, "--from", "json", *_common(job, toc_depth),
+                        "--to", "typst", "--standalone",
                         "--variable", f"mainfont={font.family}", "--variable", "papersize=a4",
                         "--include-in-header", str(job.template_dir / "typst-header.typ"),
                         "--output", typ.name], job, "pdf")
