@@ -1,6 +1,7 @@
 """Rendering engines: a small registry, like papermill's engines.
 
-An engine turns the executed notebook into one output format without executing it again.
+An engine turns the executed notebook into every requested format in one call, without
+executing it again.
 Built in: `quarto` (when `quarto` is on PATH) and `pandoc` (the pandoc of pypandoc_binary plus
 the typst Python package for PDF). `auto` picks quarto if available, else pandoc.
 """
