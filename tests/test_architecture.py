@@ -232,3 +232,29 @@ def test_a_wheel_install_scores_and_renders_a_demo_park_from_another_directory(t
     assert "东海湾化工园区" in (archive / "report.html").read_text("utf-8")
     manifest = json.loads((archive / "manifest.json").read_text("utf-8"))
     assert manifest["template"] == hash_tree(ROOT / "report_template")  # the installed template is the source template
+
+
+LAZY_CHECK = """
+import contextlib, io, sys
+from evalkit.cli import main
+with contextlib.redirect_stdout(io.StringIO()):
+    try:
+        main(sys.argv[1:])
+    except SystemExit:
+        pass
+print(" ".join(sorted(m for m in ("pydantic", "papermill", "matplotlib", "pint", "openpyxl", "typst")
+                      if m in sys.modules)))
+"""
+
+
+@pytest.mark.parametrize("argv, allowed", [
+    (["--help"], set()),
+    (["score", "--park", "demo-chem", "--years", "2021-2023", "--params-dir", str(ROOT / "params")],
+     {"pydantic"}),
+])
+def test_commands_import_only_what_they_need(argv, allowed):
+    """`--help` loads no heavy library and `score` none but pydantic: no pint registry, no
+    papermill, matplotlib, openpyxl or typst (see benchmarks/bench_render.py for the timings)."""
+    done = subprocess.run([sys.executable, "-c", LAZY_CHECK, *argv], capture_output=True, text=True, cwd=ROOT)
+    assert done.returncode == 0, done.stderr
+    assert set(done.stdout.split()) == allowed
