@@ -252,6 +252,17 @@ def test_pdf_has_chinese_text_in_an_embedded_cjk_font(rendered, read_back):
     assert any("CJK" in font for font in fonts), fonts
 
 
+def pdf_toc_text(path: Path) -> str:
+    """The first page of the PDF: title and table of contents."""
+    return squeeze(PdfReader(path).pages[0].extract_text())
+
+
+def test_pdf_contents_list_chapters_and_target_levels_not_every_indicator(rendered):
+    toc = pdf_toc_text(rendered[0].files["pdf"])
+    assert "五、绩效指标评价" in toc and "效果协同" in toc and "版本说明" in toc
+    assert "I01" not in toc  # the 41 indicators (####) are below toc-depth
+
+
 def test_colophon_and_manifest_name_the_engine(rendered, read_back):
     outcome, _ = rendered
     manifest = yaml.safe_load(outcome.files["manifest"].read_text("utf-8"))
@@ -569,6 +580,14 @@ def test_quarto_renders_all_formats_without_executing(tmp_path):
     # The archived notebook is papermill's: Quarto did not run it again.
     nb = nbformat.read(outcome.files["notebook"], as_version=4)
     assert "papermill" in nb.metadata
+    # zh-Hans has pandoc translations; no "other formats" box; same TOC depth as the pandoc engine.
+    assert not [w for w in outcome.warnings if "translation" in w], outcome.warnings
+    assert 'href="report.docx"' not in html and 'href="report.pdf"' not in html
+    toc = pdf_toc_text(outcome.files["pdf"])
+    assert "效果协同" in toc and "I01" not in toc
+    manifest = yaml.safe_load(outcome.files["manifest"].read_text("utf-8"))
+    assert set(manifest["engine"]["versions"]) == {"quarto", "pandoc", "typst"}
+    assert all(v != "unknown" for v in manifest["engine"]["versions"].values())
 
 
 # --- template assets -------------------------------------------------------------------------------
