@@ -288,7 +288,8 @@ def test_an_unknown_unit_lists_only_the_units_of_the_expected_dimension():
 def test_the_precomputed_unit_table_is_what_pint_computes_from_units_yaml():
     """units.table.json spares every run pint's registry; it must be current and exact."""
     table = json.loads(units.TABLE_FILE.read_text("utf-8"))
-    assert table == units.build_table(units.UNITS_FILE.read_bytes())
+    assert table == units.build_table(units.UNITS_FILE.read_bytes()), \
+        "units.yaml changed: rewrite the table with `python -m evalkit.core.units`"
     assert list(table["dimensions"]) == list(yaml.safe_load(units.UNITS_FILE.read_text("utf-8"))["aliases"])
 
 
