@@ -553,6 +553,24 @@ def test_quarto_versions_follow_the_quarto_on_path(tmp_path, monkeypatch):
     assert seen == ["1.7.34", "1.10.18"]
 
 
+def test_a_failing_quarto_render_names_the_call_and_shows_its_error(tmp_path, monkeypatch):
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    fake = bin_dir / "quarto"
+    fake.write_text(f"#!{sys.executable}\nimport sys\n"
+                    "if sys.argv[1:2] != ['render']:\n    print('1.7.0'); sys.exit(0)\n"
+                    "print('\\x1b[31mERROR: typst compilation failed\\x1b[0m', file=sys.stderr)\nsys.exit(1)\n",
+                    encoding="utf-8")
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    with pytest.raises(RenderError) as caught:
+        render_html(tmp_path / "outputs", engine="quarto", formats=["html", "pdf"])
+    assert caught.value.stage == "render"
+    assert "quarto render --to html,typst exited with 1" in str(caught.value)
+    assert "ERROR: typst compilation failed" in str(caught.value) and "\x1b[" not in str(caught.value)
+    assert not (tmp_path / "outputs" / PARK_ID / "2021-2023").exists()  # nothing half-made is archived
+
+
 def test_cli_prints_quarto_warnings(tmp_path, monkeypatch, capsys):
     install_fake_quarto(tmp_path / "bin", "1.7.0")
     monkeypatch.setenv("PATH", f"{tmp_path / 'bin'}{os.pathsep}{os.environ['PATH']}")
