@@ -388,7 +388,8 @@ def test_prepare_notebook_hides_code_and_keeps_what_the_format_can_show():
     assert [c.cell_type for c in html_nb.cells] == ["code", "markdown"]
     code = html_nb.cells[0]
     assert code.source == ""
-    assert [o.get("name") or next(iter(o.data)) for o in code.outputs] == ["stdout", "text/markdown", "text/html"]
+    # HTML outputs are never shown raw, not even in report.html: their plain text stands in.
+    assert [o.get("name") or next(iter(o.data)) for o in code.outputs] == ["stdout", "text/markdown", "text/plain"]
 
     docx_nb, _ = prepare_notebook(nbformat.from_dict(nb), "docx")
     assert [next(iter(o.data)) for o in docx_nb.cells[0].outputs if "data" in o] == ["text/markdown", "text/plain"]
@@ -418,24 +419,29 @@ def test_pandoc_reads_the_notebook_once_for_all_formats(rendered, tmp_path, monk
     assert again == archived and PARK_NAME in again
 
 
-def test_formats_keeping_other_representations_read_their_own_document(tmp_path):
-    """An HTML output is shown as HTML in the html and as its plain text in Word."""
+def test_formats_keeping_other_representations_read_their_own_document(tmp_path, monkeypatch):
+    """Should a format keep another representation of an output, it gets its own parse: here Word
+    is made to prefer plain text to the chart."""
+    from evalkit.render import pandoc as pandoc_module
     from evalkit.render.engines import RenderJob
 
+    monkeypatch.setitem(pandoc_module.MIME_PREFERENCE, "docx", ("text/markdown", "text/plain"))
+    png = base64.b64encode(b"\x89PNG chart").decode()
     notebook = tmp_path / "executed.ipynb"
     nbformat.write(new_notebook(cells=[
         new_raw_cell("---\ntitle: 标题\n---"),
-        new_code_cell("show()", outputs=[new_output("display_data", data={
-            "text/html": "<b>粗体HTML</b>", "text/plain": "纯文本表示"})]),
+        new_code_cell("chart()", outputs=[new_output("display_data", data={
+            "image/png": png, "text/plain": "图表的文字表示"})]),
     ]), notebook)
     work = tmp_path / "work"
     work.mkdir()
     job = RenderJob(notebook, {"html": tmp_path / "r.html", "docx": tmp_path / "r.docx"}, TEMPLATE_DIR,
                     work, "## 版本说明")
     get_engine("pandoc").render(job)
-    assert "<b>粗体HTML</b>" in job.outputs["html"].read_text("utf-8")
-    word = docx_text(job.outputs["docx"])
-    assert "纯文本表示" in word and "粗体HTML" not in word
+    assert sorted(p.name for p in work.glob("report-[0-9].json")) == ["report-0.json", "report-1.json"]
+    html = job.outputs["html"].read_text("utf-8")
+    assert f"data:image/png;base64,{png}" in html and "图表的文字表示" not in visible_text(html)
+    assert "图表的文字表示" in docx_text(job.outputs["docx"])
 
 
 def test_html_embeds_the_notebooks_charts_without_embed_resources(tmp_path):
@@ -525,7 +531,8 @@ def test_quarto_engine_wiring_with_a_stand_in(tmp_path, monkeypatch):
     outcome = render_html(tmp_path / "outputs", engine="auto", formats=["html", "pdf"])
     assert outcome.engine == "quarto"
     colophon = outcome.files["html"].read_text("utf-8")
-    assert "版本说明" in colophon and "quarto 1.7.0, pandoc 3.6.3, typst 0.13.0" in colophon
+    # The Markdown source, escaped: quarto and the pandoc and typst it bundles.
+    assert "版本说明" in colophon and r"quarto 1\.7\.0, pandoc 3\.6\.3, typst 0\.13\.0" in colophon
     assert outcome.files["pdf"].is_file()
     manifest = yaml.safe_load(outcome.files["manifest"].read_text("utf-8"))
     assert manifest["engine"] == {"name": "quarto",

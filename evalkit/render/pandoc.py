@@ -8,15 +8,17 @@ and `warning: false`:
 * code is hidden: sources are emptied here and their blocks dropped by `pandoc/notebook.lua`;
 * warnings (stderr) are dropped; the Quarto cell options `#| include: false` and
   `#| output: false` are honoured;
-* each display output keeps the one representation the format can show: Markdown
-  (IPython.display.Markdown, parsed by the Lua filter), images, HTML (html only), else plain text.
+* each display output keeps one representation: Markdown (IPython.display.Markdown, parsed by the
+  Lua filter, which shows any raw HTML/typst/OpenXML as text and drops images that are not the
+  notebook's own charts), PNG images, else plain text; HTML and SVG outputs are never shown.
 
 The notebook is read and filtered once into pandoc's JSON document (once per distinct prepared
-notebook: usually all formats see the same one), its images extracted to files; then the formats
-are written from that document side by side, each by its own process: pandoc for html and docx,
-pandoc then Typst (in a child process, so its font cache and memory stay out of evalkit) for PDF.
-The html gets its images as data: URIs and its stylesheet inline, which makes it one
-self-contained file without pandoc's slow `--embed-resources` pass over the written page.
+notebook: all formats see the same one while they keep the same representations), its images
+extracted to files; then the formats are written from that document side by side, each by its
+own process: pandoc for html and docx, pandoc then Typst (in a child process, so its font cache
+and memory stay out of evalkit) for PDF. The html gets its images as data: URIs and its
+stylesheet inline, which makes it one self-contained file without pandoc's slow
+`--embed-resources` pass over the written page.
 """
 
 from __future__ import annotations
@@ -38,7 +40,7 @@ import nbformat
 import pypandoc
 import yaml
 
-from evalkit.core.yamlio import parse_yaml
+from evalkit.core.yamlio import read_yaml
 from evalkit.render.engines import Engine, RenderJob, notebook_with_colophon, register
 from evalkit.render.errors import RenderError
 from evalkit.render.fonts import find_typst_cjk_font
@@ -59,10 +61,12 @@ except typst.TypstError as exc:
     sys.exit(str(exc))
 print(json.dumps([str(w) for w in warnings]))
 """
+# evalkit's outputs are Markdown (built with evalkit.report.markup), PNG charts and plain text. HTML
+# and SVG outputs are never shown: raw HTML, or script inside an SVG, would be live in report.html.
 MIME_PREFERENCE = {
-    "html": ("text/markdown", "image/svg+xml", "image/png", "image/jpeg", "text/html", "text/plain"),
-    "docx": ("text/markdown", "image/png", "image/jpeg", "text/plain"),
-    "pdf": ("text/markdown", "image/svg+xml", "image/png", "image/jpeg", "text/plain"),
+    "html": ("text/markdown", "image/png", "text/plain"),
+    "docx": ("text/markdown", "image/png", "text/plain"),
+    "pdf": ("text/markdown", "image/png", "text/plain"),
 }
 
 
@@ -171,7 +175,7 @@ def _common(job: RenderJob, toc_depth: str) -> list[str]:
 
 def _toc_depth(template_dir: Path) -> int:
     """The `toc-depth` of the Quarto project, so both engines list the same headings."""
-    config = parse_yaml((template_dir / "_quarto.yml").read_text("utf-8")) or {}
+    config = read_yaml(template_dir / "_quarto.yml") or {}
     return int(config.get("toc-depth", 3))
 
 
