@@ -532,7 +532,7 @@ def test_quarto_engine_wiring_with_a_stand_in(tmp_path, monkeypatch):
     assert outcome.engine == "quarto"
     colophon = outcome.files["html"].read_text("utf-8")
     # The Markdown source, escaped: quarto and the pandoc and typst it bundles.
-    assert "版本说明" in colophon and r"quarto 1\.7\.0, pandoc 3\.6\.3, typst 0\.13\.0" in colophon
+    assert "版本说明" in colophon and r"quarto 1\.7\.0\, pandoc 3\.6\.3\, typst 0\.13\.0" in colophon
     assert outcome.files["pdf"].is_file()
     manifest = yaml.safe_load(outcome.files["manifest"].read_text("utf-8"))
     assert manifest["engine"] == {"name": "quarto",
