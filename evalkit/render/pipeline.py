@@ -25,6 +25,7 @@ from evalkit import archive
 from evalkit.archive import NOTEBOOK, RESULTS, EngineRecord, InputFile, Manifest
 from evalkit.archive.signing import SIGNATURE
 from evalkit.intake import check_park_id
+from evalkit.render import draft
 from evalkit.report import markup
 from evalkit.report.markup import Md
 from evalkit.render.engines import FORMATS, Engine, RenderJob, get_engine
@@ -94,6 +95,8 @@ def render_report(
     pandoc) renders each of `formats` (html, docx, pdf) from the executed notebook.
     `catalog_files` are files the catalog refers to relative to itself (its basic-requirements
     checklist); they are archived beside it. Every input is hashed before anything runs.
+    While results.json lists an unconfirmed reference, every page carries the draft mark
+    (`evalkit.render.draft`); with `options["final"]` such a render is refused (stage "final").
 
     An archive made from other inputs or parameters is replaced only if `force`; one made
     from the same inputs is rendered again. Progress goes to `progress`, one line per stage.
@@ -141,18 +144,24 @@ def _run_stages(park_id: str, years: list[int], final: Path, inputs: list[InputF
     with _output_errors(final):
         staging = archive.new_staging_dir(final)
     stages: dict[str, float] = {}
+    marked = tempfile.TemporaryDirectory(prefix="evalkit-draft-")  # the template with the draft mark
     try:
         with _setup_errors():
             archive.copy_inputs(inputs, staging)
         with _stage("execute", stages, progress):
             execution = execute_notebook(template_dir / NOTEBOOK, staging / NOTEBOOK, parameters, cwd=staging)
             _check_results(staging / RESULTS)
+        unverified = draft.unverified_references(staging / RESULTS)
+        if unverified and parameters["options"].get("final"):
+            raise RenderError("final", "a formal report needs every reference used confirmed; unconfirmed:\n  "
+                              + "\n  ".join(draft.describe(unverified)))
+        styles = draft.marked_template(template_dir, Path(marked.name), len(unverified)) if unverified else template_dir
         colophon = _colophon(chosen, inputs, template, started_at)
         # One engine call for all formats: the engine reads the notebook once and writes the
         # formats together (side by side where it can).
         with _stage("render", stages, progress), tempfile.TemporaryDirectory(prefix="evalkit-render-") as work:
             job = RenderJob(staging / NOTEBOOK, {fmt: staging / f"report.{fmt}" for fmt in formats},
-                            template_dir, Path(work), colophon)
+                            styles, Path(work), colophon)
             warnings = chosen.render(job)
             for fmt, output in job.outputs.items():
                 if not output.is_file():
@@ -170,6 +179,8 @@ def _run_stages(park_id: str, years: list[int], final: Path, inputs: list[InputF
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+    finally:
+        marked.cleanup()
     return execution, stages, warnings
 
 
