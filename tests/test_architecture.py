@@ -202,12 +202,14 @@ def test_a_wheel_install_scores_a_demo_park_from_another_directory(tmp_path):
     env_dir = tmp_path / "venv"
     venv.EnvBuilder(system_site_packages=True, with_pip=False).create(env_dir)
     python = env_dir / "bin" / "python"
+    # Without PYTHONPATH (set in developers' worktrees): with it pip sees the checkout's evalkit as
+    # installed already and skips the wheel.
+    env = {k: v for k, v in os.environ.items() if k not in {"PYTHONPATH"}}
     install = subprocess.run([sys.executable, "-m", "pip", "--python", str(python), "install", "--no-deps",
-                              "--quiet", str(wheel)], capture_output=True, text=True)
+                              "--quiet", str(wheel)], capture_output=True, text=True, env=env)
     assert install.returncode == 0, install.stderr
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
-    env = {k: v for k, v in os.environ.items() if k not in {"PYTHONPATH"}}
     where = subprocess.run([str(python), "-c", "import evalkit; print(evalkit.__file__)"], cwd=elsewhere,
                            capture_output=True, text=True, env=env)
     assert str(env_dir) in where.stdout, "the test must run the installed wheel, not the checkout"
