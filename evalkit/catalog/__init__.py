@@ -9,6 +9,7 @@ May import: `evalkit.core`.
 
 from evalkit.catalog.model import (
     Catalog,
+    ContinuedCompliance,
     Driver,
     Indicator,
     InputDef,
@@ -24,6 +25,7 @@ from evalkit.catalog.model import (
 
 __all__ = [
     "Catalog",
+    "ContinuedCompliance",
     "Driver",
     "Indicator",
     "InputDef",

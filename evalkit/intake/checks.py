@@ -174,9 +174,13 @@ def _check_codes(park: LoadedPark, catalog: Catalog, window: list[int], problems
                 problems.add(file, f"reference_overrides.{code}.{field}", getattr(override, field),
                              f"only parameters the method {spec.method} has")
     cap = catalog.grading.bonus_cap_points
+    data_years = set(data.years())
     for year, items in data.bonus.items():
-        if year not in window:
-            problems.add(file, f"bonus.{year}", year, f"a year of the window {window[0]}–{window[-1]}", year=year)
+        # A file holds more years than one window (trends, annual statements): bonus items of other
+        # years are kept for their windows; a year the file has no data for is a mistake.
+        if year not in window and year not in data_years:
+            problems.add(file, f"bonus.{year}", year, f"a year of the window {window[0]}–{window[-1]} or a year "
+                         "the file has data for", year=year)
         for n, item in enumerate(items):
             if item.points > cap:
                 problems.add(file, f"bonus.{year}.{n}.points", item.points,

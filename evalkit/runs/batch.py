@@ -1,0 +1,208 @@
+"""`evalkit batch`: every park's report for one window, in parallel processes.
+
+Each park runs `render_report` in a worker process (papermill starts one kernel per report, so
+memory stays that of `jobs` reports whatever the number of parks). A park whose archive is
+current — same input fingerprint as `render_report` computes it, same template, every format
+present, files intact — is skipped. A park that fails is recorded with its error and the others go
+on. The summary (park, grade, index, level shares, coverage, overall verdict, archive, status)
+is written as outputs/batch-<window>.csv and .xlsx. Archives are placed by one rename each, so
+Ctrl-C leaves every finished archive intact; unfinished parks are listed as interrupted.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from evalkit import archive, carbon
+from evalkit.archive import RESULTS
+from evalkit.catalog import load_catalog, referenced_files
+from evalkit.core.problems import InputError
+from evalkit.evaluation.results import Result
+from evalkit.intake import find_park_file
+from evalkit.portfolio.common import coverage_of, level_shares, verdict_of
+from evalkit.render import TEMPLATE_DIR, ArchiveConflict, RenderError, planned_fingerprint, render_report
+from evalkit.runs.collect import current_archive, load_checked
+
+STATUSES = ("rendered", "unchanged", "failed", "interrupted")
+
+
+@dataclass(frozen=True)
+class BatchJob:
+    park: str
+    years: list[int]
+    params_dir: str
+    catalog_path: str
+    factor_path: str
+    output_dir: str
+    formats: list[str]
+    engine: str
+    force: bool
+    command: list[str]
+
+
+@dataclass
+class ParkRow:
+    park: str
+    status: str
+    name: str = ""
+    park_type: str = ""
+    grade: str = ""
+    index: float | None = None
+    level_shares: dict[str, float] = field(default_factory=dict)
+    coverage: float | None = None
+    verdict: str = ""
+    archive: str = ""
+    seconds: float = 0.0
+    error: str = ""
+
+
+@dataclass
+class BatchSummary:
+    window: str
+    rows: list[ParkRow]
+    seconds: float
+    files: list[Path] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return all(r.status in ("rendered", "unchanged") for r in self.rows)
+
+    def count(self, status: str) -> int:
+        return sum(r.status == status for r in self.rows)
+
+
+def render_park(job: BatchJob) -> ParkRow:
+    """One park's report (in a worker process); every failure becomes the row's error, never an exception."""
+    start = time.perf_counter()
+    row = ParkRow(park=job.park, status="failed")
+    try:
+        catalog_path, factor_path = Path(job.catalog_path), Path(job.factor_path)
+        catalog = load_catalog(catalog_path)
+        factors = carbon.load_factors(factor_path)
+        load_checked(job.park, Path(job.params_dir), catalog, job.years, factors)
+        input_path = find_park_file(job.park, Path(job.params_dir))
+        final = Path(job.output_dir) / job.park / f"{job.years[0]}-{job.years[-1]}"
+        files = referenced_files(catalog_path)
+        fingerprint = planned_fingerprint(job.park, job.years, input_path=input_path, catalog_path=catalog_path,
+                                          catalog_files=files, factor_paths=[factor_path])
+        if _unchanged(final, fingerprint, job.formats):
+            row.status = "unchanged"
+        else:
+            render_report(job.park, job.years, input_path=input_path, catalog_path=catalog_path, catalog_files=files,
+                          factor_paths=[factor_path], output_dir=job.output_dir, formats=job.formats,
+                          engine=job.engine, force=job.force, command=job.command, progress=lambda line: None)
+            row.status = "rendered"
+        _fill(row, final)
+    except InputError as exc:
+        row.error = "input problems: " + "; ".join(f"{p.file} {p.field} {p.year or ''} {p.value!r}: {p.expected}"
+                                                   for p in exc.problems if p.severity == "error")
+    except ArchiveConflict as exc:
+        row.error = f"{exc} (pass --force to replace it)"
+    except RenderError as exc:
+        row.error = str(exc)
+    except Exception as exc:  # a bug in one park must not stop the others; it is reported with its type
+        row.error = f"internal error: {type(exc).__name__}: {exc}"
+    row.seconds = round(time.perf_counter() - start, 2)
+    return row
+
+
+def _unchanged(final: Path, fingerprint: dict[str, Any], formats: Sequence[str]) -> bool:
+    if current_archive(final, fingerprint) is None:
+        return False
+    manifest = archive.read_manifest(final)
+    return (manifest.template == archive.hash_tree(TEMPLATE_DIR)
+            and all(f in manifest.formats for f in formats) and not archive.check_integrity(final, manifest))
+
+
+def _fill(row: ParkRow, final: Path) -> None:
+    raw = json.loads((final / RESULTS).read_text("utf-8"))
+    result = Result.model_validate(raw)
+    row.name, row.park_type = result.park_name, result.profile.get("park_type") or ""
+    row.grade, row.index, row.verdict = result.grade, result.index, verdict_of(result) or ""
+    row.level_shares, row.coverage, row.archive = level_shares(result), coverage_of(raw), str(final)
+
+
+Reporter = Callable[[int, int, int, int], None]
+"""Called after every change: (done, running, failed, total)."""
+
+
+def run_batch(jobs: Sequence[BatchJob], *, workers: int, report: Reporter | None = None) -> list[ParkRow]:
+    """Render every job with `workers` processes; rows in the order of `jobs`.
+
+    On KeyboardInterrupt the parks not finished are marked interrupted and the interrupt re-raised
+    after the pool is shut down (finished archives stay; a report being made leaves no trace)."""
+    rows: dict[str, ParkRow] = {}
+    report = report or (lambda *counts: None)
+    context = multiprocessing.get_context("spawn")  # workers start clean: no inherited threads or state
+    executor = ProcessPoolExecutor(max_workers=max(1, workers), mp_context=context)
+    futures: dict[Future, BatchJob] = {}
+    try:
+        futures = {executor.submit(render_park, job): job for job in jobs}
+        pending = set(futures)
+        while pending:
+            # the pool pre-queues one call beyond its workers, which then also counts as running
+            running = min(max(1, workers), sum(f.running() for f in pending))
+            report(len(rows), running, sum(r.status == "failed" for r in rows.values()), len(jobs))
+            finished, pending = wait(pending, timeout=1.0, return_when=FIRST_COMPLETED)
+            for future in finished:
+                job = futures[future]
+                try:
+                    rows[job.park] = future.result()
+                except Exception as exc:  # the worker process itself died
+                    rows[job.park] = ParkRow(park=job.park, status="failed", error=f"worker failed: {type(exc).__name__}: {exc}")
+        report(len(rows), 0, sum(r.status == "failed" for r in rows.values()), len(jobs))
+    except KeyboardInterrupt:
+        executor.shutdown(wait=True, cancel_futures=True)
+        for job in jobs:
+            rows.setdefault(job.park, ParkRow(park=job.park, status="interrupted", error="interrupted (Ctrl-C)"))
+        raise BatchInterrupted([rows[j.park] for j in jobs]) from None
+    executor.shutdown(wait=True)
+    return [rows[j.park] for j in jobs]
+
+
+class BatchInterrupted(KeyboardInterrupt):
+    def __init__(self, rows: list[ParkRow]):
+        super().__init__("batch interrupted")
+        self.rows = rows
+
+
+def summary_table(rows: Sequence[ParkRow]):
+    """The summary as a pandas DataFrame with Chinese-and-English headers, one row per park."""
+    import pandas as pd
+
+    levels = list(dict.fromkeys(name for r in rows for name in r.level_shares))
+    records = []
+    for r in rows:
+        record = {"park": r.park, "name 名称": r.name, "type 类型": r.park_type, "status 状态": r.status,
+                  "grade 等级": r.grade, "index 指数": r.index}
+        record |= {f"{name} share 得分率": (round(r.level_shares[name], 4) if name in r.level_shares else None)
+                   for name in levels}
+        record |= {"coverage 数据覆盖率": r.coverage, "overall 整体评价": r.verdict, "archive 存档": r.archive,
+                   "seconds 用时": r.seconds, "error 错误": r.error}
+        records.append(record)
+    return pd.DataFrame.from_records(records)
+
+
+def write_summary(rows: Sequence[ParkRow], output_dir: Path, window: str) -> list[Path]:
+    """outputs/batch-<window>.csv and .xlsx, each written aside and moved in place."""
+    table = summary_table(rows)
+    output_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for suffix in ("csv", "xlsx"):
+        final = output_dir / f"batch-{window}.{suffix}"
+        partial = final.with_name(f".{final.name}.partial-{os.getpid()}")
+        if suffix == "csv":
+            table.to_csv(partial, index=False, encoding="utf-8-sig")  # the BOM lets Excel read Chinese
+        else:
+            table.to_excel(partial, index=False, sheet_name=f"batch {window}", engine="openpyxl")
+        partial.replace(final)
+        written.append(final)
+    return written
