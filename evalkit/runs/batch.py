@@ -1,7 +1,7 @@
 """`evalkit batch`: every park's report for one window, in parallel processes.
 
-Each park runs `render_report` in a worker process (papermill starts one kernel per report, so
-memory stays that of `jobs` reports whatever the number of parks). A park whose archive is
+Each park runs `render_report` in a process of its own (papermill starts one kernel per report), so
+memory stays that of `jobs` reports whatever the number of parks. A park whose archive is
 current — same input fingerprint as `render_report` computes it, same template, every format
 present, files intact — is skipped. A park that fails is recorded with its error and the others go
 on. The summary (park, grade, index, level shares, coverage, overall verdict, archive, status)
@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import json
 import multiprocessing
+import multiprocessing.connection
 import os
+import shutil
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,7 +32,6 @@ from evalkit.portfolio.common import coverage_of, level_shares, verdict_of
 from evalkit.render import TEMPLATE_DIR, ArchiveConflict, RenderError, planned_fingerprint, render_report
 from evalkit.runs.collect import current_archive, load_checked
 
-STATUSES = ("rendered", "unchanged", "failed", "interrupted")
 
 
 @dataclass(frozen=True)
@@ -131,41 +131,78 @@ def _fill(row: ParkRow, final: Path) -> None:
 
 
 Reporter = Callable[[int, int, int, int], None]
-"""Called after every change: (done, running, failed, total)."""
+"""Called about once a second: (done, running, failed, total)."""
 
 
 def run_batch(jobs: Sequence[BatchJob], *, workers: int, report: Reporter | None = None) -> list[ParkRow]:
-    """Render every job with `workers` processes; rows in the order of `jobs`.
+    """Render every job, at most `workers` at a time, each in a fresh process; rows in the order of `jobs`.
 
-    On KeyboardInterrupt the parks not finished are marked interrupted and the interrupt re-raised
-    after the pool is shut down (finished archives stay; a report being made leaves no trace)."""
-    rows: dict[str, ParkRow] = {}
+    A fresh process per park (spawned: nothing inherited) means nothing one report leaves behind —
+    the in-process typst compiler holds its fonts — accumulates: memory stays that of `workers`
+    reports however many parks there are, for about a second of imports per park.
+    On KeyboardInterrupt the parks not finished are marked interrupted, their workers stopped and
+    their staging folders removed, and `BatchInterrupted` is raised; finished archives stay."""
+    context = multiprocessing.get_context("spawn")
     report = report or (lambda *counts: None)
-    context = multiprocessing.get_context("spawn")  # workers start clean: no inherited threads or state
-    executor = ProcessPoolExecutor(max_workers=max(1, workers), mp_context=context)
-    futures: dict[Future, BatchJob] = {}
+    waiting = list(jobs)
+    running: dict[str, tuple[Any, Any]] = {}  # park → (process, receiving end of its pipe)
+    rows: dict[str, ParkRow] = {}
     try:
-        futures = {executor.submit(render_park, job): job for job in jobs}
-        pending = set(futures)
-        while pending:
-            # the pool pre-queues one call beyond its workers, which then also counts as running
-            running = min(max(1, workers), sum(f.running() for f in pending))
-            report(len(rows), running, sum(r.status == "failed" for r in rows.values()), len(jobs))
-            finished, pending = wait(pending, timeout=1.0, return_when=FIRST_COMPLETED)
-            for future in finished:
-                job = futures[future]
+        while waiting or running:
+            while waiting and len(running) < max(1, workers):
+                job = waiting.pop(0)
+                receive, send = context.Pipe(duplex=False)
+                process = context.Process(target=_worker, args=(job, send), name=f"evalkit-batch-{job.park}")
+                process.start()
+                send.close()
+                running[job.park] = (process, receive)
+            report(len(rows), len(running), sum(r.status == "failed" for r in rows.values()), len(jobs))
+            ready = multiprocessing.connection.wait([receive for _, receive in running.values()], timeout=1.0)
+            for park, (process, receive) in list(running.items()):
+                if receive not in ready:
+                    continue
                 try:
-                    rows[job.park] = future.result()
-                except Exception as exc:  # the worker process itself died
-                    rows[job.park] = ParkRow(park=job.park, status="failed", error=f"worker failed: {type(exc).__name__}: {exc}")
+                    rows[park] = receive.recv()
+                except EOFError:  # the process died without a word
+                    process.join()
+                    rows[park] = ParkRow(park=park, status="failed", error=f"worker exited with code {process.exitcode}")
+                process.join()
+                del running[park]
         report(len(rows), 0, sum(r.status == "failed" for r in rows.values()), len(jobs))
     except KeyboardInterrupt:
-        executor.shutdown(wait=True, cancel_futures=True)
+        _stop([process for process, _ in running.values()])
         for job in jobs:
-            rows.setdefault(job.park, ParkRow(park=job.park, status="interrupted", error="interrupted (Ctrl-C)"))
+            if job.park not in rows:
+                _remove_staging(job)
+                rows[job.park] = ParkRow(park=job.park, status="interrupted", error="interrupted (Ctrl-C)")
         raise BatchInterrupted([rows[j.park] for j in jobs]) from None
-    executor.shutdown(wait=True)
     return [rows[j.park] for j in jobs]
+
+
+def _worker(job: BatchJob, send) -> None:
+    try:
+        row = render_park(job)
+    except KeyboardInterrupt:  # Ctrl-C in a terminal reaches the workers too; render_report has cleaned up
+        row = ParkRow(park=job.park, status="interrupted", error="interrupted (Ctrl-C)")
+    send.send(row)
+    send.close()
+
+
+def _stop(processes: list, grace: float = 5.0) -> None:
+    """Give interrupted workers `grace` seconds to clean up, then terminate the rest."""
+    deadline = time.monotonic() + grace
+    for process in processes:
+        process.join(max(0.0, deadline - time.monotonic()))
+        if process.is_alive():
+            process.terminate()
+            process.join()
+
+
+def _remove_staging(job: BatchJob) -> None:
+    """A stopped report's staging folder (never an archive: those are placed by one rename)."""
+    window = f"{job.years[0]}-{job.years[-1]}"
+    for staging in (Path(job.output_dir) / job.park).glob(f".{window}.staging-*"):
+        shutil.rmtree(staging, ignore_errors=True)
 
 
 class BatchInterrupted(KeyboardInterrupt):
