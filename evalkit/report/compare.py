@@ -111,5 +111,8 @@ def common_gaps(group: Group, names: dict[str, str]) -> Md:
 
 
 def group_heading(group: Group, names: dict[str, str]) -> Md:
-    return Md("### {name}\n\n本组 {n} 个园区：").format(name=group.name, n=len(group.parks)) + \
+    text = Md("### {name}\n\n本类型 {n} 个园区：").format(name=group.name, n=len(group.parks)) + \
         Md("、").join(names[p] for p in group.parks) + Md("。")
+    if len(group.parks) == 1:
+        text += Md("本类型只有一个完成评价的园区，无同类可比；其各指标数值见第四部分。")
+    return text
