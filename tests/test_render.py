@@ -118,8 +118,13 @@ def visible_text(html: str) -> str:
 
 
 def markdown_outputs(nb) -> list[str]:
-    return [output.data["text/markdown"] for cell in nb.cells if cell.cell_type == "code"
+    return [unescape(output.data["text/markdown"]) for cell in nb.cells if cell.cell_type == "code"
             for output in cell.outputs if "text/markdown" in output.get("data", {})]
+
+
+def unescape(markdown: str) -> str:
+    """The Markdown with its backslash escapes resolved (user text is escaped by evalkit.report.markup)."""
+    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", markdown)
 
 
 def png_outputs(nb) -> int:
@@ -167,9 +172,9 @@ def test_notebook_output_holds_every_indicators_trace(rendered, catalog):
             for year in YEARS:
                 assert raw["qualitative"][indicator.code][year]["evidence"] in block, (indicator.code, year)
             continue
-        assert indicator.formula_zh in block and f"`{indicator.formula}`" in block, indicator.code
-        # Data source table rows: | year | item | `symbol` | value | unit | source |
-        rows = re.findall(r"^\| (\d{4}) \| [^|]+ \| `(\w+)` \| [^|]+ \| [^|]* \| ([^|]+) \|$", block, re.M)
+        assert indicator.formula_zh in block and f"（{indicator.formula}）" in block, indicator.code
+        # Data source table rows: | year | item | symbol | value | unit | source |
+        rows = re.findall(r"^\| (\d{4}) \| [^|]+ \| (\w+) \| [^|]+ \| [^|]* \| ([^|]+) \|$", block, re.M)
         assert {int(year) for year, _, _ in rows} == set(YEARS), indicator.code
         for _, symbol, source in rows:
             if symbol in raw["data"]:

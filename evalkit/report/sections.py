@@ -4,6 +4,9 @@ is a value or a trace of the Result, so the report and results.json cannot disag
 
 The report notebook (report_template/report.ipynb) calls these functions in the order of the
 report; tests call them directly.
+
+Every function returns `Md`: evalkit's own Markdown, with every value from the park file, the
+catalog or the factor table escaped by `evalkit.report.markup`, so it shows as literal text.
 """
 
 from __future__ import annotations
@@ -13,8 +16,9 @@ from collections import defaultdict
 from pathlib import Path
 
 from evalkit.catalog import Catalog
-from evalkit.evaluation.results import IndicatorResult, Rate, Result
 from evalkit.core.trace import Reference, Trace, TraceInput, fmt
+from evalkit.evaluation.results import IndicatorResult, Rate, Result
+from evalkit.report.markup import Md, escape, paragraphs, table
 
 GRADE_ZH = {"AAA": "AAA级", "AA": "AA级", "A": "A级", "none": "无级别", "not_rated": "不予定级"}
 STATUS_ZH = {"ok": "已计分", "missing": "数据缺失（0分）", "not_applicable": "不适用"}
@@ -22,21 +26,7 @@ DIRECTION_ZH = {"positive": "正向（越大越好）", "negative": "逆向（�
 VERDICT_ZH = {"positive": "正向（合格）", "negative": "负向（不合格）"}
 
 
-# --- Markdown building blocks ------------------------------------------------------------------
-
-def cell(value: object) -> str:
-    """Text safe inside a pipe-table cell."""
-    text = "—" if value is None or value == "" else str(value)
-    return text.replace("|", "\\|").replace("\n", " ")
-
-
-def table(headers: list[str], rows: list[list[object]], widths: list[int] | None = None) -> str:
-    """A pipe table; `widths` are relative column widths (pandoc reads them from the dashes)."""
-    dashes = [":" + "-" * (3 * w) for w in widths] if widths else [":---"] * len(headers)
-    lines = ["| " + " | ".join(headers) + " |", "|" + "|".join(dashes) + "|"]
-    lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in rows]
-    return "\n".join(lines)
-
+# --- building blocks -----------------------------------------------------------------------------
 
 def points(x: float | None) -> str:
     return "—" if x is None else f"{x:.2f}"
@@ -50,6 +40,14 @@ def pct(x: float | None) -> str:
     return "—" if x is None else f"{x:.2f}%"
 
 
+def heading(level: int, text: str) -> Md:
+    return Md("#" * level + " ") + text
+
+
+def bullets(items: list[object]) -> Md:
+    return Md("\n").join(Md("- ") + item for item in items)
+
+
 def reference_text(ref: Reference) -> str:
     text = f"{fmt(ref.value)} {ref.unit}（来源：{ref.source}"
     if ref.override_justification:
@@ -60,27 +58,28 @@ def reference_text(ref: Reference) -> str:
 
 
 def input_rows(inputs: list[TraceInput]) -> list[list[object]]:
-    return [[i.year, i.name_zh, f"`{i.symbol}`", fmt(i.value, 6), i.unit, i.source] for i in inputs]
+    return [[i.year, i.name_zh, i.symbol, fmt(i.value, 6), i.unit, i.source] for i in inputs]
 
 
 INPUT_HEADERS = ["年份", "数据项", "符号", "数值", "单位", "数据来源"]
 INPUT_WIDTHS = [2, 3, 3, 3, 2, 5]
 
 
-def trace_block(trace: Trace, title: str) -> str:
-    parts = [f"**{title}**：{trace.formula_zh}（`{trace.formula}`）"]
+def trace_block(trace: Trace, title: str) -> Md:
+    parts = [Md("**{title}**：{formula_zh}（{formula}）").format(title=title, formula_zh=trace.formula_zh,
+                                                               formula=trace.formula)]
     if trace.substituted:
-        parts.append(f"代入计算：{trace.substituted} {trace.unit}")
+        parts.append(Md("代入计算：{0} {1}").format(trace.substituted, trace.unit))
     if trace.note:
-        parts.append(f"说明：{trace.note}")
+        parts.append(Md("说明：") + trace.note)
     if trace.inputs:
         parts.append(table(INPUT_HEADERS, input_rows(trace.inputs), INPUT_WIDTHS))
-    return "\n\n".join(parts)
+    return paragraphs(*parts)
 
 
 # --- sections ----------------------------------------------------------------------------------
 
-def cover(result: Result, report_date: str) -> str:
+def cover(result: Result, report_date: str) -> Md:
     p = result.profile
     rows = [
         ["被评价园区", f"{result.park_name}（{result.park}）"],
@@ -94,24 +93,25 @@ def cover(result: Result, report_date: str) -> str:
     ]
     text = table(["项目", "内容"], rows, [1, 4])
     if p.get("synthetic"):
-        text = "> **本报告基于合成示范数据，仅用于演示 evalkit 的评价流程，不代表任何真实园区。**\n\n" + text
+        text = Md("> **本报告基于合成示范数据，仅用于演示 evalkit 的评价流程，不代表任何真实园区。**\n\n") + text
     return text
 
 
-def summary(result: Result) -> str:
+def summary(result: Result) -> Md:
     failed = "；".join(i.text_zh for i in result.gate.items if not i.met)
-    rows = [["基本要求评价", "达标" if result.gate.passed else f"不达标：{failed}"]]
+    rows: list[list[object]] = [["基本要求评价", "达标" if result.gate.passed else f"不达标：{failed}"]]
     if result.index is not None:
         rule = result.fifty_percent_rule
         assert rule is not None and result.overall is not None
         rows += [
-            ["减污降碳协同增效绩效指数", f"**{result.index:.2f}**（{'、'.join(map(str, result.index_years))}年年度指数的平均值）"],
+            ["减污降碳协同增效绩效指数", Md("**{0:.2f}**（{1}年年度指数的平均值）").format(
+                result.index, "、".join(map(str, result.index_years)))],
             ["各年度指数", "；".join(f"{y}年 {result.yearly[y].index:.2f}" for y in result.index_years)],
             ["目标层50%规则", ("满足" if rule.passed else "不满足") + "：" + "；".join(
                 f"{name} {c.mean_points:.2f}/{c.max_points:g}分（{c.share:.1%}）" for name, c in rule.levels.items())],
             ["整体评价", f"{VERDICT_ZH[result.overall.verdict]}（{result.overall.base_year}年→{result.overall.target_year}年）"],
         ]
-    rows.append(["评价等级", f"**{GRADE_ZH[result.grade]}**"])
+    rows.append(["评价等级", Md("**{0}**").format(GRADE_ZH[result.grade])])
     rows.append(["定级依据", result.grade_reason])
     if result.data_gaps:
         rows.append(["数据缺口", f"{len(result.data_gaps)}项（见“薄弱环节与数据缺口”）"])
@@ -125,53 +125,54 @@ PROFILE_FIELDS = [
 ]
 
 
-def profile(result: Result) -> str:
+def profile(result: Result) -> Md:
     p = result.profile
     rows = []
     for key, label in PROFILE_FIELDS:
         value = p.get(key)
         if isinstance(value, list):
-            value = "、".join(value)
+            value = "、".join(map(str, value))
         rows.append([label, value if value not in (None, "", []) else "—"])
     return table(["项目", "内容"], rows, [1, 4])
 
 
-def gate(result: Result) -> str:
-    rows = [[n, item.text_zh, "满足" if item.met else ("未作答（视为不满足）" if not item.answered else "**不满足**"),
+def gate(result: Result) -> Md:
+    rows = [[n, item.text_zh, "满足" if item.met else ("未作答（视为不满足）" if not item.answered else Md("**不满足**")),
              item.evidence or "—", item.note or ""]
             for n, item in enumerate(result.gate.items, 1)]
     text = table(["序号", "基本要求", "结论", "证明材料", "说明"], rows, [2, 6, 2, 7, 3])
     verdict = ("全部基本要求均满足，进入绩效指标评价。" if result.gate.passed else
                "存在不满足的基本要求。按标准6.1.2，基本要求不达标的园区不再开展绩效指标评价，"
                "不能评价为减污降碳协同增效园区。")
-    return f"{text}\n\n清单：{result.gate.checklist}。{verdict}"
+    return paragraphs(text, Md("清单：{0}。{1}").format(result.gate.checklist, verdict))
 
 
-def indicator_system(catalog: Catalog) -> str:
+def indicator_system(catalog: Catalog) -> Md:
     rows = [[i.code, i.target_level, i.first_level, i.second_level, i.name_zh, f"{i.weight:g}",
              "定性（分档）" if i.kind == "qualitative" else DIRECTION_ZH.get(i.direction or "", "")]
             for i in catalog.indicators]
     rows.append([catalog.bonus.code, "加分项", "—", "—", catalog.bonus.name_zh, f"≤{catalog.bonus.cap_points:g}分", "园区自选"])
     levels = "；".join(f"{t.name} {t.weight:g}（指标权重合计 {catalog.level_max_points(t.name) / 100:g}）"
                       for t in catalog.target_levels)
-    return f"目标层权重：{levels}。\n\n" + table(["编号", "目标层", "一级指标", "二级指标", "三级指标", "权重", "类型"], rows,
-                                            [2, 3, 3, 3, 5, 2, 3])
+    return paragraphs(Md("目标层权重：{0}。").format(levels),
+                      table(["编号", "目标层", "一级指标", "二级指标", "三级指标", "权重", "类型"], rows,
+                            [2, 3, 3, 3, 5, 2, 3]))
 
 
 def _first_ok(results: list[IndicatorResult]) -> IndicatorResult | None:
     return next((r for r in results if r.status == "ok"), None)
 
 
-def indicator_detail(result: Result, catalog: Catalog, code: str) -> str:
+def indicator_detail(result: Result, catalog: Catalog, code: str) -> Md:
     """One indicator over the window: definition, scoring rule, and per-year computation with sources."""
     ind = catalog.indicator(code)
     per_year = {y: next(i for i in yr.indicators if i.code == code) for y, yr in result.yearly.items()}
     ok = _first_ok(list(per_year.values()))
-    out = [f"#### {ind.code} {ind.name_zh}"]
+    out = [heading(4, f"{ind.code} {ind.name_zh}")]
     head = [["层级", f"{ind.target_level} › {ind.first_level} › {ind.second_level}"],
             ["权重", f"{ind.weight:g}（满分 {ind.weight * 100:g} 分）"]]
     if ind.kind == "quantitative":
-        head += [["计算公式", f"{ind.formula_zh}（`{ind.formula}`）"],
+        head += [["计算公式", f"{ind.formula_zh}（{ind.formula}）"],
                  ["单位与方向", f"{ind.unit}，{DIRECTION_ZH[ind.direction or 'positive']}"]]
     scoring = ok.trace.scoring if ok else None
     if scoring is not None:
@@ -182,14 +183,14 @@ def indicator_detail(result: Result, catalog: Catalog, code: str) -> str:
 
     if ind.kind == "qualitative":
         levels = [[lv.id, lv.label_zh, fmt(lv.score), lv.criteria_zh] for lv in ind.scoring.levels or []]
-        out.append("分档标准：\n\n" + table(["档次", "名称", "分值 s", "标准"], levels, [2, 2, 2, 8]))
+        out.append(paragraphs(Md("分档标准："), table(["档次", "名称", "分值 s", "标准"], levels, [2, 2, 2, 8])))
         rows = []
         for year, r in per_year.items():
             evidence = r.trace.scoring.evidence if r.trace.scoring else None
             rows.append([year, r.level or STATUS_ZH[r.status], evidence or r.justification or "—",
                          score(r.score), f"{r.weight * 100:.4g}", points(r.points)])
         out.append(table(["年份", "选定档次", "证明材料 / 说明", "得分 s", "权重×100", "得分点数"], rows, [2, 2, 6, 2, 2, 2]))
-        return "\n\n".join(out)
+        return paragraphs(*out)
 
     rows, sources = [], []
     for year, r in per_year.items():
@@ -215,11 +216,15 @@ def indicator_detail(result: Result, catalog: Catalog, code: str) -> str:
     if sources:
         unique = list({(i.symbol, i.year): i for i in sources}.values())
         unique.sort(key=lambda i: (i.year or 0, i.symbol))
-        out.append("数据来源：\n\n" + table(INPUT_HEADERS, input_rows(unique), INPUT_WIDTHS))
-    return "\n\n".join(out)
+        out.append(paragraphs(Md("数据来源："), table(INPUT_HEADERS, input_rows(unique), INPUT_WIDTHS)))
+    return paragraphs(*out)
 
 
-def level_subtotals(result: Result) -> str:
+def level_heading(name: str) -> Md:
+    return heading(3, name)
+
+
+def level_subtotals(result: Result) -> Md:
     first = next(iter(result.yearly.values()))
     levels = list(first.target_levels)
     rows = [[f"{y}年", *(points(yr.target_levels[lv]) for lv in levels), points(yr.base_points),
@@ -229,57 +234,56 @@ def level_subtotals(result: Result) -> str:
     return table(["年份", *levels, "指标得分合计", "加分", "年度指数"], rows)
 
 
-def first_level_table(result: Result) -> str:
+def first_level_table(result: Result) -> Md:
     rows = [[f.target_level, f.first_level, points(f.mean_points), points(f.max_points), f"{f.share:.1%}"]
             for f in result.first_level_means]
-    return table(["目标层", "一级指标", "平均得分", "满分", "得分率"], rows)
+    return paragraphs(Md("各一级指标得分（评价年及前两年平均）："),
+                      table(["目标层", "一级指标", "平均得分", "满分", "得分率"], rows))
 
 
-def bonus(result: Result) -> str:
+def bonus(result: Result) -> Md:
     rows = [[y, item.name, fmt(item.points), item.justification, item.evidence or "—"]
             for y, yr in result.yearly.items() for item in yr.bonus_items]
     if not rows:
-        return "评价期内园区未申报加分项。"
+        return paragraphs(heading(3, "加分项"), Md("评价期内园区未申报加分项。"))
     capped = [f"{y}年申报 {fmt(yr.bonus_claimed)} 分，按上限计 {fmt(yr.bonus)} 分"
               for y, yr in result.yearly.items() if yr.bonus_claimed > yr.bonus]
-    note = ("\n\n" + "；".join(capped) + "。") if capped else ""
-    return table(["年份", "加分项", "申报分值", "理由", "证明材料"], rows) + note
+    note = escape("；".join(capped) + "。") if capped else None
+    return paragraphs(heading(3, "加分项"), table(["年份", "加分项", "申报分值", "理由", "证明材料"], rows), note)
 
 
-def index_section(result: Result) -> str:
+def index_section(result: Result) -> Md:
     assert result.index_trace is not None
-    parts = []
+    lines = []
     for year, yr in result.yearly.items():
         flag = "" if yr.in_index else "（仅作趋势展示，不计入指数）"
-        parts.append(f"- {year}年{flag}：{yr.trace.substituted} 分")
-    parts.append("")
-    parts.append(trace_block(result.index_trace, "绩效指数"))
-    return "\n".join(parts[:-1]) + "\n\n" + parts[-1]
+        lines.append(f"{year}年{flag}：{yr.trace.substituted} 分")
+    return paragraphs(bullets(lines), trace_block(result.index_trace, "绩效指数"))
 
 
 def _rate_row(rate: Rate, base: int, target: int) -> list[object]:
-    status = {True: "下降/改善", False: "**上升/恶化**", None: "无法判定（缺数据）"}[rate.improved]
+    status = {True: "下降/改善", False: Md("**上升/恶化**"), None: "无法判定（缺数据）"}[rate.improved]
     return [rate.name_zh, fmt(rate.base, 6), fmt(rate.target, 6), rate.unit, pct(rate.rate), status]
 
 
-def overall(result: Result) -> str:
+def overall(result: Result) -> Md:
     o = result.overall
     assert o is not None
     headers = ["项目", f"{o.base_year}年（基准年）", f"{o.target_year}年（目标年）", "单位", "削减率/增长率", "判定"]
     rows = [_rate_row(r, o.base_year, o.target_year) for r in [o.carbon_intensity, *o.classes, *o.pollutants]]
     eff = o.efficiency
     rows.append([f"增效水平：{eff.name_zh}", fmt(eff.base, 6), fmt(eff.target, 6), eff.unit, pct(eff.rate),
-                 {True: "提高", False: "**未提高**", None: "无法判定（缺数据）"}[eff.improved]])
-    out = [table(headers, rows, [4, 2, 2, 2, 2, 2]),
-           f"判定规则：碳排放强度下降、增效水平提高，且大气、水、固体废物各类污染物排放强度均下降时为正向"
-           f"{'（严格模式：每项污染物均须下降）' if o.strict else '；单项污染物上升予以标注'}。",
-           f"**整体评价结论：{VERDICT_ZH[o.verdict]}。**" + ("".join(f"\n\n- {r}" for r in o.reasons))]
+                 {True: "提高", False: Md("**未提高**"), None: "无法判定（缺数据）"}[eff.improved]])
+    rule = ("判定规则：碳排放强度下降、增效水平提高，且大气、水、固体废物各类污染物排放强度均下降时为正向"
+            + ("（严格模式：每项污染物均须下降）" if o.strict else "；单项污染物上升予以标注") + "。")
+    out = [table(headers, rows, [4, 2, 2, 2, 2, 2]), escape(rule),
+           paragraphs(Md("**整体评价结论：{0}。**").format(VERDICT_ZH[o.verdict]), bullets(list(o.reasons)))]
     if o.flags:
-        out.append("标注：" + "；".join(o.flags) + "。")
-    out.append("计算过程：")
+        out.append(escape("标注：" + "；".join(o.flags) + "。"))
+    out.append(Md("计算过程："))
     for rate in [o.carbon_intensity, *o.classes, *o.pollutants, o.efficiency]:
         out.append(trace_block(rate.trace, rate.name_zh))
-    return "\n\n".join(out)
+    return paragraphs(*out)
 
 
 def carbon_years(result: Result) -> dict[int, dict]:
@@ -288,14 +292,15 @@ def carbon_years(result: Result) -> dict[int, dict]:
     return dict(sorted(found.items()))
 
 
-def carbon(result: Result) -> str:
+def carbon(result: Result) -> Md:
     years = carbon_years(result)
     if not years:
-        return "园区未提供能源消费数据，碳排放相关指标按园区填报值或数据缺失处理。"
+        return Md("园区未提供能源消费数据，碳排放相关指标按园区填报值或数据缺失处理。")
     names = list(dict.fromkeys(name for c in years.values() for name in c["by_source"]))
-    rows = [[name, *(fmt(c["by_source"].get(name), 6) if name in c["by_source"] else "—" for c in years.values())]
-            for name in names]
-    rows.append(["**合计（tCO2）**", *(f"**{fmt(c['total_t'], 6)}**" for c in years.values())])
+    rows: list[list[object]] = [
+        [name, *(fmt(c["by_source"].get(name), 6) if name in c["by_source"] else "—" for c in years.values())]
+        for name in names]
+    rows.append([Md("**合计（tCO2）**"), *(Md("**{0}**").format(fmt(c["total_t"], 6)) for c in years.values())])
     rows.append(["综合能源消费量（tce）", *(fmt(c.get("energy_tce"), 6) for c in years.values())])
     rows.append(["非化石能源消费量（tce）", *(fmt(c.get("nonfossil_tce"), 6) for c in years.values())])
     rows.append(["碳排放强度（tCO2/万元）", *(fmt(c.get("intensity"), 4) for c in years.values())])
@@ -303,7 +308,7 @@ def carbon(result: Result) -> str:
     methods = {y: c["method"] for y, c in years.items()}
     verified = [str(y) for y, m in methods.items() if m == "verified_total"]
     if verified:
-        out.append(f"{'、'.join(verified)}年采用园区提供的经核证二氧化碳排放总量，未按能源数据核算。")
+        out.append(escape(f"{'、'.join(verified)}年采用园区提供的经核证二氧化碳排放总量，未按能源数据核算。"))
     factors: dict[str, dict] = {}
     for c in years.values():
         for f in c["factors"]:
@@ -312,10 +317,11 @@ def carbon(result: Result) -> str:
                     f["source"] + ("" if f.get("verified", True) else "（二手来源，未核实）")]
                    for f in factors.values()]
     tables = {c.get("factor_table") for c in years.values() if c.get("factor_table")}
-    out.append(f"排放因子（因子表 {'、'.join(sorted(tables))}）：\n\n" + table(["因子", "数值", "单位", "适用年份", "来源"], factor_rows, [3, 2, 2, 2, 7]))
+    out.append(paragraphs(Md("排放因子（因子表 {0}）：").format("、".join(sorted(tables))),
+                          table(["因子", "数值", "单位", "适用年份", "来源"], factor_rows, [3, 2, 2, 2, 7])))
     notes = list(dict.fromkeys(n for c in years.values() for n in c.get("notes", [])))
     if notes:
-        out.append("说明：\n\n" + "\n".join(f"- {n}" for n in notes))
+        out.append(paragraphs(Md("说明："), bullets(notes)))
     for year, c in years.items():
         for key, title in (("energy_tce", "综合能源消费量"), ("nonfossil_tce", "非化石能源消费量")):
             if key in c["traces"]:
@@ -323,55 +329,62 @@ def carbon(result: Result) -> str:
         rows = [[line["source_zh"], fmt(line["activity"], 6), line["activity_unit"], line["activity_source"],
                  line["co2_trace"]["substituted"] if line.get("co2_trace") else "—", fmt(line.get("co2_t"), 6)]
                 for line in c["lines"]]
-        out.append(f"{year}年核算明细：\n\n" + table(["排放源", "活动水平", "单位", "数据来源", "计算过程", "tCO2"], rows,
-                                                   [2, 3, 2, 4, 6, 3]))
-    return "\n\n".join(out)
+        out.append(paragraphs(Md("{0}年核算明细：").format(year),
+                              table(["排放源", "活动水平", "单位", "数据来源", "计算过程", "tCO2"], rows,
+                                    [2, 3, 2, 4, 6, 3])))
+    return paragraphs(*out)
 
 
-def grade(result: Result) -> str:
-    text = f"**评价等级：{GRADE_ZH[result.grade]}**\n\n{result.grade_reason}。"
-    text += ("\n\n等级划分（标准6.4）：指数 ≥ 85 为 AAA 级；75 ≤ 指数 < 85 为 AA 级；60 ≤ 指数 < 75 为 A 级；"
-             "< 60 为无级别。目标层任一类得分低于其满分值的50%时不能评为AA级及以上。"
-             "整体评价为负向或基本要求不达标的园区不予定级。评价有效期三年，有效期内每年进行持续符合性声明（7.1.2、7.2.2）。")
-    return text
+def grade(result: Result) -> Md:
+    return paragraphs(
+        Md("**评价等级：{0}**").format(GRADE_ZH[result.grade]),
+        escape(f"{result.grade_reason}。"),
+        escape("等级划分（标准6.4）：指数 ≥ 85 为 AAA 级；75 ≤ 指数 < 85 为 AA 级；60 ≤ 指数 < 75 为 A 级；"
+               "< 60 为无级别。目标层任一类得分低于其满分值的50%时不能评为AA级及以上。"
+               "整体评价为负向或基本要求不达标的园区不予定级。评价有效期三年，有效期内每年进行持续符合性声明（7.1.2、7.2.2）。"))
 
 
-def weaknesses(result: Result, catalog: Catalog, top: int = 10) -> str:
+def weaknesses(result: Result, catalog: Catalog, top: int = 10) -> Md:
     ranked = result.points_lost[:top]
-    out = []
+    out: list[Md] = []
     if ranked:
         rows = [[p.code, p.name_zh, p.first_level, points(p.mean_lost), f"{p.max_points:.4g}", STATUS_ZH[p.status]]
                 for p in ranked]
-        out.append("失分最多的指标（评价年及前两年平均）：\n\n" + table(
-            ["编号", "指标", "一级指标", "平均失分", "满分", "评价年状态"], rows))
+        out.append(paragraphs(Md("失分最多的指标（评价年及前两年平均）："), table(
+            ["编号", "指标", "一级指标", "平均失分", "满分", "评价年状态"], rows)))
         firsts = list(dict.fromkeys(p.first_level for p in ranked))
-        advice = [f"- **{f}**：{catalog.improvement[f]}" for f in firsts if f in catalog.improvement]
+        advice = [Md("**{0}**：{1}").format(f, catalog.improvement[f]) for f in firsts if f in catalog.improvement]
         if advice:
-            out.append("改进方向：\n\n" + "\n".join(advice))
+            out.append(paragraphs(Md("改进方向："), bullets(advice)))
     if result.data_gaps:
         rows = [[g.year, g.code, g.name_zh, "、".join(g.missing_inputs), points(g.lost_points)] for g in result.data_gaps]
-        out.append("数据缺口（缺失数据按0分计）：\n\n" + table(["年份", "编号", "指标", "缺失数据", "损失分值"], rows))
+        out.append(paragraphs(Md("数据缺口（缺失数据按0分计）："),
+                              table(["年份", "编号", "指标", "缺失数据", "损失分值"], rows)))
     else:
-        out.append("评价期内无数据缺口。")
+        out.append(Md("评价期内无数据缺口。"))
     if result.not_applicable:
         rows = [[n.code, n.name_zh, "、".join(map(str, n.years)), n.justification] for n in result.not_applicable]
-        out.append("不适用指标（权重按比例分配给同一目标层的其他指标）：\n\n" + table(["编号", "指标", "年份", "理由"], rows))
-    return "\n\n".join(out)
+        out.append(paragraphs(Md("不适用指标（权重按比例分配给同一目标层的其他指标）："),
+                              table(["编号", "指标", "年份", "理由"], rows)))
+    return paragraphs(*out)
 
 
-def methodology(result: Result, catalog: Catalog) -> str:
-    out = ["本报告按标准第5部分的评价流程进行：基本要求评价 → 绩效指标评价（逐年）→ 绩效指数（三年平均）→ 整体评价 → 等级划分。"
-           "标准未明确之处，evalkit 采用以下默认决定（可由省级或自定义指标目录调整）："]
-    out.append("\n".join(f"{n}. **{d.title_zh}**：{d.text_zh}" for n, d in enumerate(catalog.decisions, 1)))
-    out.append("标准原文的不一致之处及处理：\n\n" + table(["位置", "说明"], [[d.where, d.text_zh] for d in catalog.discrepancies], [1, 5]))
+def methodology(result: Result, catalog: Catalog) -> Md:
+    out = [Md("本报告按标准第5部分的评价流程进行：基本要求评价 → 绩效指标评价（逐年）→ 绩效指数（三年平均）→ 整体评价 → 等级划分。"
+              "标准未明确之处，evalkit 采用以下默认决定（可由省级或自定义指标目录调整）：")]
+    out.append(Md("\n").join(Md("{0}. **{1}**：{2}").format(n, d.title_zh, d.text_zh)
+                             for n, d in enumerate(catalog.decisions, 1)))
+    out.append(paragraphs(Md("标准原文的不一致之处及处理："),
+                          table(["位置", "说明"], [[d.where, d.text_zh] for d in catalog.discrepancies], [1, 5])))
     if result.warnings:
-        out.append("本次评价的提示：\n\n" + "\n".join(f"- {w}" for w in result.warnings))
+        out.append(paragraphs(Md("本次评价的提示："), bullets(list(result.warnings))))
     if result.overrides:
         rows = [[o.code, o.name_zh, o.field, f"{fmt(o.catalog_value)} {o.unit}", f"{fmt(o.park_value)} {o.unit}",
                  o.justification, o.source] for o in result.overrides]
-        out.append("园区替换的参考值：\n\n" + table(["编号", "指标", "参数", "目录值", "采用值", "理由", "来源"], rows))
+        out.append(paragraphs(Md("园区替换的参考值："),
+                              table(["编号", "指标", "参数", "目录值", "采用值", "理由", "来源"], rows)))
     else:
-        out.append("本次评价未替换指标目录中的任何参考值。")
+        out.append(Md("本次评价未替换指标目录中的任何参考值。"))
     unverified = []
     for ind in catalog.indicators:
         for variant in ind.variants():
@@ -379,12 +392,12 @@ def methodology(result: Result, catalog: Catalog) -> str:
                 if ref is not None and not ref.verified:
                     unverified.append([ind.code, ind.name_zh, f"{fmt(ref.value)} {ref.unit}", ref.source])
     if unverified:
-        out.append("以下参考值仅见于二手来源或为 evalkit 默认值，尚未与原文核对，使用时请评价机构确认：\n\n"
-                   + table(["编号", "指标", "参考值", "来源"], unverified, [2, 3, 2, 8]))
-    return "\n\n".join(out)
+        out.append(paragraphs(Md("以下参考值仅见于二手来源或为 evalkit 默认值，尚未与原文核对，使用时请评价机构确认："),
+                              table(["编号", "指标", "参考值", "来源"], unverified, [2, 3, 2, 8])))
+    return paragraphs(*out)
 
 
-def sources(result: Result) -> str:
+def sources(result: Result) -> Md:
     used: dict[str, set[str]] = defaultdict(set)
     for yr in result.yearly.values():
         for i in yr.indicators:
@@ -392,7 +405,7 @@ def sources(result: Result) -> str:
                 for inp in (trace.inputs if trace else []):
                     used[inp.source].add(inp.name_zh)
     rows = [[n, src, "、".join(sorted(items))] for n, (src, items) in enumerate(sorted(used.items()), 1)]
-    out = ["统计与监测数据来源：\n\n" + table(["序号", "来源", "数据项"], rows, [2, 5, 5])]
+    out = [paragraphs(Md("统计与监测数据来源："), table(["序号", "来源", "数据项"], rows, [2, 5, 5]))]
     evidence = [["基本要求", item.text_zh, item.evidence] for item in result.gate.items if item.evidence]
     for yr in result.yearly.values():
         for i in yr.indicators:
@@ -402,21 +415,23 @@ def sources(result: Result) -> str:
             if item.evidence:
                 evidence.append([f"加分项（{yr.year}年）", item.name, item.evidence])
     if evidence:
-        out.append("证明材料：\n\n" + table(["用途", "事项", "证明材料"], evidence, [2, 4, 6]))
-    return "\n\n".join(out)
+        out.append(paragraphs(Md("证明材料："), table(["用途", "事项", "证明材料"], evidence, [2, 4, 6])))
+    return paragraphs(*out)
 
 
-def reproducibility(result: Result, files: dict[str, str], parameters: dict[str, object]) -> str:
-    hashes = "\n".join(f"- {label}（`{Path(path).name}`）SHA-256：`{_sha256(path)}`" for label, path in files.items())
-    params = [[k, f"`{v}`"] for k, v in parameters.items()]
-    return "\n\n".join([
-        f"本报告由 evalkit {result.evalkit_version} 生成。评价结果全文（含每个数值的计算轨迹）见归档目录中的 "
-        "`results.json`；`manifest.json` 记录全部输入文件、指标目录和报告模板的 SHA-256 以及软件版本。"
-        "运行 `evalkit verify <归档目录>` 可用归档的输入重新执行本报告，并核对结果是否完全一致。",
-        "输入文件：\n\n" + hashes,
-        "运行参数：\n\n" + table(["参数", "取值"], params),
-        f"指标目录：{result.catalog.id} 版本 {result.catalog.version}，内容摘要 `{result.catalog.sha256}`。",
-    ])
+def reproducibility(result: Result, files: dict[str, str], parameters: dict[str, object]) -> Md:
+    hashes = bullets([f"{label}（{Path(path).name}）SHA-256：{_sha256(path)}" for label, path in files.items()])
+    params = [[k, v] for k, v in parameters.items()]
+    return paragraphs(
+        Md("本报告由 evalkit {0} 生成。评价结果全文（含每个数值的计算轨迹）见归档目录中的 results.json；"
+           "manifest.json 记录全部输入文件、指标目录和报告模板的 SHA-256 以及软件版本。"
+           "运行 evalkit verify \\<归档目录\\> 可用归档的输入重新执行本报告，并核对结果是否完全一致。").format(
+            result.evalkit_version),
+        paragraphs(Md("输入文件："), hashes),
+        paragraphs(Md("运行参数："), table(["参数", "取值"], params)),
+        Md("指标目录：{0} 版本 {1}，内容摘要 {2}。").format(result.catalog.id, result.catalog.version,
+                                                  result.catalog.sha256),
+    )
 
 
 def _sha256(path: str) -> str:
