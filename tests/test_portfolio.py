@@ -127,6 +127,7 @@ def test_compare_report_uses_current_archives_and_names_every_park(batch_run, ca
         assert name in html
     ranked = json.loads((archive / "results.json").read_text("utf-8"))["parks"]
     assert [p["park"] for p in ranked] == ["demo-chem", "demo-textile", "demo-gatefail"]
+    assert main(["verify", str(archive)]) == 0  # re-executed from its archived inputs, results identical
 
 
 # --- trend -----------------------------------------------------------------------------------
@@ -219,6 +220,8 @@ def test_statement_command_against_the_rated_archive(tmp_path, textile_raw, caps
     assert main(["statement", "--park", "demo-textile", "--year", "2024", *common]) == 2
     assert "evalkit render --park demo-textile --years 2021-2023" in capsys.readouterr().err
     assert main(["render", "--park", "demo-textile", "--years", "2021-2023", *common]) == 0
+    report = (out / "demo-textile" / "2021-2023" / "report.html").read_text("utf-8")
+    assert "历年变化" in report and "2020—2022年" in report and "###" not in report  # the earlier window
     assert main(["statement", "--park", "demo-textile", "--year", "2027", *common]) == 2
     assert "2024–2026" in capsys.readouterr().err
     assert main(["statement", "--park", "demo-textile", "--year", "2024", *common]) == 0

@@ -54,4 +54,4 @@ def history(t: Trend) -> Md:
     if first.index is not None and last.index is not None:
         lead += Md("绩效指数由{a}的 {x:.2f} 变为{b}的 {y:.2f}（{d:+.2f}）。").format(
             a=_window(first.window), x=first.index, b=_window(last.window), y=last.index, d=last.index - first.index)
-    return paragraphs(lead, table(["评价期", "绩效指数", "等级", "整体评价"], rows))
+    return paragraphs(Md("### 历年变化"), lead, table(["评价期", "绩效指数", "等级", "整体评价"], rows))
