@@ -435,6 +435,7 @@ def cmd_batch(args) -> int:
     formats = _formats(args.formats)
     parks = _chosen_parks(args)
     label = f"{window[0]}-{window[-1]}"
+    levels = [t.name for t in context["catalog"].target_levels]
     jobs = [BatchJob(park=p, years=window, params_dir=str(args.params_dir), catalog_path=str(context["catalog_path"]),
                      factor_path=str(context["factor_path"]), output_dir=str(args.output_dir), formats=formats,
                      engine=args.engine, force=args.force, command=["evalkit", *args.argv]) for p in parks]
@@ -449,12 +450,12 @@ def cmd_batch(args) -> int:
         rows = run_batch(jobs, workers=args.jobs, report=report)
     except BatchInterrupted as exc:
         bar.close()
-        files = write_summary(exc.rows, args.output_dir, label)
+        files = write_summary(exc.rows, args.output_dir, label, levels)
         print(f"evalkit batch: interrupted; finished archives are intact; summary so far in {files[0]}", file=sys.stderr)
         return 130
     bar.close()
     seconds = time.perf_counter() - start
-    files = write_summary(rows, args.output_dir, label)
+    files = write_summary(rows, args.output_dir, label, levels)
     table = [{"park": r.park, "status": r.status, "grade": r.grade, "index": "" if r.index is None else f"{r.index:.2f}",
               "overall": r.verdict, "seconds": f"{r.seconds:.1f}", "archive": r.archive} for r in rows]
     print(text_table(table, ["park", "status", "grade", "index", "overall", "seconds", "archive"]))

@@ -43,7 +43,8 @@ def ranking(c: Comparison) -> Md:
 
 
 def level_table(c: Comparison) -> Md:
-    levels = list(dict.fromkeys(name for p in c.parks for name in p.level_shares))
+    levels = list(dict.fromkeys([*(level for level, _ in c.first_levels),
+                                 *(name for p in c.parks for name in p.level_shares)]))
     rows = [[p.park_name, *(_share(p.level_shares.get(name)) for name in levels)] for p in c.parks if p.index is not None]
     return table(["园区", *(Md("{}得分率").format(name) for name in levels)], rows)
 

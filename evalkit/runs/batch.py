@@ -211,11 +211,12 @@ class BatchInterrupted(KeyboardInterrupt):
         self.rows = rows
 
 
-def summary_table(rows: Sequence[ParkRow]):
-    """The summary as a pandas DataFrame with Chinese-and-English headers, one row per park."""
+def summary_table(rows: Sequence[ParkRow], levels: Sequence[str] = ()):
+    """The summary as a pandas DataFrame with Chinese-and-English headers, one row per park;
+    target-level columns in the order of `levels` (the catalog's), then any other."""
     import pandas as pd
 
-    levels = list(dict.fromkeys(name for r in rows for name in r.level_shares))
+    levels = list(dict.fromkeys([*levels, *(name for r in rows for name in r.level_shares)]))
     records = []
     for r in rows:
         record = {"park": r.park, "name 名称": r.name, "type 类型": r.park_type, "status 状态": r.status,
@@ -228,9 +229,9 @@ def summary_table(rows: Sequence[ParkRow]):
     return pd.DataFrame.from_records(records)
 
 
-def write_summary(rows: Sequence[ParkRow], output_dir: Path, window: str) -> list[Path]:
+def write_summary(rows: Sequence[ParkRow], output_dir: Path, window: str, levels: Sequence[str] = ()) -> list[Path]:
     """outputs/batch-<window>.csv and .xlsx, each written aside and moved in place."""
-    table = summary_table(rows)
+    table = summary_table(rows, levels)
     output_dir.mkdir(parents=True, exist_ok=True)
     written = []
     for suffix in ("csv", "xlsx"):
