@@ -233,3 +233,15 @@ def test_statement_command_against_the_rated_archive(tmp_path, textile_raw, caps
     assert "inputs/rated/results.json" in {i["path"] for i in manifest["inputs"]}
     html = (archive / "report.html").read_text("utf-8")
     assert "不再持续符合" in html and "跟踪复核要点" in html
+
+
+def test_a_catalog_override_of_the_statement_threshold_must_name_an_indicator(tmp_path):
+    from evalkit.catalog import default_catalog_path, load_catalog
+    from evalkit.core.problems import InputError
+
+    source = default_catalog_path()
+    shutil.copy(source.parent / "basic_requirements.yaml", tmp_path)
+    text = source.read_text("utf-8").replace("score_drop_overrides: {}", "score_drop_overrides: {I99: 0.1}")
+    (tmp_path / "custom.yaml").write_text(text, "utf-8")
+    with pytest.raises(InputError, match="continued_compliance.score_drop_overrides.I99"):
+        load_catalog(tmp_path / "custom.yaml")

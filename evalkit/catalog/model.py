@@ -344,6 +344,13 @@ def _check_meaning(catalog: Catalog, problems: Problems) -> None:
         problems.add(file, "grading.capped_grade", catalog.grading.capped_grade, "one of the grades in bands")
     if catalog.grading.window_years < 1:
         problems.add(file, "grading.window_years", catalog.grading.window_years, "at least 1")
+    rules = catalog.continued_compliance
+    if rules is not None:
+        for code in rules.score_drop_overrides:
+            if code not in seen:
+                problems.add(file, f"continued_compliance.score_drop_overrides.{code}", code, "an indicator code")
+        if rules.validity_years < 1:
+            problems.add(file, "continued_compliance.validity_years", rules.validity_years, "at least 1")
 
 
 def _check_formula(catalog: Catalog, file: str, field: str, text: str, problems: Problems) -> None:
