@@ -259,5 +259,5 @@ def _review_points(s: Statement) -> list[str]:
     if s.validity.remaining_years:
         points.append(f"评价有效期内尚需进行 {'、'.join(map(str, s.validity.remaining_years))} 年度的持续符合性声明。")
     else:
-        points.append(f"本声明为有效期内最后一次声明：评价有效期届满后应重新评价（7.2.2）。")
+        points.append("本声明为有效期内最后一次声明：评价有效期届满后应重新评价（7.2.2）。")
     return points

@@ -19,7 +19,6 @@ from evalkit.intake import find_park_file, read_park
 from evalkit.portfolio.common import RATED_GRADES
 from evalkit.portfolio.statement import RatedArchive, validity
 from evalkit.portfolio.trend import possible_windows
-from evalkit.render.pipeline import Progress, print_progress
 from evalkit.runs.collect import collect, load_checked, write_results_file
 from evalkit.runs.documents import DocumentOutcome, input_file, render_document
 
