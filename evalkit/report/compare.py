@@ -115,5 +115,13 @@ def group_heading(group: Group, names: dict[str, str]) -> Md:
     text = Md("### {name}\n\n本类型 {n} 个园区：").format(name=group.name, n=len(group.parks)) + \
         Md("、").join(names[p] for p in group.parks) + Md("。")
     if len(group.parks) == 1:
-        text += Md("本类型只有一个完成评价的园区，无同类可比；其各指标数值见第四部分。")
+        return text + Md("本类型只有一个完成评价的园区，无同类可比；其各指标数值见第四部分。")
     return text
+
+
+def group_ranking(c: Comparison, group: Group) -> Md:
+    entries = {p.park: p for p in c.parks}
+    rows = [[n, entries[p].park_name, "—" if entries[p].index is None else f"{entries[p].index:.2f}",
+             GRADE_ZH.get(entries[p].grade, entries[p].grade), entries[p].rank or "—"]
+            for n, p in enumerate(group.parks, 1)]
+    return table(["类型内排名", "园区", "绩效指数", "等级", "全部园区中的排名"], rows, [2, 5, 2, 2, 2])

@@ -94,7 +94,8 @@ def trend_chart(t: Trend, bands: dict[str, float]):
             left.text(x, p.index + 1.2, f"{p.index:.2f}\n{p.grade}", ha="center", fontsize=8)
     for grade, threshold in bands.items():
         left.axhline(threshold, color=GREY, linestyle="--", linewidth=1)
-        left.text(-0.2, threshold, f"{grade}≥{threshold:g}", fontsize=7, color="#555", ha="left", va="bottom")
+        left.text(len(labels) - 0.6, threshold, f"{grade}≥{threshold:g}", fontsize=7, color="#555", ha="right",
+                  va="top")
     left.set_ylim(0, 115)
     left.set_title("绩效指数与等级")
     left.set_ylabel("分")
