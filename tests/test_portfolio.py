@@ -245,3 +245,31 @@ def test_a_catalog_override_of_the_statement_threshold_must_name_an_indicator(tm
     (tmp_path / "custom.yaml").write_text(text, "utf-8")
     with pytest.raises(InputError, match="continued_compliance.score_drop_overrides.I99"):
         load_catalog(tmp_path / "custom.yaml")
+
+
+def test_an_interrupted_batch_keeps_finished_archives_and_leaves_no_staging(tmp_path):
+    """Ctrl-C in the parent (raised here from the progress callback once one park is done)."""
+    from evalkit import archive
+    from evalkit.catalog import default_catalog_path
+    from evalkit.carbon import DEFAULT_TABLE
+    from evalkit.runs.batch import BatchInterrupted, BatchJob, run_batch
+
+    out = tmp_path / "outputs"
+    jobs = [BatchJob(park=p, years=WINDOW, params_dir=str(PARAMS), catalog_path=str(default_catalog_path()),
+                     factor_path=str(DEFAULT_TABLE), output_dir=str(out), formats=["html"], engine="auto",
+                     force=False, command=["test"]) for p in ("demo-chem", "demo-hitech")]
+    seen_running = []
+
+    def ctrl_c(done, running, failed, total):
+        if done == 1:
+            seen_running.append(running)
+            raise KeyboardInterrupt
+
+    with pytest.raises(BatchInterrupted) as interrupted:
+        run_batch(jobs, workers=1, report=ctrl_c)
+    assert [(r.park, r.status) for r in interrupted.value.rows] == [("demo-chem", "rendered"),
+                                                                    ("demo-hitech", "interrupted")]
+    finished = out / "demo-chem" / "2021-2023"
+    assert archive.check_integrity(finished, archive.read_manifest(finished)) == []
+    assert seen_running == [1]  # the second park was being rendered when Ctrl-C came
+    assert not list((out / "demo-hitech").glob(".*staging*")) and not (out / "demo-hitech" / "2021-2023").exists()
