@@ -33,7 +33,6 @@ from evalkit.render import TEMPLATE_DIR, ArchiveConflict, RenderError, planned_f
 from evalkit.runs.collect import current_archive, load_checked
 
 
-
 @dataclass(frozen=True)
 class BatchJob:
     park: str
@@ -52,6 +51,7 @@ class BatchJob:
 class ParkRow:
     park: str
     status: str
+    """rendered, unchanged (skipped: its archive is current), failed or interrupted."""
     name: str = ""
     park_type: str = ""
     grade: str = ""
@@ -62,21 +62,6 @@ class ParkRow:
     archive: str = ""
     seconds: float = 0.0
     error: str = ""
-
-
-@dataclass
-class BatchSummary:
-    window: str
-    rows: list[ParkRow]
-    seconds: float
-    files: list[Path] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return all(r.status in ("rendered", "unchanged") for r in self.rows)
-
-    def count(self, status: str) -> int:
-        return sum(r.status == status for r in self.rows)
 
 
 def render_park(job: BatchJob) -> ParkRow:
