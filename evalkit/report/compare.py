@@ -39,7 +39,7 @@ def ranking(c: Comparison) -> Md:
                  "各园区结果的完整路径见本报告存档的 manifest.json。")
     return paragraphs(table(["排名", "园区", "代号", "类型", "绩效指数", "等级", "数据覆盖率", "整体评价", "数据缺口（项·年）",
                              "结果来源"], [[r[0], r[1], p.park, *r[2:]] for r, p in zip(rows, c.parks)],
-                            [1, 4, 3, 3, 2, 2, 2, 2, 2, 3]), note, sources)
+                            [1, 4, 3, 3, 3, 2, 2, 2, 2, 3]), note, sources)
 
 
 def level_table(c: Comparison) -> Md:
@@ -86,7 +86,7 @@ def leading_values(group: Group, names: dict[str, str]) -> Md:
            "（行业先进值比较法，见编制说明上虞经开区案例）；无数据的园区不参与取值。粗体为达到先进值的园区；"
            "列名为园区代号（见排名表）。"),
         table(["编号", "指标", "单位", "方向", "组内先进值", *group.parks], rows,
-              [2, 5, 2, 2, 2, *([2] * len(group.parks))]))
+              [2, 4, 2, 2, 3, *([3] * len(group.parks))]))
 
 
 def weak_areas(group: Group, names: dict[str, str]) -> Md:
