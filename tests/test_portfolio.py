@@ -127,7 +127,15 @@ def test_compare_report_uses_current_archives_and_names_every_park(batch_run, ca
         assert name in html
     ranked = json.loads((archive / "results.json").read_text("utf-8"))["parks"]
     assert [p["park"] for p in ranked] == ["demo-chem", "demo-textile", "demo-gatefail"]
-    assert main(["verify", str(archive)]) == 0  # re-executed from its archived inputs, results identical
+    assert main(["verify", str(archive)]) == 0  # re-computed from its archived inputs, results identical
+    # a manifest whose parameters point the notebook elsewhere is refused before anything runs
+    forged = archive.parent / "forged"
+    shutil.copytree(archive, forged)
+    manifest["parameters"]["results_files"] = ["/etc/passwd"]
+    (forged / "manifest.json").write_text(json.dumps(manifest), "utf-8")
+    capsys.readouterr()
+    assert main(["verify", str(forged)]) == 1
+    assert "results_files is not what evalkit compare passes" in capsys.readouterr().err
 
 
 # --- trend -----------------------------------------------------------------------------------
@@ -233,6 +241,7 @@ def test_statement_command_against_the_rated_archive(tmp_path, textile_raw, caps
     assert "inputs/rated/results.json" in {i["path"] for i in manifest["inputs"]}
     html = (archive / "report.html").read_text("utf-8")
     assert "不再持续符合" in html and "跟踪复核要点" in html
+    assert main(["verify", str(archive)]) == 0
 
 
 def test_a_catalog_override_of_the_statement_threshold_must_name_an_indicator(tmp_path):

@@ -27,6 +27,7 @@ from evalkit.archive import NOTEBOOK, RESULTS, EngineRecord, InputFile, Manifest
 from evalkit.render import FORMATS, TEMPLATE_DIR, ArchiveConflict, RenderError, RenderJob, get_engine
 from evalkit.render.execute import execute_notebook
 from evalkit.render.pipeline import Progress, print_progress
+from evalkit.report.markup import Md, paragraphs, table
 
 ROLE_LABELS = {"park": "园区数据文件", "catalog": "指标目录", "factors": "因子表", "results": "园区评价结果",
                "rated": "定级评价结果"}
@@ -76,8 +77,27 @@ def render_document(kind: str, template: str, *, label: str, parks: Sequence[str
     chosen = get_engine(engine)
     template_hashes = archive.hash_tree(template_dir)
     fingerprint = archive.fingerprint(inputs, parameters)
-    previous = _check_previous(final, fingerprint, force, progress)
+    final.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        with archive.archive_lock(final):  # one writer per archive, as for a park report
+            for note in archive.recover(final):
+                progress(f"[evalkit] archive  {note}")
+            previous = _check_previous(final, fingerprint, force, progress)
+            warnings = _run(kind, template, label, parks, years, parameters, inputs, final, formats, chosen,
+                            command, template_dir, template_hashes, started_at, progress)
+    except archive.ArchiveBusy as exc:
+        raise RenderError("setup", str(exc)) from None
+    progress(f"[evalkit] done     {final} ({time.perf_counter() - start:.1f} s)")
+    files = {"notebook": final / NOTEBOOK, "results": final / RESULTS, "manifest": final / archive.MANIFEST}
+    files |= {fmt: final / f"report.{fmt}" for fmt in dict.fromkeys(formats)}
+    return DocumentOutcome(final, chosen.name, files, previous, warnings)
 
+
+def _run(kind: str, template: str, label: str, parks: Sequence[str], years: Sequence[int],
+         parameters: dict[str, Any], inputs: Sequence[InputFile], final: Path, formats: Sequence[str], chosen,
+         command: Sequence[str] | None, template_dir: Path, template_hashes: dict[str, str], started_at: str,
+         progress: Progress) -> list[str]:
+    """Execute, render and write the manifest in a staging folder, then put it in place of `final`."""
     staging = archive.new_staging_dir(final)
     stages: dict[str, float] = {}
     warnings: list[str] = []
@@ -112,10 +132,7 @@ def render_document(kind: str, template: str, *, label: str, parks: Sequence[str
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    progress(f"[evalkit] done     {final} ({time.perf_counter() - start:.1f} s)")
-    files = {"notebook": final / NOTEBOOK, "results": final / RESULTS, "manifest": final / archive.MANIFEST}
-    files |= {fmt: final / f"report.{fmt}" for fmt in dict.fromkeys(formats)}
-    return DocumentOutcome(final, chosen.name, files, previous, warnings)
+    return warnings
 
 
 def _check_previous(final: Path, new: dict[str, Any], force: bool, progress: Progress) -> str:
@@ -136,14 +153,16 @@ def _check_previous(final: Path, new: dict[str, Any], force: bool, progress: Pro
     return "replaced"
 
 
-def _colophon(engine, inputs: Sequence[InputFile], template: str, hashes: dict[str, str], started_at: str) -> str:
+def _colophon(engine, inputs: Sequence[InputFile], template: str, hashes: dict[str, str], started_at: str) -> Md:
     stamp = datetime.fromisoformat(started_at).strftime("%Y-%m-%d %H:%M UTC")
+    # Input file names are the user's (--catalog, --factors): escaped like all user text.
     rows = [("生成工具", f"evalkit {evalkit.__version__}，Python {platform.python_version()}", ""),
             ("渲染引擎", f"{engine.name}（{engine.describe()}）", ""),
-            *((ROLE_LABELS.get(i.role, i.role), f"`{i.path}`", f"`{i.sha256[:16]}`") for i in inputs),
-            ("报告模板", f"`{template}`", f"`{hashes[template][:16]}`"),
+            *((ROLE_LABELS.get(i.role, i.role), i.path, i.sha256[:16]) for i in inputs),
+            ("报告模板", template, hashes[template][:16]),
             ("生成时间", stamp, "")]
-    table = "\n".join(["| 项目 | 内容 | SHA-256（前 16 位） |", "|:----|:----------|:------|",
-                       *(f"| {a} | {b} | {c} |" for a, b, c in rows)])
-    return ("## 版本说明\n\n本文件的输入文件、执行后的笔记本与结果（results.json）一并存档，完整的 SHA-256 与软件版本见"
-            "存档中的 manifest.json，可用 `evalkit verify` 复核。\n\n" + table)
+    return paragraphs(
+        Md("## 版本说明"),
+        Md("本文件的输入文件、执行后的笔记本与结果（results.json）一并存档，完整的 SHA-256 与软件版本见"
+           "存档中的 manifest.json，可用 `evalkit verify` 复核。"),
+        table(["项目", "内容", "SHA-256（前 16 位）"], rows, widths=[4, 10, 6]))
