@@ -9,6 +9,7 @@ May import: `evalkit.core`.
 
 from evalkit.catalog.model import (
     Catalog,
+    ConsistencyRule,
     ContinuedCompliance,
     Driver,
     Indicator,
@@ -25,6 +26,7 @@ from evalkit.catalog.model import (
 
 __all__ = [
     "Catalog",
+    "ConsistencyRule",
     "ContinuedCompliance",
     "Driver",
     "Indicator",

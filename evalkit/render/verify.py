@@ -28,7 +28,7 @@ from evalkit.render.pipeline import TEMPLATE_DIR, Progress, print_progress
 
 PARAMETER_NAMES = {"park", "years", "input_path", "catalog_path", "factor_paths", "base_year", "options",
                    "results_path"}
-OPTIONS = {"strict": bool}
+OPTIONS = {"strict": bool, "final": bool}  # final: a formal report (render --final)
 # The portfolio documents (evalkit compare, trend, statement) are archived like a park report with
 # `kind` in their manifest; each is re-computed with its own template of report_template/.
 KIND_TEMPLATES = {"report": NOTEBOOK, "compare": "compare.ipynb", "trend": "trend.ipynb",

@@ -52,8 +52,11 @@ def reference_text(ref: Reference) -> str:
     text = f"{fmt(ref.value)} {ref.unit}（来源：{ref.source}"
     if ref.override_justification:
         text += f"；园区替换参考值，理由：{ref.override_justification}"
-    if not ref.verified:
-        text += "；仅见于二手来源，未经原文核实"
+    if ref.verified and ref.citation:
+        text += f"；已核实：{ref.citation}"
+    elif not ref.verified:
+        text += ("；evalkit 默认值，待省级目录或评价机构确认" if ref.basis == "evalkit_default"
+                 else "；仅见于二手来源，未经原文核实")
     return text + "）"
 
 
@@ -239,17 +242,6 @@ def first_level_table(result: Result) -> Md:
             for f in result.first_level_means]
     return paragraphs(Md("各一级指标得分（评价年及前两年平均）："),
                       table(["目标层", "一级指标", "平均得分", "满分", "得分率"], rows))
-
-
-def bonus(result: Result) -> Md:
-    rows = [[y, item.name, fmt(item.points), item.justification, item.evidence or "—"]
-            for y, yr in result.yearly.items() for item in yr.bonus_items]
-    if not rows:
-        return paragraphs(heading(3, "加分项"), Md("评价期内园区未申报加分项。"))
-    capped = [f"{y}年申报 {fmt(yr.bonus_claimed)} 分，按上限计 {fmt(yr.bonus)} 分"
-              for y, yr in result.yearly.items() if yr.bonus_claimed > yr.bonus]
-    note = escape("；".join(capped) + "。") if capped else None
-    return paragraphs(heading(3, "加分项"), table(["年份", "加分项", "申报分值", "理由", "证明材料"], rows), note)
 
 
 def index_section(result: Result) -> Md:
