@@ -53,12 +53,15 @@ def batch_run(tmp_path_factory):
     return {"params": params, "out": out, "argv": argv, "code": code, "rows": {r["park"]: r for r in rows}}
 
 
-def test_batch_lists_every_park_with_its_status_and_fails_for_the_broken_one(batch_run, capsys):
+def test_batch_lists_every_park_with_its_status_and_fails_for_the_broken_one(batch_run, catalog, factors):
+    from evalkit.intake import load_park
+
     rows = batch_run["rows"]
+    chem = evaluate(load_park("demo-chem", PARAMS), catalog, WINDOW, factors=factors)
     assert batch_run["code"] == 1  # one park failed
     assert set(rows) == {"demo-chem", "demo-gatefail", "demo-broken"}
-    assert rows["demo-chem"]["status 状态"] == "rendered" and rows["demo-chem"]["grade 等级"] == "AAA"
-    assert rows["demo-chem"]["index 指数"] == "85.9"
+    assert rows["demo-chem"]["status 状态"] == "rendered" and rows["demo-chem"]["grade 等级"] == chem.grade == "AAA"
+    assert float(rows["demo-chem"]["index 指数"]) == chem.index
     assert float(rows["demo-chem"]["效果协同 share 得分率"]) > 0.5
     assert rows["demo-chem"]["overall 整体评价"] == "positive"
     assert rows["demo-gatefail"]["status 状态"] == "rendered" and rows["demo-gatefail"]["grade 等级"] == "not_rated"
