@@ -9,6 +9,7 @@ speed-up, parks per hour, and the peak memory of the largest process for 2 and f
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -33,13 +34,16 @@ def run(parks: list[str], jobs: int) -> tuple[float, float]:
         start = time.perf_counter()
         done = subprocess.run([sys.executable, "-c", CHILD, *argv], capture_output=True, text=True, cwd=ROOT)
         seconds = time.perf_counter() - start
-    report = json.loads(done.stdout.strip().splitlines()[-1])
+    lines = done.stdout.strip().splitlines()
+    report = json.loads(lines[-1]) if lines else {"code": None}
     if report["code"] != 0:
         raise SystemExit(f"batch failed:\n{done.stdout}\n{done.stderr}")
     return seconds, report["peak_mib"]
 
 
 def main() -> None:
+    # The speed-up needs idle cores: on a shared machine, say how busy it was.
+    print(f"load average at start: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     sequential, _ = run(PARKS, 1)
     print(f"4 parks, --jobs 1: {sequential:6.1f} s")
     parallel, peak4 = run(PARKS, 2)
@@ -49,6 +53,7 @@ def main() -> None:
     _, peak2 = run(PARKS[:2], 2)
     print(f"peak memory of the largest process, --jobs 2: 2 parks {peak2:.0f} MiB, 4 parks {peak4:.0f} MiB "
           f"(ratio {peak4 / peak2:.2f}; flat means ≈ 1)")
+    print(f"load average at end: {os.getloadavg()[0]:.1f}")
 
 
 if __name__ == "__main__":
