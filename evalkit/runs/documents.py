@@ -100,7 +100,6 @@ def _run(kind: str, template: str, label: str, parks: Sequence[str], years: Sequ
     """Execute, render and write the manifest in a staging folder, then put it in place of `final`."""
     staging = archive.new_staging_dir(final)
     stages: dict[str, float] = {}
-    warnings: list[str] = []
     try:
         archive.copy_inputs(inputs, staging)
         tick = time.perf_counter()
@@ -110,16 +109,16 @@ def _run(kind: str, template: str, label: str, parks: Sequence[str], years: Sequ
         if not (staging / RESULTS).is_file():
             raise RenderError("execute", f"{template} did not write {RESULTS}")
         colophon = _colophon(chosen, inputs, template, template_hashes, started_at)
-        for fmt in dict.fromkeys(formats):
-            tick = time.perf_counter()
-            with tempfile.TemporaryDirectory(prefix="evalkit-render-") as work:
-                job = RenderJob(staging / NOTEBOOK, fmt, staging / f"report.{fmt}", template_dir, Path(work), colophon)
-                found = chosen.render(job)
-                if not job.output.is_file():
-                    raise RenderError(fmt, f"engine {chosen.name} reported success but wrote no {job.output.name}")
-            warnings += [f"{fmt}: {w}" for w in found]
-            stages[fmt] = time.perf_counter() - tick
-            progress(f"[evalkit] {fmt:<8} {stages[fmt]:.1f} s")
+        tick = time.perf_counter()
+        with tempfile.TemporaryDirectory(prefix="evalkit-render-") as work:  # one engine call, every format
+            job = RenderJob(staging / NOTEBOOK, {fmt: staging / f"report.{fmt}" for fmt in dict.fromkeys(formats)},
+                            template_dir, Path(work), colophon)
+            warnings = [f"render: {w}" for w in chosen.render(job)]
+            for fmt, output in job.outputs.items():
+                if not output.is_file():
+                    raise RenderError(fmt, f"engine {chosen.name} reported success but wrote no {output.name}")
+        stages["render"] = time.perf_counter() - tick
+        progress(f"[evalkit] render   {stages['render']:.1f} s ({', '.join(job.outputs)})")
         archive.write_manifest(staging, DocumentManifest(
             kind=kind, parks=list(parks), park=label, years=list(years), window=f"{years[0]}-{years[-1]}",
             parameters=parameters, inputs=list(inputs), template=template_hashes,
