@@ -506,6 +506,7 @@ def _formats(text: str) -> list[str]:
 
 
 def _portfolio_inputs(args) -> dict:
+    from evalkit import carbon
     from evalkit.catalog import default_catalog_path
 
     catalog, factors = _load(args)
@@ -544,6 +545,7 @@ def cmd_batch(args) -> int:
 
     from tqdm import tqdm
 
+    from evalkit.intake.checks import parse_window
     from evalkit.runs.batch import BatchInterrupted, BatchJob, run_batch, write_summary
 
     context = _portfolio_inputs(args)
@@ -584,6 +586,7 @@ def cmd_batch(args) -> int:
 
 
 def cmd_compare(args) -> int:
+    from evalkit.intake.checks import parse_window
     from evalkit.render import RenderError
     from evalkit.runs.reports import compare_report
 

@@ -278,7 +278,7 @@ def test_an_interrupted_batch_keeps_finished_archives_and_leaves_no_staging(tmp_
             raise KeyboardInterrupt
 
     with pytest.raises(BatchInterrupted) as interrupted:
-        run_batch(jobs, workers=1, report=ctrl_c)
+        run_batch(jobs, workers=1, report=ctrl_c, grace_seconds=0)  # the busy worker is stopped at once
     assert [(r.park, r.status) for r in interrupted.value.rows] == [("demo-chem", "rendered"),
                                                                     ("demo-hitech", "interrupted")]
     finished = out / "demo-chem" / "2021-2023"

@@ -119,14 +119,16 @@ Reporter = Callable[[int, int, int, int], None]
 """Called about once a second: (done, running, failed, total)."""
 
 
-def run_batch(jobs: Sequence[BatchJob], *, workers: int, report: Reporter | None = None) -> list[ParkRow]:
+def run_batch(jobs: Sequence[BatchJob], *, workers: int, report: Reporter | None = None,
+              grace_seconds: float = 5.0) -> list[ParkRow]:
     """Render every job, at most `workers` at a time, each in a fresh process; rows in the order of `jobs`.
 
     A fresh process per park (spawned: nothing inherited) means nothing one report leaves behind —
     the in-process typst compiler holds its fonts — accumulates: memory stays that of `workers`
     reports however many parks there are, for about a second of imports per park.
-    On KeyboardInterrupt the parks not finished are marked interrupted, their workers stopped and
-    their staging folders removed, and `BatchInterrupted` is raised; finished archives stay."""
+    On KeyboardInterrupt the workers get `grace_seconds` to finish or clean up (Ctrl-C in a terminal
+    reaches them too), then are stopped; a park whose report was completed meanwhile keeps it, the
+    others are marked interrupted and their staging folders removed; `BatchInterrupted` is raised."""
     context = multiprocessing.get_context("spawn")
     report = report or (lambda *counts: None)
     waiting = list(jobs)
@@ -155,7 +157,13 @@ def run_batch(jobs: Sequence[BatchJob], *, workers: int, report: Reporter | None
                 del running[park]
         report(len(rows), 0, sum(r.status == "failed" for r in rows.values()), len(jobs))
     except KeyboardInterrupt:
-        _stop([process for process, _ in running.values()])
+        _stop([process for process, _ in running.values()], grace_seconds)
+        for park, (_, receive) in running.items():
+            if park not in rows and receive.poll():
+                try:
+                    rows[park] = receive.recv()
+                except EOFError:
+                    pass
         for job in jobs:
             if job.park not in rows:
                 _remove_staging(job)
