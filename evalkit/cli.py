@@ -1,4 +1,5 @@
-"""Command line: `evalkit catalog | score | validate | template | export | render | verify | keygen | sign`.
+"""Command line: `evalkit catalog | score | validate | template | export | render | verify | keygen | sign |
+batch | compare | trend | statement`.
 
 A thin layer: parse arguments, call the package, print. Bad input is answered with every problem
 at once (exit 2), never a traceback.
@@ -159,6 +160,8 @@ def _parser() -> argparse.ArgumentParser:
                      help="Excel output: the default and only format (accepted for older scripts)")
     sub.add_argument("--output", type=Path, help="file to write (default: <park>.xlsx in the current folder)")
     sub.add_argument("--force", action="store_true", help="overwrite an existing file")
+
+    _portfolio_parser(command, park_args)
     return parser
 
 
@@ -507,3 +510,194 @@ def _refuse_overwrite(path: Path, force: bool) -> None:
         problems = Problems()
         problems.add(str(path), "--output", str(path), "a file that does not exist yet (or pass --force)")
         problems.raise_if_errors()
+
+
+# --- many parks and many years: batch, compare, trend, statement --------------------------------
+
+def _portfolio_parser(command, park_args) -> None:
+    """The subcommands of part 7's uses (batch runs, 横向比较, 纵向比较, 持续符合性声明)."""
+    def output_args(sub: argparse.ArgumentParser, formats_flag: str = "--to") -> None:
+        sub.add_argument(formats_flag, dest="formats", default="html,docx,pdf",
+                         help="formats, comma-separated (default: html,docx,pdf)")
+        sub.add_argument("--engine", choices=["auto", "quarto", "pandoc"], default="auto",
+                         help="renderer: Quarto when on PATH (auto), else pandoc from pypandoc_binary")
+        sub.add_argument("--output-dir", type=Path, default=Path("outputs"), help="archive root (default: outputs)")
+        sub.add_argument("--force", action="store_true", help="replace an archive made from different inputs")
+
+    def many_args(sub: argparse.ArgumentParser) -> None:
+        sub.add_argument("--years", required=True, help="evaluation window, e.g. 2021-2023")
+        sub.add_argument("--params-dir", type=Path, default=Path("params"), help="folder of park input files")
+        sub.add_argument("--factors", type=Path, help="custom carbon factor table (YAML)")
+
+    sub = command("batch", cmd_batch, "render the reports of many parks in parallel; summary in "
+                                      "outputs/batch-<window>.csv and .xlsx (exit 0 only if every park succeeded)")
+    many_args(sub)
+    sub.add_argument("--parks", help="comma-separated park ids (default: every park file in --params-dir)")
+    sub.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="parallel processes (default: CPU count)")
+    output_args(sub)
+
+    sub = command("compare", cmd_compare, "comparison report of parks (横向比较): ranking, heatmap, leading values, "
+                                          "common weak areas")
+    many_args(sub)
+    chosen = sub.add_mutually_exclusive_group(required=True)
+    chosen.add_argument("--parks", help="comma-separated park ids")
+    chosen.add_argument("--all", action="store_true", help="every park file in --params-dir")
+    sub.add_argument("--by", choices=["park_type"], help="also compare parks within each park type")
+    output_args(sub)
+
+    sub = command("trend", cmd_trend, "one park over every three-year window its data allow (纵向比较)")
+    park_args(sub, years=False)
+    sub.add_argument("--from", dest="start", type=int, required=True, help="first year, e.g. 2019")
+    sub.add_argument("--to", dest="end", type=int, required=True, help="last year, e.g. 2023")
+    output_args(sub, "--formats")
+
+    sub = command("statement", cmd_statement, "annual statement of continued compliance (持续符合性声明, 7.1.2) "
+                                              "against the park's last rated archive")
+    park_args(sub, years=False)
+    sub.add_argument("--year", type=int, required=True, help="the statement year, e.g. 2024")
+    output_args(sub)
+
+
+def _formats(text: str) -> list[str]:
+    from evalkit.render import FORMATS
+
+    formats = [f.strip() for f in text.split(",") if f.strip()]
+    if not formats or any(f not in FORMATS for f in formats):
+        problems = Problems()
+        problems.add("--to", "formats", text, f"a comma-separated list of {', '.join(FORMATS)}")
+        problems.raise_if_errors()
+    return formats
+
+
+def _portfolio_inputs(args) -> dict:
+    from evalkit import carbon
+    from evalkit.catalog import default_catalog_path
+
+    catalog, factors = _load(args)
+    return dict(params_dir=args.params_dir, catalog=catalog, catalog_path=args.catalog or default_catalog_path(),
+                factors=factors, factor_path=args.factors or carbon.DEFAULT_TABLE, output_dir=args.output_dir)
+
+
+def _chosen_parks(args) -> list[str]:
+    from evalkit.intake import find_park_file
+    from evalkit.runs.collect import park_ids
+
+    parks = park_ids(args.params_dir) if getattr(args, "all", False) or not args.parks else \
+        list(dict.fromkeys(p.strip() for p in args.parks.split(",") if p.strip()))
+    problems = Problems()
+    for park in parks:
+        try:
+            find_park_file(park, args.params_dir)
+        except InputError as exc:
+            problems.extend(exc.problems)
+    if not parks:
+        problems.add(str(args.params_dir), "parks", "", "at least one park input file")
+    problems.raise_if_errors()
+    return parks
+
+
+def _print_document(outcome, what: str) -> None:
+    for warning in outcome.warnings:
+        print(f"[evalkit] warning: {warning}", file=sys.stderr)
+    print(f"{what} archived in {outcome.archive} (engine: {outcome.engine})")
+    for name, path in outcome.files.items():
+        print(f"  {name:9} {path}")
+
+
+def cmd_batch(args) -> int:
+    import time
+
+    from tqdm import tqdm
+
+    from evalkit.intake.checks import parse_window
+    from evalkit.runs.batch import BatchInterrupted, BatchJob, run_batch, write_summary
+
+    context = _portfolio_inputs(args)
+    window = parse_window(args.years, context["catalog"])
+    formats = _formats(args.formats)
+    parks = _chosen_parks(args)
+    label = f"{window[0]}-{window[-1]}"
+    levels = [t.name for t in context["catalog"].target_levels]
+    jobs = [BatchJob(park=p, years=window, params_dir=str(args.params_dir), catalog_path=str(context["catalog_path"]),
+                     factor_path=str(context["factor_path"]), output_dir=str(args.output_dir), formats=formats,
+                     engine=args.engine, force=args.force, command=["evalkit", *args.argv]) for p in parks]
+    bar = tqdm(total=len(jobs), unit="park", desc=f"batch {label}", file=sys.stderr, dynamic_ncols=True)
+
+    def report(done: int, running: int, failed: int, total: int) -> None:
+        bar.n = done
+        bar.set_postfix_str(f"done {done - failed}, running {running}, failed {failed}", refresh=True)
+
+    start = time.perf_counter()
+    try:
+        rows = run_batch(jobs, workers=args.jobs, report=report)
+    except BatchInterrupted as exc:
+        bar.close()
+        files = write_summary(exc.rows, args.output_dir, label, levels)
+        print(f"evalkit batch: interrupted; finished archives are intact; summary so far in {files[0]}", file=sys.stderr)
+        return 130
+    bar.close()
+    seconds = time.perf_counter() - start
+    files = write_summary(rows, args.output_dir, label, levels)
+    table = [{"park": r.park, "status": r.status, "grade": r.grade, "index": "" if r.index is None else f"{r.index:.2f}",
+              "overall": r.verdict, "seconds": f"{r.seconds:.1f}", "archive": r.archive} for r in rows]
+    print(text_table(table, ["park", "status", "grade", "index", "overall", "seconds", "archive"]))
+    failed = [r for r in rows if r.status != "rendered" and r.status != "unchanged"]
+    for row in failed:
+        print(f"FAILED {row.park}: {row.error}", file=sys.stderr)
+    print(f"{len(rows) - len(failed)} of {len(rows)} parks succeeded in {seconds:.1f} s "
+          f"({args.jobs} process(es)); summary: {', '.join(map(str, files))}")
+    return EXIT_OK if not failed else EXIT_FAILED
+
+
+def cmd_compare(args) -> int:
+    from evalkit.intake.checks import parse_window
+    from evalkit.render import RenderError
+    from evalkit.runs.reports import compare_report
+
+    context = _portfolio_inputs(args)
+    window = parse_window(args.years, context["catalog"])
+    formats = _formats(args.formats)
+    parks = _chosen_parks(args)
+    try:
+        outcome, sources = compare_report(parks, window, by=args.by, formats=formats, engine=args.engine,
+                                          force=args.force, command=["evalkit", *args.argv], **context)
+    except RenderError as exc:
+        print(f"[evalkit] error: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    for park, source in zip(parks, sources):
+        print(f"  {park:16} result from {source}")
+    _print_document(outcome, "comparison report")
+    return EXIT_OK
+
+
+def cmd_trend(args) -> int:
+    from evalkit.render import RenderError
+    from evalkit.runs.reports import trend_report
+
+    context = _portfolio_inputs(args)
+    formats = _formats(args.formats)
+    try:
+        outcome = trend_report(args.park, args.start, args.end, formats=formats, engine=args.engine,
+                               force=args.force, command=["evalkit", *args.argv], **context)
+    except RenderError as exc:
+        print(f"[evalkit] error: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    _print_document(outcome, "trend")
+    return EXIT_OK
+
+
+def cmd_statement(args) -> int:
+    from evalkit.render import RenderError
+    from evalkit.runs.reports import statement_report
+
+    context = _portfolio_inputs(args)
+    formats = _formats(args.formats)
+    try:
+        outcome = statement_report(args.park, args.year, formats=formats, engine=args.engine, force=args.force,
+                                   command=["evalkit", *args.argv], **context)
+    except RenderError as exc:
+        print(f"[evalkit] error: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    verdict = json.loads(outcome.files["results"].read_text("utf-8"))["verdict"]
+    _print_document(outcome, f"statement ({verdict})")
+    return EXIT_OK

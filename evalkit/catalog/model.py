@@ -276,6 +276,21 @@ class BasicRequirements(Model):
     items: list[Requirement]
 
 
+class ContinuedCompliance(Model):
+    """The annual statement of continued compliance (持续符合性声明, 7.1.2) and a rating's validity (7.2.2)."""
+
+    validity_years: int
+    """A rating covers this many statement years after its evaluation year."""
+    max_score_drop: float
+    """An indicator has fallen back (回落) when its score s in the statement year is more than this
+    below its mean score over the rated window's index years."""
+    score_drop_overrides: dict[str, float] = Field(default_factory=dict)
+    """A stricter or looser drop for single indicators, by code."""
+    keep_grade_band: bool
+    """The statement year's index must stay at or above the lower bound of the rated grade."""
+    source: str
+
+
 class Catalog(Model):
     model_config = ConfigDict(extra="ignore", frozen=True)  # `references`, `rubric_scale`: YAML anchors only
 
@@ -297,6 +312,7 @@ class Catalog(Model):
     advice: Advice = Advice()
     discrepancies: list[Note] = Field(default_factory=list)
     decisions: list[Decision] = Field(default_factory=list)
+    continued_compliance: ContinuedCompliance | None = None
     path: str
     sha256: str
     warnings: list[str] = Field(default_factory=list)
@@ -425,6 +441,13 @@ def _check_meaning(catalog: Catalog, problems: Problems) -> None:
                 problems.add(file, f"{where}.requires_inputs", symbol, "a symbol declared under inputs")
     if catalog.grading.window_years < 1:
         problems.add(file, "grading.window_years", catalog.grading.window_years, "at least 1")
+    rules = catalog.continued_compliance
+    if rules is not None:
+        for code in rules.score_drop_overrides:
+            if code not in seen:
+                problems.add(file, f"continued_compliance.score_drop_overrides.{code}", code, "an indicator code")
+        if rules.validity_years < 1:
+            problems.add(file, "continued_compliance.validity_years", rules.validity_years, "at least 1")
 
 
 def _check_rules(catalog: Catalog, file: str, problems: Problems) -> None:
