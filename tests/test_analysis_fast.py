@@ -46,6 +46,7 @@ def assert_same(result, fr: fast.FastResult, row: int = 0) -> None:
         assert abs(fr.level_means[row, level] - result.target_level_means[name]) < 1e-9
     assert bool(fr.rule_passed[row]) == result.fifty_percent_rule.passed
     assert bool(fr.overall_positive[row]) == (result.overall.verdict == "positive")
+    assert bool(fr.coverage_sufficient[row]) == result.coverage.sufficient
 
 
 @pytest.mark.parametrize("park_id", DEMOS)
@@ -64,8 +65,9 @@ def test_parks_sharing_a_structure_stack_into_one_batch(catalog, factors):
     prepared = fast.prepare(park, catalog, WINDOW, factors=factors)
     rows = fast.stack([prepared.rows, prepared.rows.repeat(3)])
     fr = fast.evaluate_rows(catalog, prepared.structure, rows)
-    assert list(fr.grade) == ["AAA"] * 4
-    assert np.all(fr.index == 85.9)
+    result = evaluate(park, catalog, WINDOW, factors=factors)
+    assert list(fr.grade) == [result.grade] * 4
+    assert np.all(fr.index == result.index)
 
 
 def test_rounding_matches_the_traced_half_up_rule():
@@ -119,12 +121,19 @@ def perturbed_park(raw: dict, catalog: Catalog, rng: random.Random) -> dict:
             y: {"level": rng.choice(levels), "evidence": "随机测试证据"} for y in WINDOW if rng.random() < 0.85}
     for ind in rng.sample(catalog.indicators, k=rng.randint(0, 3)):
         years = None if rng.random() < 0.5 else rng.sample(WINDOW, k=rng.randint(1, 3))
-        park.setdefault("not_applicable", {})[ind.code] = {"justification": "随机测试：园区无此类设施",
+        park.setdefault("not_applicable", {})[ind.code] = {"reason": "no_such_facility",
+                                                           "justification": "随机测试：园区无此类设施",
                                                            **({"years": years} if years else {})}
     if rng.random() < 0.6:
         year = rng.choice(WINDOW)
-        park["bonus"] = {year: [{"name": f"随机加分{n}", "points": rng.choice([1.0, 2.5, 6.0]),
-                                 "justification": "随机测试"} for n in range(rng.randint(1, 3))]}
+        items = []
+        for n in range(rng.randint(1, 3)):
+            points = rng.choice([1.0, 2.5, 3.0])  # rubric entry demonstration_project: ≤ 3
+            approved = rng.choice([None, 0.0, points / 2, points])  # at most the declared points
+            items.append({"name": f"随机加分{n}", "points": points, "justification": "随机测试",
+                          "rubric": "demonstration_project",
+                          **({} if approved is None else {"approved_points": approved})})
+        park["bonus"] = {year: items}
     for ind in rng.sample(catalog.indicators, k=rng.randint(0, 3)):
         ref = ind.scoring.reference
         if ref is not None and ind.scoring.method in ("capped_ratio", "linear"):
@@ -178,18 +187,21 @@ def test_random_parks_equal_the_traced_engine(park_id, seed, change_catalog, raw
 
 def test_grades_match_the_traced_rule_over_the_whole_index_range(catalog):
     from evalkit.evaluation.grade import assign_grade
-    from evalkit.evaluation.results import FiftyPercentRule, LevelCheck, OverallEvaluation
+    from evalkit.evaluation.results import FiftyPercentRule, LevelCheck
 
     index = np.round(np.arange(0, 110.001, 0.01), 2)
     failing = {"管理协同": LevelCheck(mean_points=5, max_points=20, floor_points=10, share=0.25, passed=False)}
     for rule_passed in (True, False):
-        for positive in (True, False):
-            rule = FiftyPercentRule(passed=rule_passed, levels={} if rule_passed else failing)
-            overall = OverallEvaluation.model_construct(verdict="positive" if positive else "negative",
-                                                        failures=[] if positive else ["碳排放强度未下降"])
-            got = fast._grade(catalog, index, np.full(index.shape, rule_passed), np.full(index.shape, positive))
-            expected = [assign_grade(catalog, float(x), rule, overall)[0] for x in index]
-            assert list(got) == expected
+        rule = FiftyPercentRule(passed=rule_passed, levels={} if rule_passed else failing)
+        bands = [assign_grade(catalog, float(x), rule)[0] for x in index]
+        for unblocked in (True, False):
+            for deferred in (True, False):
+                got = fast._grade(catalog, index, np.full(index.shape, rule_passed), np.full(index.shape, unblocked),
+                                  deferred)
+                # No grade while something blocks it; only pending gate evidence: deferred (evaluation.grade)
+                expected = bands if unblocked and not deferred else [
+                    "deferred" if unblocked else "not_rated"] * len(index)
+                assert list(got) == expected
 
 
 def test_a_longer_window_and_another_base_year_equal_the_traced_engine(chem_raw, make_park, catalog, factors):

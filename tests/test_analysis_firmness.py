@@ -52,13 +52,21 @@ def zero_bands(tmp_path, **changes):
 
 # --- margins -------------------------------------------------------------------------------------
 
+def without_bonus(park, catalog, factors):
+    changed = LoadedPark(id=park.id, path=park.path, input=park.input.model_copy(update={"bonus": {}}))
+    return evaluate(changed, catalog, WINDOW, factors=factors)
+
+
 def test_margins_of_the_demo_chemical_park(chem, catalog, factors):
     park, result, prepared = chem
     m = margins(park, catalog, WINDOW, result, prepared, factors=factors)
-    assert (m.above, m.below.grade, m.below.distance) == (None, "AAA", pytest.approx(0.90))
+    assert (m.above, m.below.grade, m.below.distance) == (None, "AAA", pytest.approx(result.index - 85))
     [bonus] = m.scenarios
-    assert (bonus.kind, bonus.index, bonus.grade) == ("bonus", 84.9, "AA")  # AAA rests on the 3-point bonus
-    assert {"I40", "I23"} <= {s.code for s in m.grade_changers() if s.change == "level_down"}
+    direct = without_bonus(park, catalog, factors)
+    assert (bonus.kind, bonus.index, bonus.grade) == ("bonus", direct.index, direct.grade)
+    assert bonus.index < result.index
+    assert m.grade_changers() == [s for s in m.swings if s.grade != result.grade]
+    assert all((s.index >= 85) == (s.grade == "AAA") for s in m.swings if s.grade != "not_rated")
 
 
 def test_a_rubric_level_swing_equals_the_traced_engine(chem, catalog, factors, chem_raw, make_park):
@@ -152,7 +160,7 @@ def test_removing_an_indicator_equals_declaring_it_not_applicable(catalog, facto
     assert analysis.parks == ["demo-chem", "demo-hitech", "demo-heavy"]  # not evaluated: left out
     assert analysis.rank == {"demo-chem": 1, "demo-hitech": 2, "demo-heavy": 3}
     for code in ("I16", "I40"):
-        chem_raw.setdefault("not_applicable", {})[code] = {"justification": "剔除测试"}
+        chem_raw.setdefault("not_applicable", {})[code] = {"reason": "no_such_facility", "justification": "剔除测试"}
         direct = evaluate(make_park(chem_raw), catalog, WINDOW, factors=factors)
         removed = next(r for r in analysis.removals if r.code == code)
         assert (removed.index["demo-chem"], removed.grade["demo-chem"]) == (direct.index, direct.grade)
@@ -172,7 +180,7 @@ def test_sobol_ranks_the_factors_reproducibly(chem):
 
 # --- command line --------------------------------------------------------------------------------
 
-def test_sensitivity_json_is_reproducible_and_complete(capsys):
+def test_sensitivity_json_is_reproducible_and_complete(capsys, catalog, factors):
     argv = ["sensitivity", "--park", "demo-chem", "--years", "2021-2023", "--params-dir", str(PARAMS),
             "--samples", "2000", "--seed", "11", "--json"]
     assert main(argv) == 0
@@ -184,7 +192,9 @@ def test_sensitivity_json_is_reproducible_and_complete(capsys):
     assert quantiles == sorted(quantiles) and list(first["index_quantiles"]) == ["p05", "p25", "p50", "p75", "p95"]
     assert (first["seed"], first["samples"], first["grade"]) == (11, 2000, "AAA")
     assert first["settings"]["weights"]["band"] == 0.2 and "source" in first["settings"]["weights"]
-    assert first["margins"]["scenarios"][0]["grade"] == "AA"
+    direct = without_bonus(load_park("demo-chem", PARAMS), catalog, factors)
+    assert (first["margins"]["scenarios"][0]["index"], first["margins"]["scenarios"][0]["grade"]) == (
+        direct.index, direct.grade)
     assert main([*argv[:-2], "12", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["index_quantiles"] != first["index_quantiles"]
 
@@ -214,8 +224,10 @@ def test_report_section_shows_margins_and_probabilities(chem, catalog, factors):
     park, result, _ = chem
     firm = analyse(park, catalog, WINDOW, result, factors=factors, samples=1000, seed=3, sobol_samples=16)
     margins_text = plain(firm_show.margins_section(firm))
-    assert "0.90 分（AAA级门槛 85 分）" in margins_text
-    assert "不计加分项：指数 84.90，等级 AA级（等级改变）" in margins_text
+    assert f"{result.index - 85:.2f} 分（AAA级门槛 85 分）" in margins_text
+    [bonus] = firm.margins.scenarios
+    changed = "等级改变" if bonus.grade != result.grade else "等级不变"
+    assert f"不计加分项：指数 {bonus.index:.2f}，等级 {firm_show.GRADE_ZH[bonus.grade]}（{changed}）" in margins_text
     probabilities = plain(firm_show.probabilities_section(firm))
     assert "随机种子 3" in probabilities and "样本数 1000" in probabilities
     for grade, p in firm.uncertainty.all.probabilities(firm.uncertainty.grades).items():
@@ -242,5 +254,6 @@ def test_notebook_shows_the_section_right_after_the_summary():
     cells = json.loads((ROOT / "report_template" / "report.ipynb").read_text("utf-8"))["cells"]
     sources = ["".join(c["source"]) for c in cells]
     summary = next(n for n, s in enumerate(sources) if "show.summary(result)" in s)
-    assert "firm_show.margins_section(firm)" in sources[summary + 1]
-    assert "firmness.analyse(" in sources[summary + 1]
+    next_chapter = next(n for n, s in enumerate(sources) if n > summary and s.startswith("## "))
+    [firm] = [s for s in sources[summary + 1:next_chapter] if "firm_show.margins_section(firm)" in s]
+    assert "firmness.analyse(" in firm

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,7 @@ from evalkit.carbon import Energy
 from evalkit.intake import LoadedPark, Profile, load_park, parse_park
 from evalkit.intake.shape import ENERGY_SERIES, ENERGY_SETTINGS, PROFILE_LABELS, drop_blanks
 from evalkit.intake.template import write_template
+from evalkit.core import units
 from evalkit.core.units import UnitError, convert
 from evalkit.intake.validate import validate_park
 from evalkit.intake.workbook import DATA, ENERGY, QUALITATIVE, export_park, read_workbook
@@ -93,7 +95,8 @@ def fill_workbook(path: Path, raw: dict) -> None:
     bonus = book["加分项"]
     for year, items in raw["bonus"].items():
         for item in items:
-            bonus.append([year, item["name"], item["points"], item["justification"], item["evidence"]])
+            bonus.append([year, item["name"], item["points"], item["justification"], item["evidence"],
+                          item["rubric"], item["approved_points"], item["approval_note"]])
     book.save(path)
 
 
@@ -169,7 +172,8 @@ def test_xlsx_template_layout(tmp_path):
     book = load_workbook(path)
     assert book.sheetnames[:5] == ["说明", "概况与设置", "基本要求", "年度数据", "能源数据"]
     data = book[DATA]
-    assert [c.value for c in data[1]] == ["代码 symbol", "名称", "单位", "数据来源", *YEARS, "说明"]
+    assert [c.value for c in data[1]] == ["代码 symbol", "名称", "单位", "数据来源", *YEARS, "说明", "备注 note",
+                                          "口径（实测/推算/估算/代用）", "推算或估算方法", "代用数据可代表园区的理由"]
     assert data.freeze_panes == "E2"
     iva = row_of(data, "iva")
     assert (data.cell(iva, 2).value, data.cell(iva, 3).value) == ("工业增加值", "万元")
@@ -177,7 +181,7 @@ def test_xlsx_template_layout(tmp_path):
     units = {str(dv.sqref): dv.formula1 for dv in data.data_validations.dataValidation}
     assert any(f"C{iva}" in cells.split() and formula == '"元,万元,亿元"' for cells, formula in units.items())
     basic = book["基本要求"]
-    assert [dv.formula1 for dv in basic.data_validations.dataValidation] == ['"是,否"']
+    assert [dv.formula1 for dv in basic.data_validations.dataValidation] == ['"是,否,待补证"']
     levels = [dv.formula1 for dv in book[QUALITATIVE].data_validations.dataValidation]
     assert levels == ['"A,B,C,D"'] * 11
     assert {row_of(book[ENERGY], f"fuels.{key}") for key in FACTORS.fuels}
@@ -185,7 +189,7 @@ def test_xlsx_template_layout(tmp_path):
 
 # Workbook round trip
 
-@pytest.mark.parametrize("park", DEMOS)
+@pytest.mark.parametrize("park", [*DEMOS, "demo-sparse"])
 def test_export_then_read_gives_the_identical_park(tmp_path, park):
     loaded = load_park(park, PARAMS)
     export_park(loaded, CATALOG, tmp_path / f"{park}.xlsx")
@@ -196,7 +200,7 @@ def test_export_then_read_gives_the_identical_park(tmp_path, park):
 def test_export_adds_a_blank_column_for_the_next_year(tmp_path):
     export_park(load_park("demo-chem", PARAMS), CATALOG, tmp_path / "p.xlsx")
     headers = [c.value for c in load_workbook(tmp_path / "p.xlsx")[DATA][1]]
-    assert headers[4:-1] == [2020, 2021, 2022, 2023, 2024]
+    assert headers[4:9] == [2020, 2021, 2022, 2023, 2024] and headers[9] == "说明"
 
 
 @pytest.mark.parametrize("park", ["demo-hitech", "demo-heavy"])
@@ -275,6 +279,36 @@ def test_units_of_another_dimension_do_not_convert():
         convert(1, "万吨", "万元")
 
 
+def test_an_unknown_unit_lists_only_the_units_of_the_expected_dimension():
+    with pytest.raises(UnitError) as caught:
+        convert(1, "万万吨", "t")
+    listed = str(caught.value).split(": ", 1)[1].split(", ")
+    assert {"吨", "万吨", "千克", "kg"} <= set(listed)
+    assert not {"万元", "kWh", "m³", "tce"} & set(listed)
+
+
+def test_the_precomputed_unit_table_is_what_pint_computes_from_units_yaml():
+    """units.table.json spares every run pint's registry; it must be current and exact."""
+    table = json.loads(units.TABLE_FILE.read_text("utf-8"))
+    assert table == units.build_table(units.UNITS_FILE.read_bytes()), \
+        "units.yaml changed: rewrite the table with `python -m evalkit.core.units`"
+    assert list(table["dimensions"]) == list(yaml.safe_load(units.UNITS_FILE.read_text("utf-8"))["aliases"])
+
+
+def test_an_edited_units_yaml_is_used_even_before_the_table_is_rebuilt(tmp_path, monkeypatch):
+    edited = tmp_path / "units.yaml"
+    edited.write_text(units.UNITS_FILE.read_text("utf-8") + "  千万元: 1e7 * yuan\n", "utf-8")
+    monkeypatch.setattr(units, "UNITS_FILE", edited)
+    units._table.cache_clear()
+    units.factor.cache_clear()
+    try:
+        assert convert(2, "千万元", "万元") == pytest.approx(2_000, rel=1e-12)
+    finally:
+        monkeypatch.undo()
+        units._table.cache_clear()
+        units.factor.cache_clear()
+
+
 def test_a_park_in_other_units_scores_the_same(tmp_path):
     raw = demo_raw()
     iva = raw["data"]["iva"]
@@ -311,7 +345,9 @@ def _without_year(raw: dict, year: int) -> None:
 RULES = {
     "missing value": (lambda r: r["data"]["pm25"]["values"].pop(2022), ("data.pm25", 2022, "warning")),
     "blank value": (lambda r: r["data"]["pm25"]["values"].update({2022: None}), ("data.pm25", 2022, "warning")),
-    "missing carbon input": (lambda r: r["energy"].pop("onsite_renewable") and r["energy"].pop("green_electricity"),
+    # without any electricity figure there is no non-fossil energy to count (I16)
+    "missing carbon input": (lambda r: [r["energy"].pop(k) for k in ("onsite_renewable", "green_electricity",
+                                                                     "electricity_purchased")],
                              ("energy", 2021, "warning")),
     "missing level": (lambda r: r["qualitative"]["I19"].pop(2022), ("qualitative.I19", 2022, "warning")),
     "share above 100 %": (lambda r: r["data"]["satisfaction"]["values"].update({2022: 120}),
@@ -388,7 +424,7 @@ def test_not_applicable_indicators_need_no_data(tmp_path):
         raw["data"].pop(symbol)
     write_park(tmp_path, raw)
     assert {f for f, _, _ in problems_in(tmp_path)} == {"data.nev_buses", "data.buses"}
-    raw["not_applicable"] = {"I34": {"justification": "园区不运营公交线路"}}
+    raw["not_applicable"] = {"I34": {"reason": "no_such_service", "justification": "园区内无公交线路和站点"}}
     write_park(tmp_path, raw)
     assert problems_in(tmp_path) == set()
 
@@ -410,12 +446,18 @@ def _run(capsys, *args: str) -> tuple[int, str]:
 
 
 def test_validate_exit_codes(tmp_path, capsys):
-    assert _run(capsys, "--park", "demo-chem", "--years", "2021-2023", "--params-dir", str(PARAMS))[0] == 0
+    """0: the park can be rated (warnings or not); 1: it cannot be rated; 2: errors."""
+    code, out = _run(capsys, "--park", "demo-chem", "--years", "2021-2023", "--params-dir", str(PARAMS))
+    assert code == 0 and "grade possible / 能否定级: yes" in out
     raw = demo_raw()
-    raw["qualitative"]["I19"].pop(2022)
+    raw["qualitative"]["I19"].pop(2022)  # a gap that costs points but leaves coverage above 65 %
     write_park(tmp_path, raw)
     code, out = _run(capsys, "--park", "park", "--years", "2021-2023", "--params-dir", str(tmp_path))
-    assert code == 1 and "qualitative.I19" in out
+    assert code == 0 and "qualitative.I19" in out
+    raw["basic_requirements"]["planning_eia"] = {"met": "unknown"}
+    write_park(tmp_path, raw)
+    code, out = _run(capsys, "--park", "park", "--years", "2021-2023", "--params-dir", str(tmp_path))
+    assert code == 1 and "deferred" in out and "planning_eia" in out and "评价暂缓" in out
     raw["data"]["nox"]["values"][2021] = -5
     write_park(tmp_path, raw)
     code, out = _run(capsys, "--park", "park", "--years", "2021-2023", "--params-dir", str(tmp_path))
@@ -442,3 +484,48 @@ def test_template_and_export_commands(tmp_path, capsys):
     assert load_park("demo-hitech", tmp_path).input == load_park("demo-hitech", PARAMS).input
     assert main(["template", "--park", "newpark", "--years", "2020-2023", "--xlsx",
                  "--output", str(tmp_path / "newpark.xlsx")]) == 2   # refuses to overwrite
+
+
+def test_workbook_without_the_data_quality_columns_is_still_read(tmp_path):
+    """Workbooks made before scope existed keep working: the quality columns are optional."""
+    export_park(load_park("demo-chem", PARAMS), CATALOG, tmp_path / "old.xlsx")
+    book = load_workbook(tmp_path / "old.xlsx")
+    for title in (DATA, "能源数据", "分年来源"):
+        sheet = book[title]
+        headers = [c.value for c in sheet[1]]
+        first = min(n for n, h in enumerate(headers, 1) if h in {"备注 note", "口径（实测/推算/估算/代用）"})
+        sheet.delete_cols(first, len(headers) - first + 1)
+    book.save(tmp_path / "old.xlsx")
+    assert load_park("old", tmp_path).input == load_park("demo-chem", PARAMS).input
+
+
+def test_workbook_reads_pending_answers_and_scopes_in_chinese(tmp_path):
+    export_park(load_park("demo-sparse", PARAMS), CATALOG, tmp_path / "s.xlsx")
+    book = load_workbook(tmp_path / "s.xlsx")
+    basic = book["基本要求"]
+    assert basic.cell(row_of(basic, "planning_eia"), 3).value == "待补证"
+    data = book[DATA]
+    headers = [c.value for c in data[1]]
+    scope = headers.index("口径（实测/推算/估算/代用）") + 1
+    assert data.cell(row_of(data, "good_air_ratio"), scope).value == "代用"
+    park = load_park("s", tmp_path).input
+    assert park.basic_requirements["planning_eia"].met == "unknown"
+    assert park.data["green_industry_va"].scope == "estimated"
+
+
+def test_export_writes_excel_without_being_told(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    assert main(["export", "--park", "demo-chem", "--params-dir", str(PARAMS)]) == 0
+    assert "wrote demo-chem.xlsx" in capsys.readouterr().out
+    assert load_park("demo-chem", tmp_path).input == load_park("demo-chem", PARAMS).input
+
+
+def test_help_gives_the_chinese_terms_an_assessor_looks_for(capsys):
+    terms = {"score": ["评价窗口", "评价年", "基准年", "指标目录", "排放因子表", "园区", "整体评价"],
+             "render": ["评价窗口", "基准年", "指标目录", "排放因子表", "园区"],
+             "validate": ["评价窗口", "园区数据文件"]}
+    for command, expected in terms.items():
+        with pytest.raises(SystemExit):
+            main([command, "--help"])
+        text = capsys.readouterr().out
+        assert [term for term in expected if term not in text] == [], command

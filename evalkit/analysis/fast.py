@@ -108,7 +108,8 @@ class Structure:
     years: tuple[int, ...]
     index_years: tuple[int, ...]
     cells: tuple[tuple[Cell, ...], ...]  # [year][indicator in catalog order]
-    gate_passed: bool
+    gate_passed: bool    # the indicators are evaluated (gate passed, or deferred pending evidence)
+    gate_deferred: bool  # basic requirements pending evidence: no grade (评价暂缓), "deferred"
     base_year: int
     target_year: int
     strict: bool
@@ -124,7 +125,7 @@ class Rows:
     references: dict[tuple[str, int], Vector]        # (code, variant) → reference (overrides applied)
     floors: dict[tuple[str, int], Vector]            # (code, variant) → floor
     cell_scores: dict[tuple[str, int], Vector]       # (code, year) → score of a level or missing cell
-    bonus_claimed: Vector                             # (n, years)
+    bonus_approved: Vector                            # (n, years): only approved (核定) points count
 
     def repeat(self, n: int) -> Rows:
         """n copies of a one-row Rows (the starting point of a Monte Carlo run)."""
@@ -133,7 +134,7 @@ class Rows:
             return np.repeat(a, n, axis=0)
         return Rows(n, {k: tile(v) for k, v in self.values.items()}, tile(self.weights),
                     {k: tile(v) for k, v in self.references.items()}, {k: tile(v) for k, v in self.floors.items()},
-                    {k: tile(v) for k, v in self.cell_scores.items()}, tile(self.bonus_claimed))
+                    {k: tile(v) for k, v in self.cell_scores.items()}, tile(self.bonus_approved))
 
 
 def stack(rows: list[Rows]) -> Rows:
@@ -143,7 +144,7 @@ def stack(rows: list[Rows]) -> Rows:
     return Rows(sum(r.n for r in rows), cat([r.values for r in rows]),
                 np.concatenate([r.weights for r in rows]), cat([r.references for r in rows]),
                 cat([r.floors for r in rows]), cat([r.cell_scores for r in rows]),
-                np.concatenate([r.bonus_claimed for r in rows]))
+                np.concatenate([r.bonus_approved for r in rows]))
 
 
 @dataclass
@@ -213,25 +214,26 @@ def prepare(park: LoadedPark, catalog: Catalog, window: list[int], *, factors: c
             if spec.floor is not None:
                 floors[(ind.code, n)] = np.array([spec.floor.value])
 
+    gate = check_gate(park, catalog)
     structure = Structure(
         catalog_sha256=catalog.sha256, years=tuple(window),
         index_years=tuple(window[-catalog.grading.window_years:]), cells=tuple(cells),
-        gate_passed=check_gate(park, catalog).passed,
+        gate_passed=gate.outcome != "failed", gate_deferred=gate.outcome == "deferred",
         base_year=base_year or data.profile.base_year or window[0], target_year=window[-1],
         strict=data.strict_overall if strict is None else strict)
     rows = Rows(
         n=1, values={key: np.array([q.value]) for key, q in variables.values.items()},
         weights=np.array([[ind.weight for ind in catalog.indicators]]), references=references, floors=floors,
         cell_scores=cell_scores,
-        bonus_claimed=np.array([[float(sum(item.points for item in data.bonus.get(y, []))) for y in window]]))
+        bonus_approved=np.array([[float(sum(item.approved_points or 0.0 for item in data.bonus.get(y, [])))
+                                  for y in window]]))
     scopes = {}
-    for symbol, year in variables.values:
-        series = data.data.get(symbol)
-        scope = (getattr(series.values.get(year), "scope", None) or getattr(series, "scope", None)) if series else None
-        if scope is None and catalog.inputs[symbol].carbon:
-            scope = "derived"
+    for key, quantity in variables.values.items():
+        scope = getattr(quantity, "scope", None)
+        if catalog.inputs[key[0]].carbon and scope in (None, "measured"):
+            scope = "derived"  # computed by the carbon accounting from energy data
         if scope is not None:
-            scopes[(symbol, year)] = scope
+            scopes[key] = scope
     return Prepared(park.id, catalog, structure, rows, scopes)
 
 
@@ -253,6 +255,7 @@ class FastResult:
     level_means: Vector     # (n, levels)
     rule_passed: Vector     # (n,) bool
     overall_positive: Vector  # (n,) bool
+    coverage_sufficient: Vector  # (n,) bool
     grade: Vector           # (n,) str: AAA, AA, A, none, not_rated
 
 
@@ -320,7 +323,7 @@ def evaluate_rows(catalog: Catalog, structure: Structure, rows: Rows, *,
                     scores[:, i] = _score(ind, cell.variant, rows, lookup, scale)
             points[:, y, :] = scores * weights * 100
     level_points = np.stack([points[:, :, idx].sum(axis=2) for idx in cc.members], axis=2)
-    bonus = np.minimum(rows.bonus_claimed, catalog.grading.bonus_cap_points)
+    bonus = np.minimum(rows.bonus_approved, catalog.grading.bonus_cap_points)
     yearly = level_points.sum(axis=2) + bonus
     positions = [years.index(y) for y in structure.index_years]
     mean = yearly[:, positions].sum(axis=1) / len(positions)
@@ -328,14 +331,15 @@ def evaluate_rows(catalog: Catalog, structure: Structure, rows: Rows, *,
     rule = (level_means >= cc.level_max * catalog.grading.level_floor_share - 1e-9).all(axis=1)
     index = round_half_up(mean, catalog.grading.index_decimals)
     positive = _overall_positive(catalog, structure, rows)
-    grade = _grade(catalog, index, rule, positive)
+    covered = _coverage_sufficient(catalog, structure, rows, cc)
+    grade = _grade(catalog, index, rule, positive & covered, structure.gate_deferred)
     if not structure.gate_passed:
         nan = np.full(n, np.nan)
         mean, index, yearly = nan, nan, np.full_like(yearly, np.nan)
         level_means = np.full_like(level_means, np.nan)
         grade = np.full(n, "not_rated", dtype=object)
     return FastResult(years, structure.index_years, cc.levels, cc.codes, points, level_points, yearly, mean,
-                      index, level_means, rule, positive, grade)
+                      index, level_means, rule, positive, covered, grade)
 
 
 def _lookup(values: dict[tuple[str, int], Vector], year: int) -> VectorLookup:
@@ -388,7 +392,34 @@ def _overall_positive(catalog: Catalog, structure: Structure, rows: Rows) -> Vec
     return positive
 
 
-def _grade(catalog: Catalog, index: Vector, rule: Vector, positive: Vector) -> Vector:
+def _coverage_sufficient(catalog: Catalog, structure: Structure, rows: Rows, cc: _CompiledCatalog) -> Vector:
+    """Vectorised `evaluation.coverage`: the share of the applicable (applied) weight with real data,
+    per index year and per target level over the index years, at least the catalog's minimum."""
+    minimum = catalog.coverage.min_share
+    positions = [structure.years.index(y) for y in structure.index_years]
+    covered = np.zeros((rows.n, len(positions), len(cc.levels)))
+    applicable = np.zeros_like(covered)
+    for p, y in enumerate(positions):
+        cells = structure.cells[y]
+        excluded = np.array([c.kind == "not_applicable" for c in cells])
+        real = np.array([c.kind in ("formula", "level") for c in cells])
+        weights = applied_weights(rows.weights, excluded, cc.members)
+        for level, idx in enumerate(cc.members):
+            covered[:, p, level] = (weights[:, idx] * real[idx]).sum(axis=1)
+            applicable[:, p, level] = (weights[:, idx] * ~excluded[idx]).sum(axis=1)
+
+    def enough(cov: Vector, app: Vector) -> Vector:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return (app == 0) | (cov / np.where(app == 0, 1.0, app) >= minimum - 1e-9)
+
+    by_year = enough(covered.sum(axis=2), applicable.sum(axis=2)).all(axis=1)
+    by_level = enough(covered.sum(axis=1), applicable.sum(axis=1)).all(axis=1)
+    return by_year & by_level
+
+
+def _grade(catalog: Catalog, index: Vector, rule: Vector, unblocked: Vector, deferred: bool = False) -> Vector:
+    """The band of the rounded index, capped by the 50 % rule; no grade while something blocks it:
+    "deferred" when only the gate's pending evidence does, else "not_rated" (evaluation.grade)."""
     grading = catalog.grading
     bands = sorted(grading.bands, key=lambda b: b.min, reverse=True)
     grade = np.full(index.shape, "none", dtype=object)
@@ -400,7 +431,9 @@ def _grade(catalog: Catalog, index: Vector, rule: Vector, positive: Vector) -> V
         assigned |= hit
     capped_min = next(b.min for b in bands if b.grade == grading.capped_grade)
     grade[(band_min > capped_min) & ~rule] = grading.capped_grade
-    grade[~positive] = "not_rated"
+    grade[~unblocked] = "not_rated"
+    if deferred:
+        grade[unblocked] = "deferred"
     return grade
 
 

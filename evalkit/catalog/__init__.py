@@ -9,6 +9,8 @@ May import: `evalkit.core`.
 
 from evalkit.catalog.model import (
     Catalog,
+    ConsistencyRule,
+    ContinuedCompliance,
     Driver,
     Indicator,
     InputDef,
@@ -24,6 +26,8 @@ from evalkit.catalog.model import (
 
 __all__ = [
     "Catalog",
+    "ConsistencyRule",
+    "ContinuedCompliance",
     "Driver",
     "Indicator",
     "InputDef",

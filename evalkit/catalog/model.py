@@ -31,10 +31,17 @@ class Model(BaseModel):
 
 
 class ReferenceValue(Model):
+    """A benchmark. `basis`: a published figure, or an evalkit default (documented in `source`).
+    `verified: true` on a published figure needs a `citation` saying where its text was read
+    (document, clause, and the copy read); an assessor may confirm one for a park instead
+    (park file `reference_confirmations`, citing 文号 and clause)."""
+
     value: float
     unit: str
     source: str = Field(min_length=1)
     verified: bool = True
+    basis: Literal["published", "evalkit_default"] = "published"
+    citation: str | None = None
     override_justification: str | None = None
 
 
@@ -115,6 +122,7 @@ class InputDef(Model):
     max: float | None = None
     exclusive_min: bool = False
     carbon: bool = False
+    proxy_allowed: str | None = None  # why a proxy figure (scope: proxy) of this input may be scored
 
 
 class TargetLevel(Model):
@@ -138,6 +146,29 @@ class Grading(Model):
     source: str
 
 
+class CoverageRule(Model):
+    """Minimum share of the applicable weight with real data, per index year and per target level."""
+
+    min_share: float = Field(default=0.65, gt=0, le=1)
+    source: str = "JRC/OECD Handbook on Constructing Composite Indicators (2008): about 65 % coverage (rule of thumb)"
+
+
+class AdviceItem(Model):
+    """An improvement advice text, given for a weak measured indicator when its conditions hold."""
+
+    id: str
+    indicators: list[str]
+    text_zh: str
+    requires_inputs: list[str] = Field(default_factory=list)
+    unless_levels: dict[str, list[str]] = Field(default_factory=dict)
+
+
+class Advice(Model):
+    weak_below: float = Field(default=0.8, gt=0, le=1)
+    source: str = ""
+    items: list[AdviceItem] = Field(default_factory=list)
+
+
 class Pollutant(Model):
     symbol: str
     name_zh: str
@@ -158,12 +189,67 @@ class Overall(Model):
     classes: dict[str, str]
 
 
+class BonusRubricEntry(Model):
+    """One kind of bonus item the assessor may approve, with its most points (申报 vs 核定)."""
+
+    id: str
+    name_zh: str
+    max_points: float = Field(gt=0)
+    criteria_zh: str
+
+
 class Bonus(Model):
     code: str
     name_zh: str
     name_en: str
     cap_points: float
     source: str
+    rubric: list[BonusRubricEntry] = Field(default_factory=list)
+    rubric_source: str | None = None
+
+    def rubric_entry(self, entry_id: str) -> BonusRubricEntry | None:
+        return next((e for e in self.rubric if e.id == entry_id), None)
+
+
+class NotApplicableReason(Model):
+    """A structural reason an indicator does not apply (no such facility or activity …)."""
+
+    id: str
+    text_zh: str
+
+
+class NotApplicableRules(Model):
+    reasons: list[NotApplicableReason] = Field(default_factory=list)
+    missing_data_phrases: list[str] = Field(default_factory=list)
+    """Phrases that say the data exist but are not counted separately: missing data, not N/A."""
+
+    def reason(self, reason_id: str) -> NotApplicableReason | None:
+        return next((r for r in self.reasons if r.id == reason_id), None)
+
+
+class RuleWhen(Model):
+    """What a consistency rule checks: a basic-requirement answered met, or a chosen rubric level."""
+
+    gate: str | None = None
+    indicator: str | None = None
+    level: str | None = None
+
+
+class RuleCheck(Model):
+    formula: str
+    formula_zh: str
+    unit: str
+    min: float | None = None
+    max: float | None = None
+
+
+class ConsistencyRule(Model):
+    """An answer and the data must agree: when `when` holds, `check.formula` lies in [min, max]."""
+
+    id: str
+    text_zh: str
+    when: RuleWhen
+    check: RuleCheck
 
 
 class Note(Model):
@@ -180,6 +266,7 @@ class Decision(Model):
 class Requirement(Model):
     id: str
     text_zh: str
+    finding_zh: str | None = None  # the finding when not met, e.g. "评价期内发生了较大及以上突发环境事件…"
     evidence_hint_zh: str
 
 
@@ -187,6 +274,21 @@ class BasicRequirements(Model):
     id: str
     source: str
     items: list[Requirement]
+
+
+class ContinuedCompliance(Model):
+    """The annual statement of continued compliance (持续符合性声明, 7.1.2) and a rating's validity (7.2.2)."""
+
+    validity_years: int
+    """A rating covers this many statement years after its evaluation year."""
+    max_score_drop: float
+    """An indicator has fallen back (回落) when its score s in the statement year is more than this
+    below its mean score over the rated window's index years."""
+    score_drop_overrides: dict[str, float] = Field(default_factory=dict)
+    """A stricter or looser drop for single indicators, by code."""
+    keep_grade_band: bool
+    """The statement year's index must stay at or above the lower bound of the rated grade."""
+    source: str
 
 
 class Catalog(Model):
@@ -199,14 +301,18 @@ class Catalog(Model):
     basic_requirements: BasicRequirements
     target_levels: list[TargetLevel]
     grading: Grading
+    coverage: CoverageRule = CoverageRule()
     overall: Overall
     inputs: dict[str, InputDef]
     parts: list[tuple[str, str]] = Field(default_factory=list)
     indicators: list[Indicator]
     bonus: Bonus
-    improvement: dict[str, str] = Field(default_factory=dict)
+    not_applicable: NotApplicableRules = NotApplicableRules()
+    consistency_rules: list[ConsistencyRule] = Field(default_factory=list)
+    advice: Advice = Advice()
     discrepancies: list[Note] = Field(default_factory=list)
     decisions: list[Decision] = Field(default_factory=list)
+    continued_compliance: ContinuedCompliance | None = None
     path: str
     sha256: str
     warnings: list[str] = Field(default_factory=list)
@@ -320,12 +426,57 @@ def _check_meaning(catalog: Catalog, problems: Problems) -> None:
     for p in overall.pollutants:
         if p.class_ not in overall.classes:
             problems.add(file, f"overall.pollutants[{p.symbol}].class", p.class_, f"one of {sorted(overall.classes)}")
+    _check_rules(catalog, file, problems)
     if sorted(b.min for b in catalog.grading.bands) != sorted({b.min for b in catalog.grading.bands}):
         problems.add(file, "grading.bands", [b.min for b in catalog.grading.bands], "distinct thresholds")
     if catalog.grading.capped_grade not in {b.grade for b in catalog.grading.bands}:
         problems.add(file, "grading.capped_grade", catalog.grading.capped_grade, "one of the grades in bands")
+    for item in catalog.advice.items:
+        where = f"advice.items[{item.id}]"
+        for code in [*item.indicators, *item.unless_levels]:
+            if code not in catalog.codes:
+                problems.add(file, where, code, f"an indicator code of catalog {catalog.id}")
+        for symbol in item.requires_inputs:
+            if symbol not in catalog.inputs:
+                problems.add(file, f"{where}.requires_inputs", symbol, "a symbol declared under inputs")
     if catalog.grading.window_years < 1:
         problems.add(file, "grading.window_years", catalog.grading.window_years, "at least 1")
+    rules = catalog.continued_compliance
+    if rules is not None:
+        for code in rules.score_drop_overrides:
+            if code not in seen:
+                problems.add(file, f"continued_compliance.score_drop_overrides.{code}", code, "an indicator code")
+        if rules.validity_years < 1:
+            problems.add(file, "continued_compliance.validity_years", rules.validity_years, "at least 1")
+
+
+def _check_rules(catalog: Catalog, file: str, problems: Problems) -> None:
+    """Consistency rules name a checklist item or a qualitative indicator's level, and a formula over inputs."""
+    gate_ids = {item.id for item in catalog.basic_requirements.items}
+    codes = {i.code: i for i in catalog.indicators}
+    for n, rule in enumerate(catalog.consistency_rules):
+        where, when = f"consistency_rules[{rule.id}]", rule.when
+        if (when.gate is None) == (when.indicator is None):
+            problems.add(file, f"{where}.when", when.model_dump(exclude_none=True),
+                         "either `gate` (a checklist item) or `indicator` with `level`")
+        if when.gate is not None and when.gate not in gate_ids:
+            problems.add(file, f"{where}.when.gate", when.gate, f"one of {sorted(gate_ids)}")
+        if when.indicator is not None:
+            ind = codes.get(when.indicator)
+            levels = [lv.id for lv in (ind.scoring.levels or [])] if ind else []
+            if ind is None or ind.kind != "qualitative":
+                problems.add(file, f"{where}.when.indicator", when.indicator, "a qualitative indicator code")
+            elif when.level not in levels:
+                problems.add(file, f"{where}.when.level", when.level, f"one of {levels}")
+        if rule.check.min is None and rule.check.max is None:
+            problems.add(file, f"{where}.check", None, "`min`, `max` or both")
+        _check_formula(catalog, file, f"{where}.check.formula", rule.check.formula, problems)
+    ids = [r.id for r in catalog.not_applicable.reasons]
+    if len(ids) != len(set(ids)):
+        problems.add(file, "not_applicable.reasons", ids, "distinct reason ids")
+    rubric = [e.id for e in catalog.bonus.rubric]
+    if len(rubric) != len(set(rubric)):
+        problems.add(file, "bonus.rubric", rubric, "distinct rubric ids")
 
 
 def _check_formula(catalog: Catalog, file: str, field: str, text: str, problems: Problems) -> None:
@@ -347,6 +498,11 @@ def _check_scoring(catalog: Catalog, file: str, where: str, spec: Scoring, probl
     for param in method.requires:
         if not getattr(spec, param):
             problems.add(file, f"{where}.scoring.{param}", None, f"required by method {spec.method}")
+    for param in ("reference", "floor"):
+        ref = getattr(spec, param)
+        if ref is not None and ref.verified and ref.basis == "published" and not (ref.citation or "").strip():
+            problems.add(file, f"{where}.scoring.{param}.citation", None,
+                         "a citation (document, clause, where its text was read) for a reference marked verified")
     if spec.method == "linear" and spec.floor and spec.reference and spec.floor.value == spec.reference.value:
         problems.add(file, f"{where}.scoring", spec.floor.value, "floor and reference must differ")
     if spec.method == "capped_ratio" and spec.reference and spec.reference.value <= 0:

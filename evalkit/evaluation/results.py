@@ -11,6 +11,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from evalkit.core.trace import ScoringTrace, Trace
+from evalkit.evaluation.decomposition import CarbonDecomposition
+from evalkit.intake.consistency import ConsistencyFinding
 
 Status = Literal["ok", "missing", "not_applicable"]
 
@@ -19,16 +21,24 @@ class GateItem(BaseModel):
     id: str
     text_zh: str
     met: bool
+    status: Literal["met", "failed", "unknown"]  # unknown: 待补证, evidence pending
     answered: bool
     evidence: str
     note: str | None = None
+    finding_zh: str | None = None  # what was found, for a failed item
+    evidence_hint_zh: str = ""  # what evidence would settle the item
 
 
 class Gate(BaseModel):
+    """passed: every item met; failed: an item not met (no evaluation); deferred: no item failed
+    but some are pending evidence (indicators computed, shown as provisional; no grade yet)."""
+
     passed: bool
+    outcome: Literal["passed", "failed", "deferred"]
     checklist: str
     items: list[GateItem]
     failed: list[str] = Field(default_factory=list)
+    unknown: list[str] = Field(default_factory=list)
 
 
 class IndicatorTrace(BaseModel):
@@ -60,14 +70,23 @@ class IndicatorResult(BaseModel):
     level: str | None = None
     missing_inputs: list[str] = Field(default_factory=list)
     justification: str | None = None
+    coverage: float | None = None  # 1 real data, 0 missing, None not applicable (DIGEST decision 3)
+    quality_flags: list[str] = Field(default_factory=list)  # scopes other than measured among its inputs
     trace: IndicatorTrace
 
 
 class BonusItemResult(BaseModel):
+    """`points` is what the park declared (申报分值); only `approved_points` (核定分值) count."""
+
     name: str
     points: float
     justification: str
     evidence: str | None = None
+    rubric: str | None = None
+    rubric_name_zh: str | None = None
+    rubric_max_points: float | None = None
+    approved_points: float | None = None
+    approval_note: str | None = None
 
 
 class YearResult(BaseModel):
@@ -75,8 +94,9 @@ class YearResult(BaseModel):
     in_index: bool
     index: float
     base_points: float
-    bonus: float
-    bonus_claimed: float
+    bonus: float                     # counted: approved points, capped
+    bonus_claimed: float             # declared (申报) points
+    bonus_approved: float = 0.0      # approved (核定) points before the cap
     bonus_items: list[BonusItemResult] = Field(default_factory=list)
     target_levels: dict[str, float]
     target_level_max: dict[str, float]
@@ -104,7 +124,8 @@ class FirstLevelMean(BaseModel):
 
 
 class PointsLost(BaseModel):
-    """An indicator's mean shortfall from its maximum over the years in the index."""
+    """A measured indicator's mean shortfall from its maximum over the years in the index; years
+    without data do not count (a data gap is not a weakness)."""
 
     code: str
     name_zh: str
@@ -112,6 +133,59 @@ class PointsLost(BaseModel):
     mean_lost: float
     max_points: float
     status: Status
+
+
+class CoverageShare(BaseModel):
+    covered_weight: float
+    applicable_weight: float
+    share: float | None  # None when nothing is applicable
+
+
+class Coverage(BaseModel):
+    """Share of the applicable weight with real data (not applicable excluded), per index year, per
+    target level (over the index years) and per year and level; below `min_share` no grade."""
+
+    min_share: float
+    source: str
+    by_year: dict[int, CoverageShare]
+    by_level: dict[str, CoverageShare]
+    by_year_level: dict[int, dict[str, CoverageShare]]
+    sufficient: bool
+    shortfalls: list[str] = Field(default_factory=list)
+
+
+class InputGap(BaseModel):
+    """One missing input (or qualitative level, or a proxy not allowed) with what it costs."""
+
+    symbol: str
+    name_zh: str
+    unit: str
+    kind: Literal["data", "qualitative", "unscored_proxy"]
+    years: list[int]
+    indicators: list[str]
+    target_levels: list[str]
+    points_at_stake: float  # index points (mean over the index years) of the indicator-years it blocks
+    overall: bool = False  # the overall evaluation needs it
+    alternatives: list[str] = Field(default_factory=list)  # inputs that would do instead (published ratios)
+
+
+class Blocker(BaseModel):
+    """A reason why no grade is given, in the standard's order."""
+
+    kind: Literal["gate_failed", "gate_deferred", "coverage", "overall_negative", "overall_undetermined"]
+    text_zh: str
+
+
+class AdviceResult(BaseModel):
+    """An improvement advice item given for a weak measured indicator, with the figure behind it."""
+
+    id: str
+    code: str
+    name_zh: str
+    year: int
+    figure_zh: str
+    score: float
+    text_zh: str
 
 
 class FiftyPercentRule(BaseModel):
@@ -127,6 +201,7 @@ class Rate(BaseModel):
     unit: str
     rate: float | None
     improved: bool | None
+    missing_inputs: list[str] = Field(default_factory=list)
     trace: Trace
 
 
@@ -138,9 +213,10 @@ class OverallEvaluation(BaseModel):
     classes: list[Rate]
     carbon_intensity: Rate
     efficiency: Rate
-    verdict: Literal["positive", "negative"]
+    verdict: Literal["positive", "negative", "undetermined"]
     reasons: list[str]
     failures: list[str] = Field(default_factory=list)
+    undetermined: list[str] = Field(default_factory=list)
     flags: list[str] = Field(default_factory=list)
 
 
@@ -157,6 +233,34 @@ class NotApplicableItem(BaseModel):
     name_zh: str
     years: list[int]
     justification: str
+    reason: str | None = None
+    reason_zh: str | None = None
+
+
+class ReferenceStatus(BaseModel):
+    """A benchmark used in the window, and whether it is confirmed (issue 12, `render --final`)."""
+
+    code: str
+    name_zh: str
+    field: Literal["reference", "floor"]
+    value: float
+    unit: str
+    source: str
+    basis: str
+    status: Literal["verified", "confirmed_by_assessor", "unverified"]
+    citation: str | None = None
+    overridden: bool = False
+    years: list[int]
+
+
+class BonusDependence(BaseModel):
+    """The index and grade without any bonus, and whether the grade depends on the bonus."""
+
+    index_without_bonus: float
+    grade_without_bonus: str
+    grade_reason_without_bonus: str
+    depends: bool
+    trace: Trace
 
 
 class OverrideItem(BaseModel):
@@ -197,13 +301,35 @@ class Result(BaseModel):
     points_lost: list[PointsLost] = Field(default_factory=list)
     fifty_percent_rule: FiftyPercentRule | None = None
     overall: OverallEvaluation | None = None
-    grade: Literal["AAA", "AA", "A", "none", "not_rated"]
+    grade: Literal["AAA", "AA", "A", "none", "not_rated", "deferred"]
     grade_reason: str
     not_rated_reason: str | None = None
+    # final; provisional (gate deferred); reference (coverage below the minimum: 参考值)
+    index_status: Literal["final", "provisional", "reference"] | None = None
+    provisional_grade: str | None = None  # the grade the index would give once the evidence is in
+    blockers: list[Blocker] = Field(default_factory=list)
+    coverage: Coverage | None = None
     data_gaps: list[DataGap] = Field(default_factory=list)
+    input_gaps: list[InputGap] = Field(default_factory=list)
+    gap_points_by_level: dict[str, float] = Field(default_factory=dict)
+    advice: list[AdviceResult] = Field(default_factory=list)
     not_applicable: list[NotApplicableItem] = Field(default_factory=list)
     overrides: list[OverrideItem] = Field(default_factory=list)
     warnings: list[str] = Field(default_factory=list)
+    carbon_decomposition: CarbonDecomposition | None = None
+    carbon_decomposition_note: str | None = None
+    consistency: list[ConsistencyFinding] = Field(default_factory=list)
+    references: list[ReferenceStatus] = Field(default_factory=list)
+    bonus_dependence: BonusDependence | None = None
+
+    @property
+    def unverified_references(self) -> list[ReferenceStatus]:
+        return [r for r in self.references if r.status == "unverified"]
+
+    @property
+    def rated(self) -> bool:
+        """The evaluation reached a grade decision (AAA, AA, A or 无级别)."""
+        return self.grade in {"AAA", "AA", "A", "none"}
 
     def to_json(self) -> str:
         return self.model_dump_json(indent=2)

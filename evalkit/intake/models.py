@@ -10,7 +10,7 @@ from __future__ import annotations
 import copy
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field, ValidationError, field_validator
 
@@ -23,11 +23,15 @@ PARK_ID = re.compile(rf"^[A-Za-z0-9][A-Za-z0-9_-]{{0,{PARK_ID_MAX - 1}}}$")
 
 
 class Check(Model):
-    """Answer to one basic-requirements item."""
+    """Answer to one basic-requirements item: met, not met, or unknown (待补证, evidence pending)."""
 
-    met: bool
+    met: bool | Literal["unknown"]
     evidence: str = ""
     note: str | None = None
+
+    @property
+    def status(self) -> str:
+        return "unknown" if self.met == "unknown" else "met" if self.met else "failed"
 
 
 class LevelChoice(Model):
@@ -40,6 +44,9 @@ class LevelChoice(Model):
 
 
 class NotApplicable(Model):
+    """Not applicable: a structural reason from the catalog's list (`reason`) plus its justification."""
+
+    reason: Text | None = None
     justification: Text
     years: list[Year] | None = None
 
@@ -50,23 +57,44 @@ class NotApplicable(Model):
 
 
 class BonusItem(Model):
+    """A bonus item: points declared by the park (申报分值), points approved by the assessor
+    (核定分值) against a catalog rubric entry; only approved points count."""
+
     name: Text
     points: Number = Field(ge=0)
     justification: Text
     evidence: Text | None = None
+    rubric: Text | None = None
+    approved_points: Number | None = Field(default=None, ge=0)
+    approval_note: Text | None = None
 
     _why = field_validator("justification")(non_blank)
 
 
 class ReferenceOverride(Model):
-    """Replace a catalog reference (`reference` or `floor`) for this park, with reasons."""
+    """Replace a catalog reference (`reference` or `floor`) for this park, with reasons. With
+    `document_no` (文号) and `clause` the assessor confirms the new value in its primary text."""
 
     reference: Number | None = None
     floor: Number | None = None
     justification: Text
     source: Text
+    document_no: Text | None = None
+    clause: Text | None = None
 
     _why = field_validator("justification", "source")(non_blank)
+
+
+class ReferenceConfirmation(Model):
+    """The assessor confirms a catalog reference as is, having read it in its primary text."""
+
+    fields: list[Text] | None = None  # reference, floor; default: every one the indicator has
+    document_no: Text
+    clause: Text
+    confirmed_by: Text
+    note: Text | None = None
+
+    _cited = field_validator("document_no", "clause", "confirmed_by")(non_blank)
 
 
 class Profile(Model):
@@ -96,6 +124,7 @@ class ParkInput(Model):
     not_applicable: dict[str, NotApplicable] = Field(default_factory=dict)
     bonus: dict[Year, list[BonusItem]] = Field(default_factory=dict)
     reference_overrides: dict[str, ReferenceOverride] = Field(default_factory=dict)
+    reference_confirmations: dict[str, ReferenceConfirmation] = Field(default_factory=dict)
     strict_overall: bool = False
 
     def years(self) -> list[int]:
@@ -147,7 +176,8 @@ def parse_park_collecting(raw: Any, file: str) -> tuple[ParkInput | None, Proble
                 field = ".".join(loc) or "(top level)"
                 if field not in seen:
                     seen.add(field)
-                    problems.add(file, field, error.get("input"), _expected(error), year=_year_in(error["loc"]))
+                    value = None if error["type"] == "missing" else error.get("input")
+                    problems.add(file, field, value, _expected(error), year=_year_in(error["loc"]))
         for error in errors:
             loc = [p for p in error["loc"] if not _is_branch_tag(p)]
             if error["type"] == "missing" and loc and loc[-1] in PLACEHOLDER_FIELDS:
@@ -155,6 +185,26 @@ def parse_park_collecting(raw: Any, file: str) -> tuple[ParkInput | None, Proble
             else:
                 _prune(pruned, loc)
     return None, problems
+
+
+def without_consequences(shape: Problems, later: Problems) -> Problems:
+    """`later` without the problems that only follow from a shape error already reported: a part
+    with a shape error is left out of the checked park, so checks of that part (a series without
+    values, an unanswered requirement, years without data) would report a false second problem."""
+    if not shape.errors:
+        return later
+    broken = {_item(p.field) for p in shape.errors}
+    sections = {p.field.split(".")[0] for p in shape.errors}
+    kept = Problems()
+    kept.extend([p for p in later.items if _item(p.field) not in broken
+                 and not (p.field == "years" and sections & {"data", "energy", "(top level)"})])
+    return kept
+
+
+def _item(field: str) -> str:
+    """The entry a field belongs to: data.iva.values.2021 → data.iva; energy.fuels.coke.unit → energy.fuels.coke."""
+    parts = field.split(".")
+    return ".".join(parts[:3] if parts[:2] == ["energy", "fuels"] else parts[:2])
 
 
 # Required text fields that may stand in as a placeholder once their absence is reported, so a
@@ -194,7 +244,7 @@ def _prune(raw: dict, loc: list[Any]) -> None:
 
 def _is_branch_tag(part: Any) -> bool:
     return isinstance(part, str) and (part in {"float", "int", "str", "bool", "Point", "[key]"}
-                                      or part.startswith("function-"))
+                                      or part.startswith(("function-", "literal[")))
 
 
 def _year_in(loc: tuple[Any, ...]) -> int | None:
@@ -212,10 +262,32 @@ def _expected(error: dict[str, Any]) -> str:
         if error["loc"] and error["loc"][-1] == "source":
             return "a source (数据来源) for this series"
         return "this field is required"
+    if kind == "dict_type":
+        return "a mapping of year: value" if error["loc"][-1] == "values" else "a mapping (key: value)"
     if kind == "extra_forbidden":
         return "no such field (check spelling; see params/README.md)"
     if kind == "string_too_short":
         return "must not be empty (every figure needs its source and unit)"
     if kind in {"float_type", "int_type", "float_parsing", "int_parsing"}:
         return "a number" if "values" not in error["loc"] else "a number, or {value, source}"
-    return error["msg"]
+    field = next((str(part) for part in reversed(error["loc"]) if isinstance(part, str)
+                  and not _is_branch_tag(part)), "")
+    if field in EXPECTED:
+        return EXPECTED[field]
+    if kind in {"bool_type", "bool_parsing"}:
+        return "true or false"
+    bound = (error.get("ctx") or {})
+    plain = {
+        "string_type": "text", "list_type": "a list",
+        "greater_than_equal": f"a number ≥ {bound.get('ge')}", "greater_than": f"a number > {bound.get('gt')}",
+        "less_than_equal": f"a number ≤ {bound.get('le')}", "literal_error": f"one of {bound.get('expected')}",
+    }
+    return plain.get(kind, error["msg"])
+
+
+# What a field accepts, in the assessor's words, for fields whose pydantic message would be
+# programmer text (a union of a bool and a literal, a literal of several words).
+EXPECTED = {
+    "met": "true, false or unknown (待补证: evidence pending)",
+    "scope": "measured, derived, estimated or proxy (实测、推算、估算、代用)",
+}

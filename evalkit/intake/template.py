@@ -75,7 +75,9 @@ def _yaml_head(raw: dict[str, Any], catalog: Catalog, park_id: str, years: list[
         f"# 指标目录 / catalog: {catalog.id} v{catalog.version}; format: params/README.md",
         "#",
         "# null = 未填写 (not filled in). A missing value scores 0 and is listed as a data gap;",
-        "# an unanswered basic requirement counts as not met. Replace null with the figure.",
+        "# an unanswered basic requirement is pending evidence (待补证). Replace null with the figure.",
+        "# A figure that is not measured says so: scope: derived | estimated | proxy, with derivation;",
+        "# a proxy (e.g. the city's figure) is scored only with a proxy_justification (params/README.md).",
         "# Every series needs a source (数据来源). A unit may be any unit of the same dimension",
         "# (元/万元/亿元, 千克/吨/万吨, kWh/万kWh/MWh …): evalkit converts it to the catalog's unit.",
         "# A year may carry its own source: 2023: {value: 12.5, source: …, note: …}.",
@@ -87,7 +89,7 @@ def _yaml_head(raw: dict[str, Any], catalog: Catalog, park_id: str, years: list[
 
 
 def _yaml_basic(raw: dict[str, Any], catalog: Catalog) -> list[str]:
-    lines = ["# 基本要求：met: true（满足）/ false（不满足，须在 note 中说明）；满足的须写明证据 evidence。",
+    lines = ["# 基本要求：met: true（满足）/ false（不满足，须在 note 中说明）/ unknown（待补证）；满足的须写明证据 evidence。",
              "basic_requirements:"]
     for item in catalog.basic_requirements.items:
         lines += [f"  # {item.text_zh}（证据示例：{item.evidence_hint_zh}）",
@@ -106,7 +108,8 @@ def _yaml_data(raw: dict[str, Any], catalog: Catalog) -> list[str]:
 def _yaml_energy(raw: dict[str, Any], factors: carbon.FactorTable) -> list[str]:
     energy = raw["energy"]
     options = {"grid_factor": factors.electricity, "heat_factor": factors.heat,
-               "electricity_tce_basis": factors.coal_equivalent.electricity}
+               "electricity_tce_basis": factors.coal_equivalent.electricity,
+               "grid_nonfossil_share": factors.nonfossil.grid_share}
     return [
         "# 能源数据（碳排放核算）：不提供能源数据时整节留空。",
         "energy:",
@@ -129,13 +132,16 @@ def _yaml_qualitative(raw: dict[str, Any], catalog: Catalog) -> list[str]:
 
 def _yaml_tail(raw: dict[str, Any], catalog: Catalog) -> list[str]:
     return [
-        "# 不适用指标（须写明理由；years 省略 = 全部年份），例：",
-        "#   I34: {justification: 园区无公交线路，由市公交集团统一运营, years: [2021, 2022]}",
+        "# 不适用指标：reason 取目录的结构性原因之一，并写明说明（years 省略 = 全部年份）；",
+        "# “无法单独统计”属于数据缺失，不是不适用。reason：" + "、".join(r.id for r in catalog.not_applicable.reasons),
+        "#   I28: {reason: no_such_facility, justification: 园区无窑炉、锅炉等高温工艺，无可回收余热资源, years: [2021, 2022]}",
         "not_applicable: {}",
         "",
-        f"# 加分项（每年合计不超过 {catalog.bonus.cap_points:g} 分），例：",
+        f"# 加分项：points 为园区申报分值；评价机构按目录加分细则（rubric）核定 approved_points，只有核定分值计入，"
+        f"每年合计不超过 {catalog.bonus.cap_points:g} 分。rubric：" + "、".join(e.id for e in catalog.bonus.rubric),
         "#   2023:",
-        "#     - {name: 园区CCUS示范项目, points: 3, justification: …, evidence: …}",
+        "#     - {name: 园区CCUS示范项目, points: 3, justification: …, evidence: …, rubric: demonstration_project,",
+        "#        approved_points: 3, approval_note: 核查运行台账，符合细则}",
         "bonus: {}",
         "",
         "# 参考值替换（须写明理由与来源），例：",

@@ -35,9 +35,13 @@ from evalkit.core.units import UnitError, factor, known_units
 
 README, SETTINGS, BASIC, DATA, ENERGY, POINTS = "说明", "概况与设置", "基本要求", "年度数据", "能源数据", "分年来源"
 QUALITATIVE, NOT_APPLICABLE, BONUS, OVERRIDES, CATALOG = "定性指标", "不适用", "加分项", "参考值替换", "指标目录"
+CONFIRMATIONS = "参考值核实"  # read when present: workbooks written before it existed stay valid
 INPUT_SHEETS = (SETTINGS, BASIC, DATA, ENERGY, POINTS, QUALITATIVE, NOT_APPLICABLE, BONUS, OVERRIDES)
 
-YES, NO = "是", "否"
+YES, NO, PENDING = "是", "否", "待补证"
+# Data quality labels (Series.scope / Point.scope) as a workbook shows them.
+SCOPE_LABELS = {"measured": "实测", "derived": "推算", "estimated": "估算", "proxy": "代用"}
+QUALITY_KEYS = ("scope", "derivation", "proxy_justification")
 LIST_SEPARATOR = "、"
 BOOL_FIELDS = {"profile.synthetic", "strict_overall"}
 LIST_FIELDS = {"profile.main_industries"}
@@ -58,6 +62,7 @@ class Column:
     header: str | int
     key: str | None  # the field read back; None for a column that only informs
     width: int = 14
+    optional: bool = False  # added later: a workbook without this column is still read
 
 
 SETTINGS_COLUMNS = [Column("字段 field", "field", 28), Column("项目", None, 40), Column("填写值", "value", 60)]
@@ -65,17 +70,31 @@ BASIC_COLUMNS = [Column("编号 id", "id", 24), Column("基本要求", None, 50)
                  Column("证据", "evidence", 60), Column("备注", "note", 40), Column("证据示例", None, 50)]
 SERIES_HEAD = [Column("代码 symbol", "symbol", 24), Column("名称", None, 36), Column("单位", "unit", 10),
                Column("数据来源", "source", 44)]
-SERIES_TAIL = [Column("说明", None, 40)]
+QUALITY_COLUMNS = [Column("口径（实测/推算/估算/代用）", "scope", 14, optional=True),
+                   Column("推算或估算方法", "derivation", 40, optional=True),
+                   Column("代用数据可代表园区的理由", "proxy_justification", 40, optional=True)]
+SERIES_TAIL = [Column("说明", None, 40), Column("备注 note", "note", 30, optional=True), *QUALITY_COLUMNS]
 POINT_COLUMNS = [Column("数据项 field", "field", 30), Column("年份", "year", 8),
-                 Column("该年数据来源", "source", 50), Column("备注", "note", 50)]
+                 Column("该年数据来源", "source", 50), Column("备注", "note", 50), *QUALITY_COLUMNS]
 QUALITATIVE_COLUMNS = [Column("代码", "code", 8), Column("指标名称", None, 26), Column("年份", "year", 8),
                        Column("档次", "level", 8), Column("证据", "evidence", 60), Column("档次说明", None, 60)]
 NOT_APPLICABLE_COLUMNS = [Column("代码", "code", 8), Column("指标名称", None, 26),
-                          Column("不适用理由", "justification", 60), Column("年份（空 = 全部年份）", "years", 20)]
-BONUS_COLUMNS = [Column("年份", "year", 8), Column("加分项名称", "name", 36), Column("分值", "points", 8),
-                 Column("理由", "justification", 60), Column("证据", "evidence", 50)]
+                          Column("结构性原因 reason", "reason", 22), Column("不适用说明", "justification", 60),
+                          Column("年份（空 = 全部年份）", "years", 20)]
+BONUS_COLUMNS = [Column("年份", "year", 8), Column("加分项名称", "name", 36), Column("申报分值", "points", 8),
+                 Column("理由", "justification", 60), Column("证据", "evidence", 50),
+                 Column("加分细则 rubric", "rubric", 22), Column("核定分值", "approved_points", 8),
+                 Column("核定说明", "approval_note", 50)]
 OVERRIDE_COLUMNS = [Column("代码", "code", 8), Column("指标名称", None, 26), Column("参考值 reference", "reference", 16),
-                    Column("下限 floor", "floor", 12), Column("理由", "justification", 50), Column("来源", "source", 50)]
+                    Column("下限 floor", "floor", 12), Column("理由", "justification", 50), Column("来源", "source", 50),
+                    Column("文号 document_no", "document_no", 24), Column("条款 clause", "clause", 16)]
+CONFIRMATION_COLUMNS = [Column("代码", "code", 8), Column("指标名称", None, 26),
+                        Column("参数 fields（空 = 全部）", "fields", 20), Column("文号 document_no", "document_no", 30),
+                        Column("条款 clause", "clause", 16), Column("核实人 confirmed_by", "confirmed_by", 30),
+                        Column("备注", "note", 40)]
+CONFIRMATION_FIELDS = ("document_no", "clause", "confirmed_by", "note")
+BONUS_FIELDS = ("name", "points", "justification", "evidence", "rubric", "approved_points", "approval_note")
+OVERRIDE_FIELDS = ("reference", "floor", "justification", "source", "document_no", "clause")
 
 
 # Writing
@@ -102,14 +121,17 @@ def write_workbook(raw: dict[str, Any], catalog: Catalog, path: Path, *,
     _table(book, POINTS, POINT_COLUMNS, points)
     _qualitative_sheet(book, raw, catalog, years)
     _indicator_rows_sheet(book, NOT_APPLICABLE, NOT_APPLICABLE_COLUMNS, catalog, [
-        [code, _name(catalog, code), na.get("justification"), _years_text(na.get("years"))]
+        [code, _name(catalog, code), na.get("reason"), na.get("justification"), _years_text(na.get("years"))]
         for code, na in (raw.get("not_applicable") or {}).items()])
     _table(book, BONUS, BONUS_COLUMNS, [
-        [year, item.get("name"), item.get("points"), item.get("justification"), item.get("evidence")]
+        [year, *(item.get(name) for name in BONUS_FIELDS)]
         for year, items in (raw.get("bonus") or {}).items() for item in items])
     _indicator_rows_sheet(book, OVERRIDES, OVERRIDE_COLUMNS, catalog, [
-        [code, _name(catalog, code), o.get("reference"), o.get("floor"), o.get("justification"), o.get("source")]
+        [code, _name(catalog, code), *(o.get(name) for name in OVERRIDE_FIELDS)]
         for code, o in (raw.get("reference_overrides") or {}).items()])
+    _indicator_rows_sheet(book, CONFIRMATIONS, CONFIRMATION_COLUMNS, catalog, [
+        [code, _name(catalog, code), "、".join(c.get("fields") or []), *(c.get(name) for name in CONFIRMATION_FIELDS)]
+        for code, c in (raw.get("reference_confirmations") or {}).items()])
     _catalog_sheet(book, catalog)
     path.parent.mkdir(parents=True, exist_ok=True)
     book.save(path)
@@ -206,7 +228,8 @@ def _readme(book: Workbook, catalog: Catalog) -> None:
         f"指标目录：{catalog.title_zh}（{catalog.id} v{catalog.version}）。格式说明见 params/README.md。",
         "",
         "填写规则",
-        "· 空白单元格 = 未填写：缺少的数据该指标得0分并列为数据缺口；未作答的基本要求视为不满足。",
+        "· 空白单元格 = 未填写：缺少的数据该指标得0分并列为数据缺口（不作为薄弱环节）；未作答的基本要求视为待补证。",
+        "· 非实测数据请在“口径”列注明推算、估算或代用，并写明方法；代用数据（如全市数据）须写明可代表园区的理由才计分。",
         "· 每一行数据都须填写“数据来源”（统计年报、排污许可执行报告、监测平台……）。"
         f"某一年来源不同时，在“{POINTS}”表写明该年的来源和备注。",
         "· 单位可改为同量纲的任一单位（下拉列表），evalkit 自动换算为目录单位；量纲不符会报错并指出单元格。",
@@ -216,14 +239,18 @@ def _readme(book: Workbook, catalog: Catalog) -> None:
         "",
         "各表",
         f"· {SETTINGS}：园区概况（profile）、整体评价严格模式（strict_overall）、碳排放核算因子选择（energy.*）。",
-        f"· {BASIC}：基本要求清单，逐项选择“是/否”并写明证据；不满足的在备注中说明。任一项不满足则不开展绩效评价。",
+        f"· {BASIC}：基本要求清单，逐项选择“是/否/待补证”并写明证据；不满足的在备注中说明。任一项不满足则不开展绩效评价；"
+        "有待补证项时评价暂缓（绩效指标照常计算，暂不定级）。",
         f"· {DATA}：指标计算所需的年度数据，每年一列。",
         f"· {ENERGY}：能源消费与排放数据（碳排放核算）。不提供能源数据时整表留空，可在{DATA}表直接填写二氧化碳排放总量等。",
         f"· {POINTS}：个别年份的单独来源或备注（数据项写 data.代码 或 energy.代码）。",
         f"· {QUALITATIVE}：定性指标每年选择档次并写明证据，档次标准见“{CATALOG}”表。",
-        f"· {NOT_APPLICABLE}：不适用的指标及理由（如园区无公交线路），其权重按比例分配给同一目标层的其他指标。",
-        f"· {BONUS}：园区自选加分项，每年合计不超过 {catalog.bonus.cap_points:g} 分。",
-        f"· {OVERRIDES}：替换目录参考值（reference）或下限（floor），须写明理由与来源，报告中逐项列出。",
+        f"· {NOT_APPLICABLE}：不适用的指标，结构性原因（{'、'.join(r.id for r in catalog.not_applicable.reasons)}）"
+        "及说明，其权重按比例分配给同一目标层的其他指标；“无法单独统计”属于数据缺失，不是不适用。",
+        f"· {BONUS}：园区自选加分项（申报分值）；评价机构按加分细则（{'、'.join(e.id for e in catalog.bonus.rubric)}）"
+        f"填写核定分值，只有核定分值计入，每年合计不超过 {catalog.bonus.cap_points:g} 分。",
+        f"· {OVERRIDES}：替换目录参考值（reference）或下限（floor），须写明理由与来源，报告中逐项列出；注明文号和条款的替换视为已核实。",
+        f"· {CONFIRMATIONS}：评价机构在原文中核实目录参考值后，填写文号、条款和核实人；存在未核实的参考值时报告为草稿。",
         f"· {CATALOG}：指标体系与定性指标档次标准（仅供参考，不读取）。",
         "",
         "可用单位（同一行内的单位可互相换算）",
@@ -242,7 +269,8 @@ def _settings_sheet(book: Workbook, raw: dict[str, Any], factors: carbon.FactorT
     energy = raw.get("energy") or {}
     choices = {"grid_factor": (factors.electricity, "电网排放因子"),
                "heat_factor": (factors.heat, "外购热力排放因子"),
-               "electricity_tce_basis": (factors.coal_equivalent.electricity, "电力折标准煤口径")}
+               "electricity_tce_basis": (factors.coal_equivalent.electricity, "电力折标准煤口径"),
+               "grid_nonfossil_share": (factors.nonfossil.grid_share, "电网非化石能源发电量比重（指标16）")}
     rows = [[f"profile.{key}", label + ("（以“、”分隔）" if f"profile.{key}" in LIST_FIELDS else ""), profile.get(key)]
             for key, label in PROFILE_LABELS.items()]
     rows += [[f"profile.{key}", "目录中无此字段", value] for key, value in profile.items() if key not in PROFILE_LABELS]
@@ -264,10 +292,11 @@ def _basic_sheet(book: Workbook, raw: dict[str, Any], catalog: Catalog) -> None:
     for key in [*items, *(k for k in answers if k not in items)]:
         answer = answers.get(key) or {}
         item = items.get(key)
-        rows.append([key, item.text_zh if item else "清单中无此编号", answer.get("met"), answer.get("evidence"),
+        met = PENDING if answer.get("met") == "unknown" else answer.get("met")
+        rows.append([key, item.text_zh if item else "清单中无此编号", met, answer.get("evidence"),
                      answer.get("note"), item.evidence_hint_zh if item else ""])
     sheet = _table(book, BASIC, BASIC_COLUMNS, rows, freeze="C2")
-    _dropdown(sheet, [YES, NO], f"C2:C{len(rows) + 1}")
+    _dropdown(sheet, [YES, NO, PENDING], f"C2:C{len(rows) + 1}")
 
 
 def _series_sheet(book: Workbook, title: str, years: list[int], rows: list[SeriesRow], section: str,
@@ -282,18 +311,26 @@ def _series_sheet(book: Workbook, title: str, years: list[int], rows: list[Serie
         for year in years:
             value = values.get(year)
             if isinstance(value, dict):
-                points.append([f"{section}.{row.code}", year, value.get("source"), value.get("note")])
+                points.append([f"{section}.{row.code}", year, value.get("source"), value.get("note"),
+                               *_quality_cells(value)])
                 value = value.get("value")
             cells.append(value)
         table.append([row.code, row.name_zh, series.get("unit") or row.default_unit, series.get("source"),
-                      *cells, row.note])
+                      *cells, row.note, series.get("note"), *_quality_cells(series)])
     sheet = _table(book, title, columns, table, freeze="E2")
+    scope_column = get_column_letter(len(columns) - len(QUALITY_COLUMNS) + 1)
+    _dropdown(sheet, list(SCOPE_LABELS.values()), f"{scope_column}2:{scope_column}{len(rows) + 1}")
     unit_cells: dict[tuple[str, ...], list[str]] = {}
     for n, row in enumerate(rows, start=2):
         unit_cells.setdefault(compatible_units(row.default_unit), []).append(f"C{n}")
     for options, cells in unit_cells.items():
         # A warning, not a stop: the list shows the units evalkit knows; validate reports any other.
         _dropdown(sheet, list(options), " ".join(cells), strict=False)
+
+
+def _quality_cells(entry: dict[str, Any]) -> list[Any]:
+    return [SCOPE_LABELS.get(entry.get("scope"), entry.get("scope")), entry.get("derivation"),
+            entry.get("proxy_justification")]
 
 
 def _qualitative_sheet(book: Workbook, raw: dict[str, Any], catalog: Catalog, years: list[int]) -> None:
@@ -491,6 +528,9 @@ class _Reader:
         self._not_applicable(book[NOT_APPLICABLE], raw["not_applicable"])
         self._bonus(book[BONUS], raw["bonus"])
         self._overrides(book[OVERRIDES], raw["reference_overrides"])
+        if CONFIRMATIONS in book.sheetnames:
+            raw["reference_confirmations"] = {}
+            self._confirmations(book[CONFIRMATIONS], raw["reference_confirmations"])
         self._uncomputed_formulas(book, formulas)
         return drop_blanks(raw)
 
@@ -520,10 +560,10 @@ class _Reader:
                 continue
             if column.header in header:
                 where[column.key] = header[column.header]
-            else:
+            elif not column.optional:
                 self.problem(f"{sheet.title}!1", None,
                              f"a column headed {column.header!r} (keep the template's headers)")
-        if len(where) < sum(c.key is not None for c in columns):
+        if len(where) < sum(c.key is not None and not c.optional for c in columns):
             return  # reported above; the sheet cannot be read without its columns
         year_columns = {_year(h): n for h, n in header.items() if with_years and _year(h) is not None}
         headed = set(header.values())  # a cell in a column without a header is not part of the table
@@ -573,7 +613,8 @@ class _Reader:
             for year, cell in row.years.items():
                 self.cells.add(field, _ref(sheet.title, cell), year)
                 values[year] = _read_value(cell)
-            series = {"unit": row.get("unit"), "source": row.get("source"), "values": values}
+            series = {"unit": row.get("unit"), "source": row.get("source"), "values": values,
+                      "note": row.get("note"), **self._quality(row, field)}
             if section == "energy" and code.startswith("fuels."):
                 found["fuels"][code.removeprefix("fuels.")] = series
             else:
@@ -595,7 +636,17 @@ class _Reader:
                 self.problem(row.ref("field"), f"{field} {year}",
                              f"a figure for this field and year in {DATA} or {ENERGY}")
                 continue
-            values[year] = {"value": values[year], "source": source, "note": note}
+            values[year] = {"value": values[year], "source": source, "note": note,
+                            **self._quality(row, f"{field}.values.{year}")}
+
+    def _quality(self, row: _Row, field: str) -> dict[str, Any]:
+        found = {}
+        for key in QUALITY_KEYS:
+            if key in row.cells:
+                self.cells.add(f"{field}.{key}", row.ref(key))
+                value = row.get(key)
+                found[key] = {label: name for name, label in SCOPE_LABELS.items()}.get(value, value)
+        return found
 
     def _qualitative(self, sheet: Worksheet, chosen: dict[str, Any]) -> None:
         for row in self._rows(sheet, QUALITATIVE_COLUMNS):
@@ -613,9 +664,10 @@ class _Reader:
             code = self._key(row, "code", found, "not_applicable")
             if code is None:
                 continue
-            for name in ("justification", "years"):
+            for name in ("reason", "justification", "years"):
                 self.cells.add(f"not_applicable.{code}.{name}", row.ref(name))
-            found[code] = {"justification": row.get("justification"), "years": _year_list(row.get("years"))}
+            found[code] = {"reason": row.get("reason"), "justification": row.get("justification"),
+                           "years": _year_list(row.get("years"))}
 
     def _bonus(self, sheet: Worksheet, found: dict[Any, list[dict[str, Any]]]) -> None:
         for row in self._rows(sheet, BONUS_COLUMNS):
@@ -625,19 +677,29 @@ class _Reader:
                 continue
             items = found.setdefault(year, [])
             self.cells.add(f"bonus.{year}", row.ref("year"))
-            for name in ("name", "points", "justification", "evidence"):
+            for name in BONUS_FIELDS:
                 self.cells.add(f"bonus.{year}.{len(items)}.{name}", row.ref(name))
-            items.append({name: row.get(name) for name in ("name", "points", "justification", "evidence")})
+            items.append({name: row.get(name) for name in BONUS_FIELDS})
 
     def _overrides(self, sheet: Worksheet, found: dict[str, Any]) -> None:
         for row in self._rows(sheet, OVERRIDE_COLUMNS):
             code = self._key(row, "code", found, "reference_overrides")
             if code is None:
                 continue
-            names = ("reference", "floor", "justification", "source")
-            for name in names:
+            for name in OVERRIDE_FIELDS:
                 self.cells.add(f"reference_overrides.{code}.{name}", row.ref(name))
-            found[code] = {name: row.get(name) for name in names}
+            found[code] = {name: row.get(name) for name in OVERRIDE_FIELDS}
+
+    def _confirmations(self, sheet: Worksheet, found: dict[str, Any]) -> None:
+        for row in self._rows(sheet, CONFIRMATION_COLUMNS):
+            code = self._key(row, "code", found, "reference_confirmations")
+            if code is None:
+                continue
+            for name in ("fields", *CONFIRMATION_FIELDS):
+                self.cells.add(f"reference_confirmations.{code}.{name}", row.ref(name))
+            fields = row.get("fields")
+            found[code] = {"fields": [f.strip() for f in re.split(r"[、,，\s]+", str(fields)) if f.strip()]
+                           if fields is not None else None, **{name: row.get(name) for name in CONFIRMATION_FIELDS}}
 
     def _key(self, row: _Row, column: str, seen: dict[str, Any], section: str) -> str | None:
         """The row's code; a row without one, or repeating one, is a problem."""
@@ -695,7 +757,7 @@ def _year_list(value: Any) -> Any:
 
 
 def _yes_no(value: Any) -> Any:
-    return {YES: True, NO: False}.get(value, value) if isinstance(value, str) else value
+    return {YES: True, NO: False, PENDING: "unknown"}.get(value, value) if isinstance(value, str) else value
 
 
 def _setting(field: str, value: Any) -> Any:

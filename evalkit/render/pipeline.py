@@ -6,6 +6,7 @@ every stage succeeded, so a failed run leaves the earlier archive as it was.
 
 from __future__ import annotations
 
+import importlib.resources
 import json
 import platform
 import shutil
@@ -24,13 +25,24 @@ from evalkit import archive
 from evalkit.archive import NOTEBOOK, RESULTS, EngineRecord, InputFile, Manifest
 from evalkit.archive.signing import SIGNATURE
 from evalkit.intake import check_park_id
+from evalkit.render import draft
 from evalkit.report import markup
 from evalkit.report.markup import Md
 from evalkit.render.engines import FORMATS, Engine, RenderJob, get_engine
 from evalkit.render.errors import ArchiveConflict, RenderError
 from evalkit.render.execute import Execution, execute_notebook
 
-TEMPLATE_DIR = Path(evalkit.__file__).resolve().parent.parent / "report_template"
+
+def _template_dir() -> Path:
+    """The report template: installed as package data (evalkit/render/template/, see setup.py),
+    or report_template/ beside the package in a checkout."""
+    installed = importlib.resources.files("evalkit.render") / "template"
+    if installed.is_dir():
+        return Path(str(installed))
+    return Path(evalkit.__file__).resolve().parent.parent / "report_template"
+
+
+TEMPLATE_DIR = _template_dir()
 ROLE_LABELS = {"park": "园区数据文件", "catalog": "指标目录", "factors": "因子表"}
 
 Progress = Callable[[str], None]
@@ -48,7 +60,7 @@ class RenderOutcome:
     files: dict[str, Path]
     """'notebook', 'results', 'manifest' and each rendered format, inside `archive`."""
     stages: dict[str, float]
-    """Seconds per stage: execute, each format, archive."""
+    """Seconds per stage: execute, render (all formats), archive."""
     execution: Execution
     previous: Literal["none", "same-inputs", "replaced"]
     """What was at `archive` before: nothing, an archive of the same inputs (rendered again), or
@@ -83,6 +95,8 @@ def render_report(
     pandoc) renders each of `formats` (html, docx, pdf) from the executed notebook.
     `catalog_files` are files the catalog refers to relative to itself (its basic-requirements
     checklist); they are archived beside it. Every input is hashed before anything runs.
+    While results.json lists an unconfirmed reference, every page carries the draft mark
+    (`evalkit.render.draft`); with `options["final"]` such a render is refused (stage "final").
 
     An archive made from other inputs or parameters is replaced only if `force`; one made
     from the same inputs is rendered again. Progress goes to `progress`, one line per stage.
@@ -130,24 +144,28 @@ def _run_stages(park_id: str, years: list[int], final: Path, inputs: list[InputF
     with _output_errors(final):
         staging = archive.new_staging_dir(final)
     stages: dict[str, float] = {}
-    warnings: list[str] = []
+    marked = tempfile.TemporaryDirectory(prefix="evalkit-draft-")  # the template with the draft mark
     try:
         with _setup_errors():
             archive.copy_inputs(inputs, staging)
         with _stage("execute", stages, progress):
             execution = execute_notebook(template_dir / NOTEBOOK, staging / NOTEBOOK, parameters, cwd=staging)
             _check_results(staging / RESULTS)
+        unverified = draft.unverified_references(staging / RESULTS)
+        if unverified and parameters["options"].get("final"):
+            raise RenderError("final", "a formal report needs every reference used confirmed; unconfirmed:\n  "
+                              + "\n  ".join(draft.describe(unverified)))
+        styles = draft.marked_template(template_dir, Path(marked.name), len(unverified)) if unverified else template_dir
         colophon = _colophon(chosen, inputs, template, started_at)
-        for fmt in formats:
-            with _stage(fmt, stages, progress), tempfile.TemporaryDirectory(prefix="evalkit-render-") as work:
-                job = RenderJob(staging / NOTEBOOK, fmt, staging / f"report.{fmt}", template_dir,
-                                Path(work), colophon)
-                found = chosen.render(job)
-                if not job.output.is_file():
-                    raise RenderError(fmt, f"engine {chosen.name} reported success but wrote no {job.output.name}")
-            warnings += [f"{fmt}: {w}" for w in found]
-            for line in found:
-                progress(f"[evalkit] {fmt}: {line}")
+        # One engine call for all formats: the engine reads the notebook once and writes the
+        # formats together (side by side where it can).
+        with _stage("render", stages, progress), tempfile.TemporaryDirectory(prefix="evalkit-render-") as work:
+            job = RenderJob(staging / NOTEBOOK, {fmt: staging / f"report.{fmt}" for fmt in formats},
+                            styles, Path(work), colophon)
+            warnings = chosen.render(job)
+            for fmt, output in job.outputs.items():
+                if not output.is_file():
+                    raise RenderError(fmt, f"engine {chosen.name} reported success but wrote no {output.name}")
         with _stage("archive", stages, progress):
             archive.write_manifest(staging, Manifest(
                 park=park_id, years=years, window=_window(years), parameters=parameters,
@@ -161,6 +179,8 @@ def _run_stages(park_id: str, years: list[int], final: Path, inputs: list[InputF
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+    finally:
+        marked.cleanup()
     return execution, stages, warnings
 
 
@@ -303,3 +323,14 @@ def _setup_errors() -> Iterator[None]:
 
 def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def planned_fingerprint(park_id: str, years: Sequence[int], *, input_path: Path | str, catalog_path: Path | str,
+                        catalog_files: Sequence[Path | str] = (), factor_paths: Sequence[Path | str] = (),
+                        base_year: int | None = None,
+                        options: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """The fingerprint `render_report` would give these inputs (what 'the same inputs' means for an
+    archive): lets a caller see whether an archive is current without running anything."""
+    inputs = archive.plan_inputs(Path(input_path), Path(catalog_path), [Path(p) for p in factor_paths],
+                                 [Path(p) for p in catalog_files])
+    return archive.fingerprint(inputs, _parameters(park_id, _check_years(years), inputs, base_year, options))

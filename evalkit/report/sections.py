@@ -18,12 +18,17 @@ from pathlib import Path
 from evalkit.catalog import Catalog
 from evalkit.core.trace import Reference, Trace, TraceInput, fmt
 from evalkit.evaluation.results import IndicatorResult, Rate, Result
+from evalkit.report import gaps, quality
 from evalkit.report.markup import Md, escape, paragraphs, table
 
-GRADE_ZH = {"AAA": "AAA级", "AA": "AA级", "A": "A级", "none": "无级别", "not_rated": "不予定级"}
-STATUS_ZH = {"ok": "已计分", "missing": "数据缺失（0分）", "not_applicable": "不适用"}
+GRADE_ZH = {"AAA": "AAA级", "AA": "AA级", "A": "A级", "none": "无级别", "not_rated": "不予定级",
+            "deferred": "暂缓定级（待补充证明材料）"}
+STATUS_ZH = {"ok": "已计分", "missing": "数据缺失（0分，数据缺口）", "not_applicable": "不适用"}
 DIRECTION_ZH = {"positive": "正向（越大越好）", "negative": "逆向（越小越好）"}
-VERDICT_ZH = {"positive": "正向（合格）", "negative": "负向（不合格）"}
+VERDICT_ZH = {"positive": "正向（合格）", "negative": "负向（不合格）", "undetermined": "无法判定（缺少数据，不作为不合格）"}
+GATE_ZH = {"passed": "达标", "failed": "不达标", "deferred": "评价暂缓，待补充证明材料"}
+GATE_ITEM_ZH = {"met": "满足", "unknown": "待补证"}
+INDEX_STATUS_ZH = {"final": "", "provisional": "（暂定：基本要求待补证）", "reference": "（参考值：数据覆盖不足，不作定级依据）"}
 
 
 # --- building blocks -----------------------------------------------------------------------------
@@ -52,13 +57,16 @@ def reference_text(ref: Reference) -> str:
     text = f"{fmt(ref.value)} {ref.unit}（来源：{ref.source}"
     if ref.override_justification:
         text += f"；园区替换参考值，理由：{ref.override_justification}"
-    if not ref.verified:
-        text += "；仅见于二手来源，未经原文核实"
+    if ref.verified and ref.citation:
+        text += f"；已核实：{ref.citation}"
+    elif not ref.verified:
+        text += ("；evalkit 默认值，待省级目录或评价机构确认" if ref.basis == "evalkit_default"
+                 else "；仅见于二手来源，未经原文核实")
     return text + "）"
 
 
 def input_rows(inputs: list[TraceInput]) -> list[list[object]]:
-    return [[i.year, i.name_zh, i.symbol, fmt(i.value, 6), i.unit, i.source] for i in inputs]
+    return [[i.year, i.name_zh, i.symbol, fmt(i.value, 6) + quality.mark(i.scope), i.unit, i.source] for i in inputs]
 
 
 INPUT_HEADERS = ["年份", "数据项", "符号", "数值", "单位", "数据来源"]
@@ -74,6 +82,7 @@ def trace_block(trace: Trace, title: str) -> Md:
         parts.append(Md("说明：") + trace.note)
     if trace.inputs:
         parts.append(table(INPUT_HEADERS, input_rows(trace.inputs), INPUT_WIDTHS))
+        parts.append(quality.notes(trace.inputs))
     return paragraphs(*parts)
 
 
@@ -98,23 +107,39 @@ def cover(result: Result, report_date: str) -> Md:
 
 
 def summary(result: Result) -> Md:
-    failed = "；".join(i.text_zh for i in result.gate.items if not i.met)
-    rows: list[list[object]] = [["基本要求评价", "达标" if result.gate.passed else f"不达标：{failed}"]]
+    gate_text = GATE_ZH[result.gate.outcome]
+    if result.gate.outcome == "failed":
+        gate_text += "：" + "；".join(i.finding_zh or i.text_zh for i in result.gate.items if i.status == "failed")
+    elif result.gate.outcome == "deferred":
+        gate_text += "：" + "；".join(i.text_zh for i in result.gate.items if i.status == "unknown") + "（待补证）"
+    rows: list[list[object]] = [["基本要求评价", gate_text]]
     if result.index is not None:
         rule = result.fifty_percent_rule
         assert rule is not None and result.overall is not None
         rows += [
-            ["减污降碳协同增效绩效指数", Md("**{0:.2f}**（{1}年年度指数的平均值）").format(
-                result.index, "、".join(map(str, result.index_years)))],
+            ["减污降碳协同增效绩效指数", Md("**{0:.2f}**{2}（{1}年年度指数的平均值）").format(
+                result.index, "、".join(map(str, result.index_years)), INDEX_STATUS_ZH[result.index_status or "final"])],
             ["各年度指数", "；".join(f"{y}年 {result.yearly[y].index:.2f}" for y in result.index_years)],
             ["目标层50%规则", ("满足" if rule.passed else "不满足") + "：" + "；".join(
-                f"{name} {c.mean_points:.2f}/{c.max_points:g}分（{c.share:.1%}）" for name, c in rule.levels.items())],
+                f"{name} {c.mean_points:.2f}/{c.max_points:g}分（{c.share:.1%}）" for name, c in rule.levels.items())
+             + ("（缺失数据按0分计，数据覆盖不足，仅供参考）" if result.index_status == "reference" else "")],
             ["整体评价", f"{VERDICT_ZH[result.overall.verdict]}（{result.overall.base_year}年→{result.overall.target_year}年）"],
         ]
     rows.append(["评价等级", Md("**{0}**").format(GRADE_ZH[result.grade])])
-    rows.append(["定级依据", result.grade_reason])
+    if result.blockers:
+        rows.append(["不予定级或暂缓的原因", "；".join(f"（{n}）{b.text_zh}" for n, b in enumerate(result.blockers, 1))
+                     if len(result.blockers) > 1 else result.blockers[0].text_zh])
+        if result.provisional_grade:
+            rows.append(["暂定结果", f"按现有数据，指数 {result.index:.2f} 对应{GRADE_ZH[result.provisional_grade]}（暂定，补证后确认）"])
+    else:
+        rows.append(["定级依据", result.grade_reason])
+    flagged = quality.flagged_indicators(result)
+    if flagged:
+        rows.append(["非实测数据", "；".join(f"{code}{marks}" for code, marks in flagged.items())
+                     + "（〔推算〕〔估算〕〔代用〕的含义与依据见各指标的数据质量说明）"])
     if result.data_gaps:
-        rows.append(["数据缺口", f"{len(result.data_gaps)}项（见“薄弱环节与数据缺口”）"])
+        rows.append(["数据缺口", f"{len(result.input_gaps)}项数据或材料缺失，涉及{len(result.data_gaps)}个指标年度"
+                                 "（缺失数据不作为薄弱环节或不合格的依据；清单见“数据缺口与资料补充”）"])
     return table(["项目", "结论"], rows, [1, 4])
 
 
@@ -137,13 +162,22 @@ def profile(result: Result) -> Md:
 
 
 def gate(result: Result) -> Md:
-    rows = [[n, item.text_zh, "满足" if item.met else ("未作答（视为不满足）" if not item.answered else Md("**不满足**")),
-             item.evidence or "—", item.note or ""]
-            for n, item in enumerate(result.gate.items, 1)]
-    text = table(["序号", "基本要求", "结论", "证明材料", "说明"], rows, [2, 6, 2, 7, 3])
-    verdict = ("全部基本要求均满足，进入绩效指标评价。" if result.gate.passed else
-               "存在不满足的基本要求。按标准6.1.2，基本要求不达标的园区不再开展绩效指标评价，"
-               "不能评价为减污降碳协同增效园区。")
+    rows = []
+    for n, item in enumerate(result.gate.items, 1):
+        if item.status == "failed":
+            conclusion: object = Md("**不满足**：") + (item.finding_zh or "")
+        else:
+            conclusion = GATE_ITEM_ZH[item.status]
+        evidence = item.evidence or (f"待提供：{item.evidence_hint_zh}" if item.status == "unknown" else "—")
+        rows.append([n, item.text_zh, conclusion, evidence, item.note or ""])
+    text = table(["序号", "基本要求", "结论", "证明材料", "说明"], rows, [2, 6, 3, 7, 3])
+    verdict = {
+        "passed": "全部基本要求均满足，进入绩效指标评价。",
+        "failed": "存在不满足的基本要求。按标准6.1.2，基本要求不达标的园区不再开展绩效指标评价，"
+                  "不能评价为减污降碳协同增效园区。",
+        "deferred": "无不满足的基本要求，但有事项待补充证明材料（待补证）。评价暂缓：绩效指标照常计算，"
+                    "结果为暂定结果；补齐证明材料并确认满足后方可定级。待补证不等于不满足。",
+    }[result.gate.outcome]
     return paragraphs(text, Md("清单：{0}。{1}").format(result.gate.checklist, verdict))
 
 
@@ -199,7 +233,9 @@ def indicator_detail(result: Result, catalog: Catalog, code: str) -> Md:
             rows.append([year, "不适用：" + (r.justification or ""), "—", "—", "—", "—"])
             continue
         if r.status == "missing":
-            rows.append([year, "数据缺失：" + "、".join(r.missing_inputs), "—", "—", score(0), points(0)])
+            note = f"（{value_trace.note}）" if value_trace is not None and value_trace.note else ""
+            rows.append([year, f"数据缺失（数据缺口，不作为薄弱环节）：{gaps.missing_text(catalog, r.missing_inputs)}{note}",
+                         "—", "—", score(0), points(0)])
         else:
             assert value_trace is not None and r.trace.scoring is not None
             computed = value_trace.substituted
@@ -207,7 +243,8 @@ def indicator_detail(result: Result, catalog: Catalog, code: str) -> Md:
                 computed = f"（按替代口径“{r.variant}”：{value_trace.formula_zh}）{computed}"
             if r.trace.driver is not None:
                 computed += f"；{r.trace.driver.formula_zh}：{r.trace.driver.substituted}%"
-            rows.append([year, computed, f"{fmt(r.value)} {r.unit}", r.trace.scoring.substituted,
+            rows.append([year, computed, f"{fmt(r.value)} {r.unit}{quality.flags_text(r.quality_flags)}",
+                         r.trace.scoring.substituted,
                          score(r.score), f"{r.trace.points}"])
         if value_trace is not None:
             sources += [*value_trace.inputs, *(r.trace.driver.inputs if r.trace.driver else [])]
@@ -216,7 +253,8 @@ def indicator_detail(result: Result, catalog: Catalog, code: str) -> Md:
     if sources:
         unique = list({(i.symbol, i.year): i for i in sources}.values())
         unique.sort(key=lambda i: (i.year or 0, i.symbol))
-        out.append(paragraphs(Md("数据来源："), table(INPUT_HEADERS, input_rows(unique), INPUT_WIDTHS)))
+        out.append(paragraphs(Md("数据来源："), table(INPUT_HEADERS, input_rows(unique), INPUT_WIDTHS),
+                              quality.notes(unique)))
     return paragraphs(*out)
 
 
@@ -239,17 +277,6 @@ def first_level_table(result: Result) -> Md:
             for f in result.first_level_means]
     return paragraphs(Md("各一级指标得分（评价年及前两年平均）："),
                       table(["目标层", "一级指标", "平均得分", "满分", "得分率"], rows))
-
-
-def bonus(result: Result) -> Md:
-    rows = [[y, item.name, fmt(item.points), item.justification, item.evidence or "—"]
-            for y, yr in result.yearly.items() for item in yr.bonus_items]
-    if not rows:
-        return paragraphs(heading(3, "加分项"), Md("评价期内园区未申报加分项。"))
-    capped = [f"{y}年申报 {fmt(yr.bonus_claimed)} 分，按上限计 {fmt(yr.bonus)} 分"
-              for y, yr in result.yearly.items() if yr.bonus_claimed > yr.bonus]
-    note = escape("；".join(capped) + "。") if capped else None
-    return paragraphs(heading(3, "加分项"), table(["年份", "加分项", "申报分值", "理由", "证明材料"], rows), note)
 
 
 def index_section(result: Result) -> Md:
@@ -275,7 +302,8 @@ def overall(result: Result) -> Md:
     rows.append([f"增效水平：{eff.name_zh}", fmt(eff.base, 6), fmt(eff.target, 6), eff.unit, pct(eff.rate),
                  {True: "提高", False: Md("**未提高**"), None: "无法判定（缺数据）"}[eff.improved]])
     rule = ("判定规则：碳排放强度下降、增效水平提高，且大气、水、固体废物各类污染物排放强度均下降时为正向"
-            + ("（严格模式：每项污染物均须下降）" if o.strict else "；单项污染物上升予以标注") + "。")
+            + ("（严格模式：每项污染物均须下降）" if o.strict else "；单项污染物上升予以标注")
+            + "；实测数据显示上升时为负向；缺少基准年或目标年数据时为无法判定（不视为不合格，补齐数据前不予定级）。")
     out = [table(headers, rows, [4, 2, 2, 2, 2, 2]), escape(rule),
            paragraphs(Md("**整体评价结论：{0}。**").format(VERDICT_ZH[o.verdict]), bullets(list(o.reasons)))]
     if o.flags:
@@ -341,32 +369,14 @@ def grade(result: Result) -> Md:
         escape(f"{result.grade_reason}。"),
         escape("等级划分（标准6.4）：指数 ≥ 85 为 AAA 级；75 ≤ 指数 < 85 为 AA 级；60 ≤ 指数 < 75 为 A 级；"
                "< 60 为无级别。目标层任一类得分低于其满分值的50%时不能评为AA级及以上。"
-               "整体评价为负向或基本要求不达标的园区不予定级。评价有效期三年，有效期内每年进行持续符合性声明（7.1.2、7.2.2）。"))
+               "整体评价为负向或基本要求不达标的园区不予定级；基本要求待补证时评价暂缓；数据覆盖率低于指标目录规定的最低值"
+               "或整体评价因缺少数据无法判定时，不予定级（不作为不合格结论）。评价有效期三年，有效期内每年进行持续符合性声明（7.1.2、7.2.2）。"))
 
 
 def weaknesses(result: Result, catalog: Catalog, top: int = 10) -> Md:
-    ranked = result.points_lost[:top]
-    out: list[Md] = []
-    if ranked:
-        rows = [[p.code, p.name_zh, p.first_level, points(p.mean_lost), f"{p.max_points:.4g}", STATUS_ZH[p.status]]
-                for p in ranked]
-        out.append(paragraphs(Md("失分最多的指标（评价年及前两年平均）："), table(
-            ["编号", "指标", "一级指标", "平均失分", "满分", "评价年状态"], rows)))
-        firsts = list(dict.fromkeys(p.first_level for p in ranked))
-        advice = [Md("**{0}**：{1}").format(f, catalog.improvement[f]) for f in firsts if f in catalog.improvement]
-        if advice:
-            out.append(paragraphs(Md("改进方向："), bullets(advice)))
-    if result.data_gaps:
-        rows = [[g.year, g.code, g.name_zh, "、".join(g.missing_inputs), points(g.lost_points)] for g in result.data_gaps]
-        out.append(paragraphs(Md("数据缺口（缺失数据按0分计）："),
-                              table(["年份", "编号", "指标", "缺失数据", "损失分值"], rows)))
-    else:
-        out.append(Md("评价期内无数据缺口。"))
-    if result.not_applicable:
-        rows = [[n.code, n.name_zh, "、".join(map(str, n.years)), n.justification] for n in result.not_applicable]
-        out.append(paragraphs(Md("不适用指标（权重按比例分配给同一目标层的其他指标）："),
-                              table(["编号", "指标", "年份", "理由"], rows)))
-    return paragraphs(*out)
+    """Weaknesses of the measured indicators and advice drawn from the data; data gaps are listed
+    separately (`gaps.data_gaps_section`), never as weaknesses."""
+    return gaps.weaknesses_section(result, catalog, top)
 
 
 def methodology(result: Result, catalog: Catalog) -> Md:
@@ -389,8 +399,9 @@ def methodology(result: Result, catalog: Catalog) -> Md:
     for ind in catalog.indicators:
         for variant in ind.variants():
             for ref in (variant.scoring.reference, variant.scoring.floor):
-                if ref is not None and not ref.verified:
-                    unverified.append([ind.code, ind.name_zh, f"{fmt(ref.value)} {ref.unit}", ref.source])
+                row = [ind.code, ind.name_zh, f"{fmt(ref.value)} {ref.unit}", ref.source] if ref else None
+                if ref is not None and not ref.verified and row not in unverified:  # alternatives share references
+                    unverified.append(row)
     if unverified:
         out.append(paragraphs(Md("以下参考值仅见于二手来源或为 evalkit 默认值，尚未与原文核对，使用时请评价机构确认："),
                               table(["编号", "指标", "参考值", "来源"], unverified, [2, 3, 2, 8])))
