@@ -720,6 +720,7 @@ def cmd_statement(args) -> int:
         return EXIT_FAILED
     verdict = json.loads(outcome.files["results"].read_text("utf-8"))["verdict"]
     _print_document(outcome, f"statement ({verdict})")
+    return EXIT_OK
 
 
 # --- analysis: AHP weights and how firm a grade is -------------------------------------------------
