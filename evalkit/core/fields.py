@@ -37,6 +37,8 @@ class Series(Model):
     unit: Text
     source: Text
     values: dict[int, Number | Point]
+    evidence_ids: list[Text] = Field(default_factory=list)
+    """Ids of the park's evidence register (`evidence:`) that prove these figures."""
 
     _source = field_validator("source")(non_blank)
 

@@ -22,7 +22,7 @@ from typing import Any, Literal
 import evalkit
 from evalkit import archive
 from evalkit.archive import NOTEBOOK, RESULTS, EngineRecord, InputFile, Manifest
-from evalkit.intake import check_park_id
+from evalkit.intake import check_park_id, evidence_files
 from evalkit.render.engines import FORMATS, Engine, RenderJob, get_engine
 from evalkit.render.errors import ArchiveConflict, RenderError
 from evalkit.render.execute import Execution, execute_notebook
@@ -101,7 +101,7 @@ def render_report(
 
     with _setup_errors():
         inputs = archive.plan_inputs(Path(input_path), Path(catalog_path), [Path(p) for p in factor_paths],
-                                     [Path(p) for p in catalog_files])
+                                     [Path(p) for p in catalog_files], evidence_files(park_id, Path(input_path)))
         template = archive.hash_tree(template_dir)
         parameters = _parameters(park_id, years, inputs, base_year, options)
     final = Path(output_dir) / park_id / _window(years)
