@@ -180,7 +180,34 @@ class Decision(Model):
 class Requirement(Model):
     id: str
     text_zh: str
+    not_met_zh: str | None = None
+    """The finding when the item is not met, as the report states it (not the requirement)."""
     evidence_hint_zh: str
+
+
+class BasisDocument(Model):
+    """A document the evaluation is based on (评价依据): the standard, a law, a technical norm."""
+
+    kind: str
+    title: str
+
+
+class DisplayUnit(Model):
+    """How the report shows a quantity: in `unit` (= computed value × `factor`), `decimals` places."""
+
+    unit: str
+    factor: float = 1.0
+    decimals: int = Field(ge=0, le=6)
+
+
+class Display(Model):
+    """Display units and precision of the report; numbers are never shown in scientific notation."""
+
+    decimals: dict[str, int] = Field(default_factory=dict)
+    """Decimal places by unit as shown (%, kg/万元 …); `default_decimals` otherwise."""
+    default_decimals: int = 2
+    quantities: dict[str, DisplayUnit] = Field(default_factory=dict)
+    """By quantity key (`overall.nox` …): a unit other than the computed one."""
 
 
 class BasicRequirements(Model):
@@ -207,6 +234,8 @@ class Catalog(Model):
     improvement: dict[str, str] = Field(default_factory=dict)
     discrepancies: list[Note] = Field(default_factory=list)
     decisions: list[Decision] = Field(default_factory=list)
+    basis: list[BasisDocument] = Field(default_factory=list)
+    display: Display = Field(default_factory=Display)
     path: str
     sha256: str
     warnings: list[str] = Field(default_factory=list)

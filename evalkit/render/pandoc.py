@@ -57,11 +57,13 @@ class PandocEngine(Engine):
         meta_file.write_text(yaml.safe_dump(metadata, allow_unicode=True), encoding="utf-8")
 
         assets = job.template_dir
-        args = [source.name, "--from", "ipynb", "--metadata-file", meta_file.name, "--toc",
+        # HTML gets pandoc's table of contents; Word and PDF get the report's own contents page
+        # (a TOC field / Typst outline after the cover and sign-off pages).
+        args = [source.name, "--from", "ipynb", "--metadata-file", meta_file.name, "--toc-depth", "2",
                 "--data-dir", str(assets / PANDOC_DIR),
                 "--lua-filter", str(assets / PANDOC_DIR / "notebook.lua")]
         if job.fmt == "html":
-            args += ["--to", "html5", "--standalone", "--embed-resources",
+            args += ["--to", "html5", "--toc", "--standalone", "--embed-resources",
                      "--css", str(assets / "report.css"), "--output", str(job.output)]
             return _pandoc(args, job)
         if job.fmt == "docx":

@@ -230,7 +230,7 @@ def _colophon(engine: Engine, inputs: list[InputFile], template: dict[str, str],
     # Dash counts set the column widths (4:10:6) once a row is too long for pandoc's auto widths.
     table = "\n".join(["| 项目 | 内容 | SHA-256（前 16 位） |", "|:----|:----------|:------|",
                        *(f"| {a} | {b} | {c} |" for a, b, c in rows)])
-    return ("## 版本说明\n\n本报告的输入文件、执行后的笔记本与评价结果（results.json）一并存档，"
+    return ("# 版本说明\n\n本报告的输入文件、执行后的笔记本与评价结果（results.json）一并存档，"
             "完整的 SHA-256 与软件版本见存档中的 manifest.json，可用 `evalkit verify` 复核。\n\n" + table)
 
 

@@ -60,7 +60,7 @@ def use_cjk_font() -> str:
 GREEN, GREY, RED, AMBER = "#2f6f5e", "#b8c4c0", "#b5483b", "#d9a441"
 
 
-def _figure(width: float = 7.0, height: float = 3.6):
+def _figure(width: float = 6.2, height: float = 3.4):
     import matplotlib.pyplot as plt
 
     use_cjk_font()
