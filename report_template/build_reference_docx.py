@@ -20,9 +20,13 @@ from pathlib import Path
 
 import pypandoc
 
-SERIF = "Noto Serif CJK SC"
-SANS = "Noto Sans CJK SC"
+# Official styles: body 宋体, headings 黑体 (present on government PCs); fontTable gives each the
+# Noto CJK SC face as its alternative name, which a machine without them (Linux) falls back to.
+SERIF = "宋体"
+SANS = "黑体"
+FALLBACK = {SERIF: "Noto Serif CJK SC", SANS: "Noto Sans CJK SC"}
 THEME_FONTS = {"minorEastAsia": SERIF, "majorEastAsia": SANS}
+FONT_TABLE = "word/fontTable.xml"
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 STYLES = "word/styles.xml"
 FIXED_TIME = (2024, 1, 1, 0, 0, 0)  # zip entry dates, so rebuilding gives the same bytes
@@ -62,6 +66,18 @@ def chinese_styles(styles_xml: bytes) -> bytes:
     return ET.tostring(root, xml_declaration=True, encoding="UTF-8")
 
 
+def with_fallback_fonts(font_table: bytes) -> bytes:
+    for prefix, uri in _namespaces(font_table):
+        ET.register_namespace(prefix, uri)
+    root = ET.fromstring(font_table)
+    for name, fallback in FALLBACK.items():
+        font = ET.SubElement(root, w("font"), {w("name"): name})
+        ET.SubElement(font, w("altName"), {w("val"): fallback})
+        ET.SubElement(font, w("charset"), {w("val"): "86"})  # GB2312
+        ET.SubElement(font, w("family"), {w("val"): "roman" if name == SERIF else "modern"})
+    return ET.tostring(root, xml_declaration=True, encoding="UTF-8")
+
+
 def _namespaces(xml: bytes) -> list[tuple[str, str]]:
     return [ns for _, ns in ET.iterparse(io.BytesIO(xml), events=["start-ns"])]
 
@@ -88,6 +104,8 @@ def build(target: Path) -> None:
             data = source.read(item.filename)
             if item.filename == STYLES:
                 data = chinese_styles(data)
+            elif item.filename == FONT_TABLE:
+                data = with_fallback_fonts(data)
             docx.writestr(zipfile.ZipInfo(item.filename, date_time=FIXED_TIME), data,
                           compress_type=zipfile.ZIP_DEFLATED)
     target.write_bytes(out.getvalue())

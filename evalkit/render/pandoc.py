@@ -23,6 +23,7 @@ import pypandoc
 import typst
 import yaml
 
+from evalkit.render.docx import finish_docx, header_text
 from evalkit.render.engines import Engine, RenderJob, notebook_with_colophon, register
 from evalkit.render.errors import RenderError
 from evalkit.render.fonts import find_typst_cjk_font
@@ -69,7 +70,9 @@ class PandocEngine(Engine):
         if job.fmt == "docx":
             args += ["--to", "docx", "--reference-doc", str(assets / "reference.docx"),
                      "--output", str(job.output)]
-            return _pandoc(args, job)
+            warnings = _pandoc(args, job)
+            finish_docx(job.output, header_text(job.notebook))
+            return warnings
         font = find_typst_cjk_font()
         typ = job.workdir / "report.typ"
         args += ["--to", "typst", "--standalone", "--extract-media", "media",

@@ -220,10 +220,12 @@ def _outputs(staging: Path) -> dict[str, str]:
 
 def _colophon(engine: Engine, inputs: list[InputFile], template: dict[str, str], started_at: str) -> str:
     stamp = datetime.fromisoformat(started_at).strftime("%Y-%m-%d %H:%M UTC")
+    evidence = [i for i in inputs if _is_evidence(i)]
     rows = [
         ("生成工具", f"evalkit {evalkit.__version__}，Python {platform.python_version()}", ""),
         ("渲染引擎", f"{engine.name}（{engine.describe()}）", ""),
-        *((ROLE_LABELS[i.role], f"`{i.path}`", f"`{i.sha256[:16]}`") for i in inputs),
+        *((ROLE_LABELS[i.role], f"`{i.path}`", f"`{i.sha256[:16]}`") for i in inputs if not _is_evidence(i)),
+        *((("证明材料", f"{len(evidence)}份（SHA-256 见附录“证明材料清单”及 manifest.json）", ""),) if evidence else ()),
         ("报告模板", f"`{NOTEBOOK}`", f"`{template[NOTEBOOK][:16]}`"),
         ("生成时间", stamp, ""),
     ]
@@ -232,6 +234,10 @@ def _colophon(engine: Engine, inputs: list[InputFile], template: dict[str, str],
                        *(f"| {a} | {b} | {c} |" for a, b, c in rows)])
     return ("# 版本说明\n\n本报告的输入文件、执行后的笔记本与评价结果（results.json）一并存档，"
             "完整的 SHA-256 与软件版本见存档中的 manifest.json，可用 `evalkit verify` 复核。\n\n" + table)
+
+
+def _is_evidence(item: InputFile) -> bool:
+    return item.role == "park" and "/evidence/" in item.path
 
 
 @contextmanager

@@ -13,6 +13,7 @@ from functools import cache
 
 import nbformat
 
+from evalkit.render.docx import finish_docx, header_text
 from evalkit.render.engines import Engine, RenderJob, notebook_with_colophon, register
 from evalkit.render.errors import RenderError
 
@@ -44,6 +45,8 @@ class QuartoEngine(Engine):
             tail = "\n".join((done.stderr or done.stdout).strip().splitlines()[-15:])
             raise RenderError(job.fmt, f"quarto render exited with {done.returncode}:\n{tail}")
         shutil.move(job.workdir / produced, job.output)
+        if job.fmt == "docx":
+            finish_docx(job.output, header_text(job.notebook))
         return [line for line in done.stderr.splitlines() if line.startswith(("WARN", "WARNING"))]
 
 

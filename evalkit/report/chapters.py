@@ -27,6 +27,8 @@ class Chapter:
     build: Callable[[ReportContext], Md | Iterable[Md | Figure]]
     kind: Literal["front", "body", "appendix"] = "body"
     """front: cover, sign-off, contents (no heading number, not in the contents); appendix: 附录A …"""
+    new_page: bool = False
+    """Start the chapter on a new page (Word and PDF)."""
 
 
 CHAPTERS: list[Chapter] = [
@@ -38,7 +40,7 @@ CHAPTERS: list[Chapter] = [
     Chapter("评价范围与边界", s.scope),
     Chapter("评价工作程序", s.procedure),
     Chapter("基本要求评价", s.gate),
-    Chapter("指标评价结果总表", s.overview),
+    Chapter("指标评价结果总表", s.overview, new_page=True),
     Chapter("基础数据", s.base_data),
     Chapter("绩效指标计算", s.indicator_computations),
     Chapter("目标层得分、加分项与绩效指数", s.scores_and_index),
@@ -80,6 +82,8 @@ def headings(chapters: list[Chapter] = CHAPTERS) -> list[str]:
 def blocks(ctx: ReportContext, chapters: list[Chapter] = CHAPTERS) -> Iterable[Md | Figure]:
     """Every block of the report in order, headings included (figures not yet numbered)."""
     for chapter, title in zip(chapters, headings(chapters)):
+        if chapter.new_page:
+            yield s.PAGE_BREAK
         if title:
             yield Md("# ") + escape(title)
         built = chapter.build(ctx)

@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from evalkit.core.units import convert
 from evalkit.evaluation.results import IndicatorResult, Rate, Result
 from evalkit.report import charts
 from evalkit.report.context import ReportContext
@@ -30,7 +29,6 @@ DIRECTION_ZH = {"positive": "正向（越大越好）", "negative": "逆向（�
 VERDICT_ZH = {"positive": "正向（合格）", "negative": "负向（不合格）"}
 PLACEHOLDER = "【待评价机构填写】"
 NOT_EVALUATED = Md("基本要求不满足，按标准6.1.2不开展本部分评价。")
-COUNT_UNITS = {"个", "家", "项", "辆", "座", "套", "处"}
 
 # Page breaks for the paged formats; HTML ignores both raw blocks.
 PAGE_BREAK = Md("```{=typst}\n#pagebreak(weak: true)\n```\n\n"
@@ -43,6 +41,9 @@ CONTENTS = Md("```{=typst}\n#outline(title: [目录], depth: 2)\n```\n\n"
               "<w:r><w:fldChar w:fldCharType=\"separate\"/></w:r>"
               "<w:r><w:t>（打开文件时更新目录；如未更新，请右键点击此处选择“更新域”）</w:t></w:r>"
               "<w:r><w:fldChar w:fldCharType=\"end\"/></w:r></w:p>\n```")
+# An indicator's heading, rule and computation stay on one page in the PDF.
+KEEP_TOGETHER = Md("```{=typst}\n#block(breakable: false, width: 100%)[\n```")
+END_KEEP = Md("```{=typst}\n]\n```")
 # The one-page overview table: smaller type in the PDF, then back to the tables' usual size.
 SMALL_TABLES = Md("```{=typst}\n#show table: set text(size: 7.5pt)\n```")
 NORMAL_TABLES = Md("```{=typst}\n#show table: set text(size: 9pt)\n```")
@@ -322,8 +323,8 @@ def overview(ctx: ReportContext) -> Iterator[Md]:
     yield Md("各指标的指标值及得分点数（括号内，得分点数 = 指标得分 × 权重 × 100）；定性指标列出所选档次。"
              "计算过程见“绩效指标计算”，所用数据见“基础数据”。")
     yield SMALL_TABLES
-    yield table(["编号", "三级指标", "单位", *(f"{y}年" for y in years), f"满分（{result.evaluation_year}年）"], rows,
-                [1, 6, 2, *([3] * len(years)), 2])
+    yield table(["编号", "三级指标", "单位", *(f"{y}年" for y in years), "满分"], rows,
+                [1, 7, 2, *([3] * len(years)), 1])
     yield NORMAL_TABLES
 
 
@@ -347,17 +348,13 @@ FUEL_NAMES = {"raw_coal": "原煤", "coke": "焦炭", "crude_oil": "原油", "fu
 
 
 def base_data(ctx: ReportContext) -> Iterator[Md]:
-    """Every input once, per year, in the unit the computation uses, with source and evidence ids."""
+    """Every input once, per year, as the park gave it (value and unit of the source document), with
+    its source and evidence ids."""
     park, n = ctx.park, ctx.numbers
     series = park.all_series()
     years = sorted({y for s in series.values() for y in s.values})
     rows, notes = [], []
     for path, s in series.items():
-        kind, _, key = path.partition(".")
-        spec = ctx.catalog.inputs.get(key) if kind == "data" else None
-        unit = s.unit
-        if spec is not None and not (spec.unit in COUNT_UNITS and s.unit in COUNT_UNITS):
-            unit = spec.unit
         cells = []
         for year in years:
             point = s.point(year)
@@ -365,25 +362,28 @@ def base_data(ctx: ReportContext) -> Iterator[Md]:
                 cells.append("—")
                 continue
             value, source = point
-            shown = convert(value, s.unit, unit) if unit != s.unit else value
-            text = n.value(shown, unit)
-            raw = s.values[year]
-            note = getattr(raw, "note", None)
+            text = n.value(value, s.unit)
+            note = getattr(s.values[year], "note", None)
             if source != s.source or note:
                 notes.append(escape(f"{_series_name(ctx, path)} {year}年：") + escape(
                     "；".join(x for x in (f"来源 {source}" if source != s.source else "", note or "") if x)))
                 text += f" [注{len(notes)}]"
             cells.append(text)
-        unit_text = unit if unit == s.unit else f"{unit}（原报{s.unit}）"
-        rows.append([_series_name(ctx, path), unit_text, *cells, s.source, ctx.evidence.cite(s.evidence_ids)])
-    for year_data in _carbon_rows(ctx, years):
-        rows.append(year_data)
-    yield Md("下表列出本次评价使用的全部基础数据，每项数据只列一次；各指标的计算过程引用本表数值。"
-             "数值按指标目录的计算单位列示（与原报单位不同的注明原报单位）；最后一列为证明材料编号（见附录“证明材料清单”）。")
-    yield table(["数据项", "单位", *(f"{y}年" for y in years), "数据来源", "证明材料"], rows,
-                [4, 2, *([2] * len(years)), 5, 2])
+        rows.append([_series_name(ctx, path), s.unit, *cells, _source_cell(ctx, s.source, s.evidence_ids)])
+    rows += _carbon_rows(ctx, years)
+    yield Md("下表列出本次评价使用的全部基础数据，每项数据只列一次，数值和单位与来源文件一致；计算时换算为指标目录的计算单位"
+             "（如亿元 × 10,000 = 万元）。各指标的计算过程引用本表数值。最后一列为数据来源及证明材料编号"
+             "（来源即该证明材料时只列编号，见附录“证明材料清单”）。")
+    yield table(["数据项", "单位", *(f"{y}年" for y in years), "数据来源（证明材料）"], rows,
+                [5, 2, *([3] * len(years)), 5])
     if notes:
         yield paragraphs(Md("注："), Md("\n").join(Md("{0}. ").format(i) + note for i, note in enumerate(notes, 1)))
+
+
+def _source_cell(ctx: ReportContext, source: str, ids: list[str]) -> str:
+    cited = ctx.evidence.cite(ids)
+    titles = {ctx.evidence.items[i].title for i in ids if i in ctx.evidence.items}
+    return cited if titles == {source} else f"{source}（{cited}）"
 
 
 def _carbon_rows(ctx: ReportContext, years: list[int]) -> list[list[Any]]:
@@ -397,7 +397,7 @@ def _carbon_rows(ctx: ReportContext, years: list[int]) -> list[list[Any]]:
                             ("energy_tce", "综合能源消费量（由能源数据核算）", "tce"),
                             ("nonfossil_tce", "非化石能源消费量（由能源数据核算）", "tce")):
         cells = [ctx.numbers.value(accounts[y].get(key), unit) if y in accounts else "—" for y in years]
-        rows.append([name, unit, *cells, "碳排放核算（见“碳排放核算”）", ctx.evidence.cite(cited)])
+        rows.append([name, unit, *cells, f"由能源数据核算（{ctx.evidence.cite(list(dict.fromkeys(cited)))}）"])
     return rows
 
 
@@ -454,8 +454,8 @@ def indicator_detail(ctx: ReportContext, code: str) -> Md:
             assert r.trace.scoring is not None
             rows.append([year, _computation(r), n.with_unit(r.value, r.unit), f"{r.trace.scoring.substituted}",
                          n.points(r.points)])
-    return paragraphs(heading(3, f"{ind.code} {ind.name_zh}"), info,
-                      table(["年份", "计算过程", "指标值", "评分", "得分点数"], rows, [1, 6, 2, 5, 2]))
+    return paragraphs(KEEP_TOGETHER, heading(3, f"{ind.code} {ind.name_zh}"), info,
+                      table(["年份", "计算过程", "指标值", "评分", "得分点数"], rows, [1, 6, 2, 5, 2]), END_KEEP)
 
 
 def qualitative_block(ctx: ReportContext, codes: list[str]) -> Md:
@@ -469,19 +469,20 @@ def qualitative_block(ctx: ReportContext, codes: list[str]) -> Md:
         for year, r in per_year(ctx.result, code).items():
             choice = chosen.get(year)
             if r.status == "not_applicable":
-                rows.append([code, ind.name_zh, year, "不适用", r.justification or "", "—", "—"])
+                rows.append([code, ind.name_zh, year, "不适用：" + (r.justification or ""), "—", "—"])
                 continue
             if r.status == "missing":
-                rows.append([code, ind.name_zh, year, "未选档", "缺少档次及证明材料", "—", n.points(0)])
+                rows.append([code, ind.name_zh, year, "未选档（缺少档次及证明材料）", "—", n.points(0)])
                 continue
             level = next((lv for lv in ind.scoring.levels or [] if lv.id == r.level), None)
             if level is not None:
                 criteria[(code, level.id)] = [code, f"{level.id}（{level.label_zh}）", level.criteria_zh]
+            cited = choice.evidence_ids if choice else []
             rows.append([code, ind.name_zh, year, f"{r.level}（{level.label_zh if level else ''}）",
-                         choice.evidence if choice else "", ctx.evidence.cite(choice.evidence_ids if choice else []),
+                         ctx.evidence.cite(cited) if cited else (choice.evidence if choice else "—"),
                          n.points(r.points)])
-    out.append(Md("定性指标（分档评分，评价人员依据证明材料选择档次）："))
-    out.append(table(["编号", "指标", "年份", "档次", "依据", "证明材料", "得分点数"], rows, [1, 3, 1, 1, 5, 2, 2]))
+    out.append(Md("定性指标（分档评分，评价人员依据证明材料选择档次；证明材料名称见附录“证明材料清单”）："))
+    out.append(table(["编号", "指标", "年份", "档次", "证明材料", "得分点数"], rows, [1, 4, 1, 2, 2, 2]))
     if criteria:
         out.append(paragraphs(Md("所选档次的评分标准："),
                               table(["编号", "档次", "标准"], list(criteria.values()), [1, 1, 8])))
@@ -742,7 +743,9 @@ def methodology(result: Result, catalog, ctx: ReportContext | None = None) -> Md
                                  "已核实" if ref.verified else "未核实"])
     if rows:
         out.append(paragraphs(Md("评分参考值及来源（“未核实”者仅见于二手来源或为默认值，使用时请评价机构确认）："),
-                              table(["编号", "指标", "参数", "数值", "来源", "核实状态"], rows, [1, 3, 1, 2, 8, 1])))
+                              SMALL_TABLES,
+                              table(["编号", "指标", "参数", "数值", "来源", "核实状态"], rows, [1, 3, 1, 2, 9, 1]),
+                              NORMAL_TABLES))
     return paragraphs(*out)
 
 
@@ -764,11 +767,13 @@ def evidence_register(ctx: ReportContext) -> Iterator[Md]:
         described = "，".join(x for x in (item.issuer, item.doc_no, item.date) if x)
         title = item.title + (f"（{described}）" if described else "")
         checked = "、".join(item.verification) or "未注明"
-        by = item.verified_by or "未注明"
         digest = ctx.evidence.hashes.get(item.id)
-        attached = f"{item.file}：{digest[:16]}" if digest else ("未附文件" if not item.file else f"{item.file}（未找到）")
-        rows.append([item.id, title, f"{checked}；{by}", attached])
-    yield table(["编号", "证明材料（出具单位，文号，日期）", "核查方式与核查人", "归档文件与摘要"], rows, [1, 6, 4, 4])
+        attached = f"{item.file} {digest[:12]}" if digest else ("未附文件" if not item.file else f"{item.file}（未找到）")
+        rows.append([item.id, title, checked, item.verified_by or "未注明", attached])
+    yield SMALL_TABLES
+    yield table(["编号", "证明材料（出具单位，文号，日期）", "核查方式", "核查人", "文件与 SHA-256 摘要"], rows,
+                [1, 7, 3, 4, 4])
+    yield NORMAL_TABLES
 
 
 def symbols(ctx: ReportContext) -> Md:
