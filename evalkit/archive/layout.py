@@ -116,7 +116,7 @@ def _relative(companion: Path | str, owner: Path, role: str) -> str:
     try:
         return Path(companion).resolve().relative_to(owner.resolve().parent).as_posix()
     except ValueError:
-        raise ValueError(f"{role} file {companion} is not in the {role} file's folder {owner.parent}") from None
+        raise ValueError(f"{role} file {companion} is not in the {role}'s folder {owner.parent}") from None
 
 
 def copy_inputs(inputs: Iterable[InputFile], archive_dir: Path) -> None:

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, Iterator, NamedTuple
 from zipfile import BadZipFile
 
+import yaml
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell import Cell
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -106,8 +107,62 @@ def write_workbook(raw: dict[str, Any], catalog: Catalog, path: Path, *,
         [code, _name(catalog, code), o.get("reference"), o.get("floor"), o.get("justification"), o.get("source")]
         for code, o in (raw.get("reference_overrides") or {}).items()])
     _catalog_sheet(book, catalog)
+    _report_sheet(book, raw)
     path.parent.mkdir(parents=True, exist_ok=True)
     book.save(path)
+
+
+REPORT_SHEET = "报告与证明材料"
+
+
+def _report_sheet(book: Workbook, raw: dict[str, Any]) -> None:
+    """The evidence register, the `report:` section and the evidence ids cited by each field, as YAML
+    text in one cell: they are edited rarely and by the assessor, and keep the workbook lossless."""
+    cited = {field: ids for field, ids in _cited_ids(raw)}
+    content = {key: raw[key] for key in ("evidence", "report") if raw.get(key)}
+    if cited:
+        content["evidence_ids"] = cited
+    if not content:
+        return
+    sheet = book.create_sheet(REPORT_SHEET)
+    sheet["A1"] = "证明材料清单、报告信息及各数据项引用的证明材料编号（YAML，格式见 params/README.md）"
+    sheet["A2"] = yaml.safe_dump(content, allow_unicode=True, sort_keys=False)
+
+
+def _cited_ids(raw: dict[str, Any]) -> Iterator[tuple[str, list[str]]]:
+    for section in ("data", "energy"):
+        for key, series in _flat(raw.get(section) or {}).items():
+            if isinstance(series, dict) and series.get("evidence_ids"):
+                yield f"{section}.{key}", series["evidence_ids"]
+    for key, answer in (raw.get("basic_requirements") or {}).items():
+        if answer.get("evidence_ids"):
+            yield f"basic_requirements.{key}", answer["evidence_ids"]
+    for code, years in (raw.get("qualitative") or {}).items():
+        for year, choice in years.items():
+            if choice.get("evidence_ids"):
+                yield f"qualitative.{code}.{year}", choice["evidence_ids"]
+    for year, items in (raw.get("bonus") or {}).items():
+        for n, item in enumerate(items):
+            if item.get("evidence_ids"):
+                yield f"bonus.{year}.{n}", item["evidence_ids"]
+
+
+def _merge_report_sheet(sheet: Worksheet, raw: dict[str, Any]) -> None:
+    content = yaml.safe_load(sheet["A2"].value or "") or {}
+    for key in ("evidence", "report"):
+        if key in content:
+            raw[key] = content[key]
+    for field, ids in (content.get("evidence_ids") or {}).items():
+        node: Any = raw
+        for part in field.split("."):
+            if isinstance(node, list):
+                node = node[int(part)] if int(part) < len(node) else None
+            elif isinstance(node, dict):
+                node = node.get(int(part)) if part.isdigit() and int(part) in node else node.get(part)
+            if node is None:
+                break
+        if isinstance(node, dict):
+            node["evidence_ids"] = ids
 
 
 class SeriesRow(NamedTuple):
@@ -476,6 +531,8 @@ class _Reader:
         self._not_applicable(book[NOT_APPLICABLE], raw["not_applicable"])
         self._bonus(book[BONUS], raw["bonus"])
         self._overrides(book[OVERRIDES], raw["reference_overrides"])
+        if REPORT_SHEET in book.sheetnames:
+            _merge_report_sheet(book[REPORT_SHEET], raw)
         return drop_blanks(raw)
 
     def _rows(self, sheet: Worksheet, columns: list[Column], *, with_years: bool = False) -> Iterator[_Row]:
