@@ -302,8 +302,13 @@ def _cell(ctx: ReportContext, r: IndicatorResult) -> str:
         return "不适用"
     if r.status == "missing":
         return f"缺失（{n.points(0)}）"
-    shown = r.level if r.kind == "qualitative" else n.value(r.value, r.unit)
+    shown = _level_id(r) if r.kind == "qualitative" else n.value(r.value, r.unit)
     return f"{shown}（{n.points(r.points)}）"
+
+
+def _level_id(r: IndicatorResult) -> str:
+    """The chosen level's id (the Result holds it as 'B（良）')."""
+    return (r.level or "").split("（")[0]
 
 
 def overview(ctx: ReportContext) -> Iterator[Md]:
@@ -474,11 +479,11 @@ def qualitative_block(ctx: ReportContext, codes: list[str]) -> Md:
             if r.status == "missing":
                 rows.append([code, ind.name_zh, year, "未选档（缺少档次及证明材料）", "—", n.points(0)])
                 continue
-            level = next((lv for lv in ind.scoring.levels or [] if lv.id == r.level), None)
+            level = next((lv for lv in ind.scoring.levels or [] if lv.id == _level_id(r)), None)
             if level is not None:
                 criteria[(code, level.id)] = [code, f"{level.id}（{level.label_zh}）", level.criteria_zh]
             cited = choice.evidence_ids if choice else []
-            rows.append([code, ind.name_zh, year, f"{r.level}（{level.label_zh if level else ''}）",
+            rows.append([code, ind.name_zh, year, f"{level.id}（{level.label_zh}）" if level else (r.level or ""),
                          ctx.evidence.cite(cited) if cited else (choice.evidence if choice else "—"),
                          n.points(r.points)])
     out.append(Md("定性指标（分档评分，评价人员依据证明材料选择档次；证明材料名称见附录“证明材料清单”）："))
