@@ -36,7 +36,11 @@ def _field(instruction: str) -> str:
             '<w:r><w:rPr><w:sz w:val="18"/></w:rPr><w:fldChar w:fldCharType="end"/></w:r>')
 
 
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
 def header_xml(text: str) -> str:
+    text = CONTROL.sub(" ", text)
     border = '<w:pBdr><w:bottom w:val="single" w:sz="4" w:space="1" w:color="000000"/></w:pBdr>'
     return (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:hdr {W_NS}>'
             f'<w:p><w:pPr><w:pStyle w:val="Header"/>{border}<w:jc w:val="right"/></w:pPr>{_run(text)}</w:p></w:hdr>')
@@ -58,6 +62,24 @@ def section_xml() -> str:
             '<w:pgNumType w:fmt="decimal"/><w:docGrid w:linePitch="312"/></w:sectPr>')
 
 
+MIN_COLUMN = 850  # twips (1.5 cm): room for "I01", a year or a short number at 9 pt
+
+
+def column_widths(relative: list[int]) -> list[int]:
+    """Relative widths scaled to the text width, no column narrower than MIN_COLUMN."""
+    fixed: dict[int, int] = {}
+    while True:
+        free = [i for i in range(len(relative)) if i not in fixed]
+        room = TEXT_WIDTH - sum(fixed.values())
+        total = sum(relative[i] for i in free) or 1
+        widths = {i: room * relative[i] / total for i in free}
+        narrow = [i for i, width in widths.items() if width < MIN_COLUMN]
+        if not narrow or len(fixed) + len(narrow) == len(relative):
+            widths |= fixed
+            return [max(1, round(widths[i])) for i in range(len(relative))]
+        fixed |= {i: MIN_COLUMN for i in narrow}
+
+
 def fixed_tables(document: str) -> str:
     """Every table: fixed layout over the text width, grid columns scaled to it."""
     def one(match: re.Match) -> str:
@@ -68,7 +90,7 @@ def fixed_tables(document: str) -> str:
         widths = [int(w) for w in re.findall(r'<w:gridCol w:w="(\d+)"\s*/>', grid.group(1))]
         if not widths or sum(widths) == 0:
             return tbl
-        scaled = [max(1, round(w * TEXT_WIDTH / sum(widths))) for w in widths]
+        scaled = column_widths(widths)
         new_grid = "<w:tblGrid>" + "".join(f'<w:gridCol w:w="{w}"/>' for w in scaled) + "</w:tblGrid>"
         tbl = tbl[:grid.start()] + new_grid + tbl[grid.end():]
         tbl = re.sub(r"<w:tblW [^>]*/>", f'<w:tblW w:type="dxa" w:w="{TEXT_WIDTH}"/><w:tblLayout w:type="fixed"/>',
@@ -76,6 +98,39 @@ def fixed_tables(document: str) -> str:
         return tbl
     # Tables do not nest in the report, so a non-greedy match finds each whole table.
     return re.sub(r"<w:tbl>.*?</w:tbl>", one, document, flags=re.S)
+
+
+def keep_figures_with_captions(document: str) -> str:
+    """A chart's paragraph keeps with the next one (its caption 图N) on the same page."""
+    def one(match: re.Match) -> str:
+        paragraph = match.group(0)
+        if "<w:drawing>" not in paragraph or "<w:keepNext" in paragraph:
+            return paragraph
+        if "<w:pPr>" in paragraph:  # schema order: pStyle first, then keepNext
+            styled = re.match(r"(<w:p><w:pPr>(?:<w:pStyle [^>]*/>)?)", paragraph)
+            assert styled is not None
+            return styled.group(1) + "<w:keepNext/>" + paragraph[styled.end():]
+        return paragraph.replace("<w:p>", "<w:p><w:pPr><w:keepNext/></w:pPr>", 1)
+    return re.sub(r"<w:p>(?:(?!</w:p>).)*?<w:drawing>.*?</w:p>", one, document, flags=re.S)
+
+
+TOC_PLACEHOLDER = re.compile(r"<w:r><w:t>（打开文件时更新目录[^<]*</w:t></w:r>")
+
+
+def filled_contents(document: str) -> str:
+    """Put the chapter headings (levels 1 and 2) into the TOC field's result, so the contents show
+    even where fields are not updated (Word replaces them with page numbers when it opens the file)."""
+    entries = []
+    for level, body in re.findall(r'<w:p><w:pPr><w:pStyle w:val="Heading([12])" ?/>.*?</w:pPr>(.*?)</w:p>', document, re.S):
+        text = "".join(re.findall(r"<w:t(?: [^>]*)?>([^<]*)</w:t>", body))
+        if text:
+            entries.append(f'<w:p><w:pPr><w:pStyle w:val="TOC{level}"/>'
+                           f'<w:ind w:left="{(int(level) - 1) * 420}"/></w:pPr><w:r><w:t xml:space="preserve">{text}</w:t></w:r></w:p>')
+    if not entries:
+        return document
+    # The field result spans paragraphs: close the field's first paragraph after `separate`, list the
+    # entries, and end the field in a last paragraph.
+    return TOC_PLACEHOLDER.sub(lambda _: "</w:p>" + "".join(entries) + "<w:p>", document, count=1)
 
 
 def finish_docx(path: Path, header_text: str) -> None:
@@ -88,7 +143,7 @@ def finish_docx(path: Path, header_text: str) -> None:
     document = document.replace("</w:body>", section_xml() + "</w:body>")
     if 'xmlns:r="' not in document[:2000]:
         document = document.replace("<w:document ", f'<w:document xmlns:r="{REL_NS}" ', 1)
-    parts["word/document.xml"] = fixed_tables(document).encode("utf-8")
+    parts["word/document.xml"] = filled_contents(fixed_tables(keep_figures_with_captions(document))).encode("utf-8")
 
     parts["word/header1.xml"] = header_xml(header_text).encode("utf-8")
     parts["word/footer1.xml"] = footer_xml().encode("utf-8")

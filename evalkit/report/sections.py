@@ -301,9 +301,10 @@ def _cell(ctx: ReportContext, r: IndicatorResult) -> str:
     if r.status == "not_applicable":
         return "不适用"
     if r.status == "missing":
-        return f"缺失（{n.points(0)}）"
+        return f"缺失 ({n.points(0)})"
     shown = _level_id(r) if r.kind == "qualitative" else n.value(r.value, r.unit)
-    return f"{shown}（{n.points(r.points)}）"
+    # ASCII brackets after a space: a narrow Word column wraps at the space, never inside the number.
+    return f"{shown} ({n.points(r.points)})"
 
 
 def _level_id(r: IndicatorResult) -> str:
@@ -325,11 +326,11 @@ def overview(ctx: ReportContext) -> Iterator[Md]:
         rows.append([ind.code, ind.name_zh, unit, *(_cell(ctx, results[y]) for y in years),
                      ctx.numbers.points(r_eval.max_points)])
     rows.append(["", "年度指数（含加分）", "分", *(ctx.numbers.points(result.yearly[y].index) for y in years), ""])
-    yield Md("各指标的指标值及得分点数（括号内，得分点数 = 指标得分 × 权重 × 100）；定性指标列出所选档次。"
+    yield Md("各指标的指标值及得分点数（括号内的数值，得分点数 = 指标得分 × 权重 × 100）；定性指标列出所选档次。"
              "计算过程见“绩效指标计算”，所用数据见“基础数据”。")
     yield SMALL_TABLES
     yield table(["编号", "三级指标", "单位", *(f"{y}年" for y in years), "满分"], rows,
-                [1, 7, 2, *([3] * len(years)), 1])
+                [1, 6, 2, *([3] * len(years)), 1])
     yield NORMAL_TABLES
 
 
