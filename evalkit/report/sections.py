@@ -22,12 +22,14 @@ from evalkit.evaluation.results import IndicatorResult, Rate, Result
 from evalkit.report import charts
 from evalkit.report.context import ReportContext
 from evalkit.report.markup import Md, escape, paragraphs, table
+from evalkit.report.numbers import number
 
 GRADE_ZH = {"AAA": "AAA级", "AA": "AA级", "A": "A级", "none": "无级别", "not_rated": "不予定级"}
 STATUS_ZH = {"ok": "已计分", "missing": "数据缺失", "not_applicable": "不适用"}
 DIRECTION_ZH = {"positive": "正向（越大越好）", "negative": "逆向（越小越好）"}
 VERDICT_ZH = {"positive": "正向（合格）", "negative": "负向（不合格）"}
 PLACEHOLDER = "【待评价机构填写】"
+FACTOR_DECIMALS = 6  # factors as their source gives them (0.1229, 0.5703), not at a display precision
 NOT_EVALUATED = Md("基本要求不满足，按标准6.1.2不开展本部分评价。")
 
 # Page breaks for the paged formats; HTML ignores both raw blocks.
@@ -45,8 +47,8 @@ CONTENTS = Md("```{=typst}\n#outline(title: [目录], depth: 2)\n```\n\n"
 KEEP_TOGETHER = Md("```{=typst}\n#block(breakable: false, width: 100%)[\n```")
 END_KEEP = Md("```{=typst}\n]\n```")
 # The one-page overview table: smaller type in the PDF, then back to the tables' usual size.
-SMALL_TABLES = Md("```{=typst}\n#show table: set text(size: 7.5pt)\n```")
-NORMAL_TABLES = Md("```{=typst}\n#show table: set text(size: 9pt)\n```")
+SMALL_TABLES = Md("```{=typst}\n#show table: set text(size: 7.5pt)\n#set table(inset: (x: 4pt, y: 2.6pt))\n```")
+NORMAL_TABLES = Md("```{=typst}\n#show table: set text(size: 9pt)\n#set table(inset: 5pt)\n```")
 
 
 @dataclass(frozen=True)
@@ -599,7 +601,7 @@ def overall(ctx: ReportContext) -> Md:
     findings = [f"碳排放强度{_change(o.carbon_intensity)}", f"{eff.name_zh}{_change(eff, True)}"]
     findings += [f"{c.name_zh}排放强度{_change(c)}" for c in o.classes]
     rose = [f"{p.name_zh}排放强度{_change(p)}" for p in o.pollutants if p.improved is False]
-    out = [table(headers, rows, [4, 2, 2, 2, 2, 2]), escape(rule),
+    out = [table(headers, rows, [4, 2, 2, 2, 3, 2]), escape(rule),
            Md("**整体评价结论：{0}。**").format(VERDICT_ZH[o.verdict]) + escape("；".join(findings) + "。")]
     if rose:
         out.append(escape("标注：" + "；".join(rose) + "。"))
@@ -646,7 +648,7 @@ def carbon(ctx: ReportContext) -> Iterator[Md | Figure]:
     for c in years.values():
         for f in c["factors"]:
             factors.setdefault(f"{f['id']}@{f.get('year')}", f)
-    factor_rows = [[f["name_zh"], n.value(f["value"], f["unit"]), f["unit"], f.get("year") or "各年",
+    factor_rows = [[f["name_zh"], number(f["value"], FACTOR_DECIMALS), f["unit"], f.get("year") or "各年",
                     f["source"] + ("" if f.get("verified", True) else "（二手来源，未核实）")]
                    for f in factors.values()]
     tables = sorted({c.get("factor_table") for c in years.values() if c.get("factor_table")})
