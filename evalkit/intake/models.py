@@ -137,8 +137,6 @@ class SelfEvaluation(Model):
     index: Number | None = None
     grade: str | None = None
     yearly_index: dict[int, Number] = Field(default_factory=dict)
-    indicator_points: dict[str, Number] = Field(default_factory=dict)
-    """Mean points per indicator code over the index years, as the self-evaluation report states them."""
 
 
 class ReportInfo(Model):
