@@ -133,3 +133,15 @@ def test_an_unregistered_evidence_id_is_an_error(tmp_path):
     shutil.copytree(PARAMS / "evidence" / "demo-chem", tmp_path / "evidence" / "demo-chem")
     problems = validate_park("demo-chem", tmp_path, CATALOG, YEARS, FACTORS).items
     assert [(p.field, p.value, p.severity) for p in problems] == [("data.nox.evidence_ids", "X99", "error")]
+
+
+PROGRAMMER_TEXT = re.compile(r"[a-z]+_[a-z_]+|prev\(|round_half_up|DIGEST|\bNone\b|\{\}|\breference\b|\bfloor\b"
+                             r"|qualitative\.|\bdata\.|\benergy\.|\d[eE][-+]?\d|@\d{4}")
+
+
+def test_no_programmer_text_before_the_appendices_for_any_park(texts):
+    first_appendix = next(h for h in chapters.headings() if h.startswith("附录"))
+    for park, text in texts.items():
+        body = text[:text.index(f"# {first_appendix}")]
+        body = re.sub(r"```\{=\w+\}.*?```", "", body, flags=re.S)  # raw page breaks and contents fields
+        assert not PROGRAMMER_TEXT.findall(body), (park, PROGRAMMER_TEXT.findall(body)[:8])

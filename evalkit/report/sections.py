@@ -29,6 +29,7 @@ STATUS_ZH = {"ok": "已计分", "missing": "数据缺失", "not_applicable": "�
 DIRECTION_ZH = {"positive": "正向（越大越好）", "negative": "逆向（越小越好）"}
 VERDICT_ZH = {"positive": "正向（合格）", "negative": "负向（不合格）"}
 PLACEHOLDER = "【待评价机构填写】"
+OVERRIDE_FIELD_ZH = {"reference": "参考值（得满分）", "floor": "下限（得0分）"}
 FACTOR_DECIMALS = 6  # factors as their source gives them (0.1229, 0.5703), not at a display precision
 NOT_EVALUATED = Md("基本要求不满足，按标准6.1.2不开展本部分评价。")
 
@@ -446,7 +447,7 @@ def indicator_detail(ctx: ReportContext, code: str) -> Md:
     ind, n = ctx.catalog.indicator(code), ctx.numbers
     results = per_year(ctx.result, code)
     ok = next((r for r in results.values() if r.status == "ok"), None)
-    rule = ok.trace.scoring.rule_zh if ok and ok.trace.scoring else ind.scoring.method
+    rule = ok.trace.scoring.rule_zh if ok and ok.trace.scoring else "评价期内各年均未计分，评分规则见指标目录"
     refs = "；".join(f"{ref.name} {n.with_unit(ref.value, ref.unit)}"
                      for ref in (ok.trace.scoring.references if ok and ok.trace.scoring else []))
     info = Md("**公式**：{0}（{1}，{2}）。**评分**：{3}{4}。**满分**：{5}。").format(
@@ -735,7 +736,8 @@ def methodology(result: Result, catalog, ctx: ReportContext | None = None) -> Md
     if result.warnings:
         out.append(paragraphs(Md("本次评价的提示："), bullets(list(result.warnings))))
     if result.overrides:
-        rows = [[o.code, o.name_zh, o.field, f"{o.catalog_value:g} {o.unit}", f"{o.park_value:g} {o.unit}",
+        rows = [[o.code, o.name_zh, OVERRIDE_FIELD_ZH.get(o.field, "参考值"), f"{o.catalog_value:g} {o.unit}",
+                 f"{o.park_value:g} {o.unit}",
                  o.justification, o.source] for o in result.overrides]
         out.append(paragraphs(Md("园区替换的参考值："),
                               table(["编号", "指标", "参数", "目录值", "采用值", "理由", "来源"], rows)))
