@@ -145,3 +145,29 @@ def test_no_programmer_text_before_the_appendices_for_any_park(texts):
         body = text[:text.index(f"# {first_appendix}")]
         body = re.sub(r"```\{=\w+\}.*?```", "", body, flags=re.S)  # raw page breaks and contents fields
         assert not PROGRAMMER_TEXT.findall(body), (park, PROGRAMMER_TEXT.findall(body)[:8])
+
+
+PAYLOAD = "<script>alert(1)</script> ```{=typst}\n#pagebreak()\n``` [链接](http://example.com) ![图](/etc/passwd) $x^2$ **粗**"
+
+
+def test_the_assessors_text_and_the_register_are_shown_as_text():
+    """Every new free-text field of the park file (report section, evidence register) is escaped."""
+    from evalkit.intake.models import Activity, EvidenceItem, SelfEvaluation
+
+    def edit(park):
+        r = park.report
+        for field in ("report_no", "client", "assessor", "date", "conclusion", "project_lead", "reviewer",
+                      "approver", "sign_date"):
+            setattr(r, field, PAYLOAD)
+        r.recommendations, r.basis_extra = [PAYLOAD], [PAYLOAD]
+        r.scope.geographic = r.scope.statistical = PAYLOAD
+        r.scope.notes = [PAYLOAD]
+        r.procedure = [Activity(activity=PAYLOAD, dates=PAYLOAD, by=PAYLOAD, content=PAYLOAD)]
+        r.self_evaluation = SelfEvaluation(source=PAYLOAD, grade=PAYLOAD)
+        park.evidence.append(EvidenceItem(id="X01", title=PAYLOAD, issuer=PAYLOAD, doc_no=PAYLOAD, date=PAYLOAD,
+                                          verified_by=PAYLOAD, note=PAYLOAD))
+    plain = "".join(str(b) for b in chapters.blocks(context("demo-chem")) if not isinstance(b, Figure))
+    hostile = "".join(str(b) for b in chapters.blocks(context("demo-chem", edit)) if not isinstance(b, Figure))
+    assert hostile.count("```{=") == plain.count("```{=")  # no raw block from user text
+    assert "<script>" not in hostile and "](http" not in hostile and "![" not in hostile
+    assert "\\<script\\>" in hostile  # shown literally
