@@ -1,4 +1,4 @@
-"""Command line: `evalkit catalog | score | validate | template | export | render | verify`.
+"""Command line: `evalkit catalog | score | validate | template | export | render | verify | keygen | sign`.
 
 A thin layer: parse arguments, call the package, print. Bad input is answered with every problem
 at once (exit 2), never a traceback.
@@ -18,7 +18,7 @@ from evalkit.intake.checks import check_park, parse_span, parse_window
 from evalkit.intake import LoadedPark, load_park, read_park
 from evalkit.core.problems import InputError, Problems
 from evalkit.evaluation.results import Result
-from evalkit.core.tables import text_table
+from evalkit.core.tables import printable, text_table
 
 EXIT_OK, EXIT_INPUT, EXIT_INTERNAL = 0, 2, 3
 EXIT_FAILED = EXIT_WARNINGS = 1  # a stage failed or results differ; for validate: warnings only
@@ -45,7 +45,7 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # a bug, not bad input: short message unless debugging
         if os.environ.get("EVALKIT_DEBUG"):
             raise
-        print(f"evalkit {args.command}: internal error: {type(exc).__name__}: {exc}\n"
+        print(f"evalkit {args.command}: internal error: {type(exc).__name__}: {printable(str(exc), 300)}\n"
               "(set EVALKIT_DEBUG=1 to see the traceback, and please report it)", file=sys.stderr)
         return EXIT_INTERNAL
 
@@ -99,6 +99,22 @@ def _parser() -> argparse.ArgumentParser:
                                              "is reproduced exactly (exit 0) or list the differences (exit 1)")
     sub.set_defaults(run=cmd_verify)
     sub.add_argument("archive", type=Path, help="an archive folder, e.g. outputs/demo-chem/2021-2023")
+    sub.add_argument("--trust", type=Path, action="append", default=[], metavar="PUBKEY",
+                     help="a public key file (.pub) or a folder of them: a signature must be by one of "
+                          "these keys (repeatable)")
+
+    sub = commands.add_parser("keygen", help="make an assessor's Ed25519 signing key: KEY (private, 0600) "
+                                             "and KEY.pub (public, with name and organisation)")
+    sub.set_defaults(run=cmd_keygen)
+    sub.add_argument("key", type=Path, help="private key file to create, e.g. ~/.evalkit/zhang.key")
+    sub.add_argument("--name", required=True, help="the signer's name (签字人)")
+    sub.add_argument("--organisation", required=True, help="the signer's organisation (评价机构)")
+
+    sub = commands.add_parser("sign", help="sign an archive's manifest (and so every file it hashes) "
+                                           "with an assessor's key; writes signature.json")
+    sub.set_defaults(run=cmd_sign)
+    sub.add_argument("archive", type=Path, help="an archive folder, e.g. outputs/demo-chem/2021-2023")
+    sub.add_argument("--key", type=Path, required=True, help="private key file made by `evalkit keygen`")
 
     sub = command("validate", cmd_validate, "check a park's input file and list every problem "
                                             "(exit 0 clean, 1 warnings only, 2 errors)")
@@ -138,6 +154,11 @@ def load_checked_park(park_id: str, params_dir: Path, catalog: Catalog, window: 
     return park
 
 
+def inert(text: object) -> str:
+    """Text for the terminal, line by line without control characters (input text is never a command)."""
+    return "\n".join(printable(line) for line in str(text).splitlines())
+
+
 # --- catalog ---------------------------------------------------------------------------------
 
 def cmd_catalog(args) -> int:
@@ -162,13 +183,13 @@ def cmd_catalog(args) -> int:
                           "indicators": rows, "bonus": catalog.bonus.model_dump(),
                           "warnings": catalog.warnings}, ensure_ascii=False, indent=2))
         return EXIT_OK
-    print(f"{catalog.title_zh}\ncatalog {catalog.id} v{catalog.version}  sha256 {catalog.sha256[:16]}…\n")
+    print(inert(f"{catalog.title_zh}\ncatalog {catalog.id} v{catalog.version}  sha256 {catalog.sha256[:16]}…") + "\n")
     table = [{k: "" if v is None else str(v) for k, v in row.items()} for row in rows]
     print(text_table(table, ["code", "target_level", "first_level", "second_level", "name_zh", "weight",
                              "direction", "method", "reference"]))
     print(f"\n{catalog.bonus.code} {catalog.bonus.name_zh}: ≤ {catalog.bonus.cap_points:g} points")
     for warning in catalog.warnings:
-        print(f"warning: {warning}")
+        print(f"warning: {inert(warning)}")
     return EXIT_OK
 
 
@@ -195,7 +216,7 @@ def cmd_score(args) -> int:
     park = load_checked_park(args.park, args.params_dir, catalog, window, factors, args.base_year)
     result = evaluate(park, catalog, window, factors=factors, strict=True if args.strict else None,
                       base_year=args.base_year)
-    print(result.to_json() if args.json else summary(result))
+    print(result.to_json() if args.json else inert(summary(result)))
     return EXIT_OK
 
 
@@ -243,15 +264,22 @@ def cmd_render(args) -> int:
     formats = [f.strip() for f in args.to.split(",") if f.strip()]
     unknown = [f for f in formats if f not in FORMATS]
     template = args.template or TEMPLATE_DIR
-    if unknown or not formats or not (template / "report.ipynb").is_file():
-        problems = Problems()
-        if unknown or not formats:
-            problems.add("--to", "to", args.to, f"a comma-separated list of {', '.join(FORMATS)}")
-        if not (template / "report.ipynb").is_file():
-            problems.add("--template", "template", str(template), "a folder with report.ipynb and _quarto.yml")
-        problems.raise_if_errors()
-    # Check the input before starting a kernel: bad data gets the same problem table as `score`.
-    load_checked_park(args.park, args.params_dir, catalog, window, factors, args.base_year)
+    problems = Problems()
+    if unknown or not formats:
+        problems.add("--to", "to", args.to, f"a comma-separated list of {', '.join(FORMATS)}")
+    if not (template / "report.ipynb").is_file():
+        problems.add("--template", "template", str(template), "a folder with report.ipynb and _quarto.yml")
+    blocking = next((p for p in [args.output_dir, *args.output_dir.parents] if p.exists()), None)
+    if blocking is not None and not blocking.is_dir():
+        problems.add("--output-dir", "output_dir", str(args.output_dir),
+                     f"a folder for the archives ({blocking} is a file)")
+    problems.raise_if_errors()
+    # Check the input before starting a kernel: bad data gets the same problem table as `score`
+    # (evaluating takes milliseconds and finds what only the formulas reveal, e.g. a base of 0).
+    from evalkit.evaluation import evaluate
+
+    park = load_checked_park(args.park, args.params_dir, catalog, window, factors, args.base_year)
+    evaluate(park, catalog, window, factors=factors, strict=True if args.strict else None, base_year=args.base_year)
     catalog_path = args.catalog or default_catalog_path()
     options = {"strict": True} if args.strict else {}
     try:
@@ -262,10 +290,10 @@ def cmd_render(args) -> int:
             output_dir=args.output_dir, formats=formats, engine=args.engine, force=args.force,
             command=["evalkit", *args.argv], template_dir=template)
     except RenderError as exc:
-        print(f"[evalkit] error: {exc}", file=sys.stderr)
+        print(f"[evalkit] error: {inert(exc)}", file=sys.stderr)
         return EXIT_FAILED
     for warning in outcome.warnings:
-        print(f"[evalkit] warning: {warning}", file=sys.stderr)
+        print(f"[evalkit] warning: {inert(warning)}", file=sys.stderr)
     print(f"report archived in {outcome.archive} (engine: {outcome.engine})")
     for name, path in outcome.files.items():
         print(f"  {name:9} {path}")
@@ -273,15 +301,44 @@ def cmd_render(args) -> int:
 
 
 def cmd_verify(args) -> int:
+    from evalkit.archive.signing import SigningError, trusted_keys
     from evalkit.render import RenderError, verify_archive
 
     try:
-        outcome = verify_archive(args.archive)
-    except RenderError as exc:
-        print(f"[evalkit] error: {exc}", file=sys.stderr)
+        trusted = trusted_keys(args.trust)
+        outcome = verify_archive(args.archive, trusted=trusted)
+    except (RenderError, SigningError) as exc:
+        print(f"[evalkit] error: {inert(exc)}", file=sys.stderr)
         return EXIT_FAILED
-    print(outcome.report())
+    print(inert(outcome.report()))
     return EXIT_OK if outcome.ok else EXIT_FAILED
+
+
+def cmd_keygen(args) -> int:
+    from evalkit.archive.signing import SigningError, generate_key, public_key_path
+
+    try:
+        public = generate_key(args.key, args.name, args.organisation)
+    except (SigningError, OSError) as exc:
+        print(f"[evalkit] error: {inert(exc)}", file=sys.stderr)
+        return EXIT_FAILED
+    print(f"private key {args.key} (keep it secret; permissions 0600)\n"
+          f"public key  {public_key_path(args.key)} (give it to whoever checks your reports)\n"
+          f"signer {inert(public.signer)}（{inert(public.organisation)}）, key id {public.key_id}")
+    return EXIT_OK
+
+
+def cmd_sign(args) -> int:
+    from evalkit.archive.signing import SIGNATURE, SigningError, sign_archive
+
+    try:
+        public = sign_archive(args.archive, args.key)
+    except (SigningError, OSError) as exc:
+        print(f"[evalkit] error: {inert(exc)}", file=sys.stderr)
+        return EXIT_FAILED
+    print(f"signed {args.archive / SIGNATURE} as {inert(public.signer)}（{inert(public.organisation)}）, "
+          f"key id {public.key_id}")
+    return EXIT_OK
 
 
 # --- data intake -------------------------------------------------------------------------------

@@ -7,17 +7,24 @@ a copy of it, and a park file to change is a copy of demo-chem.yaml.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import math
+import os
 import shutil
+import signal
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from evalkit import archive, carbon
 from evalkit.catalog import default_catalog_path, referenced_files
-from evalkit.render import ArchiveConflict, NotebookError, TEMPLATE_DIR, render_report, verify_archive
+from evalkit.archive import layout, signing
+from evalkit.cli import main
+from evalkit.render import ArchiveConflict, NotebookError, RenderError, TEMPLATE_DIR, render_report, verify_archive
 
 ROOT = Path(__file__).resolve().parents[1]
 PARK_ID = "demo-chem"
@@ -236,6 +243,93 @@ def test_verify_notices_an_altered_input(made, tmp_path):
         "inputs/park/demo-chem.yaml: SHA-256 differs from the manifest (changed after archiving)"]
 
 
+def forge(archive_dir: Path, path: str, change) -> None:
+    """Change an archived file with `change(text) -> text` and re-hash it into the manifest, as a
+    forger would: the archive is then consistent with its manifest."""
+    file = archive_dir / path
+    file.write_text(change(file.read_text("utf-8")), encoding="utf-8")
+    manifest = json.loads((archive_dir / archive.MANIFEST).read_text("utf-8"))
+    manifest["outputs"][path] = archive.sha256_file(file)
+    (archive_dir / archive.MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2), "utf-8")
+
+
+def test_verify_runs_no_code_from_the_archive(made, tmp_path):
+    """The issue's forgery: a line appended to an archived code cell, the manifest re-hashed."""
+    copy = tmp_path / "copy"
+    shutil.copytree(made.archive, copy)
+    marker = tmp_path / "archived-code-ran"
+
+    def append_line(text: str) -> str:
+        notebook = json.loads(text)
+        cell = next(c for c in reversed(notebook["cells"]) if c["cell_type"] == "code")
+        cell["source"] = "".join(cell["source"]) + f"\nimport pathlib; pathlib.Path({str(marker)!r}).write_text('ran')\n"
+        return json.dumps(notebook)
+    forge(copy, "report.ipynb", append_line)
+
+    result = verify_archive(copy, progress=lambda _: None)
+    assert not marker.exists()
+    assert result.differences == []            # evalkit's template computed the same results
+    assert not result.ok                       # but the archived notebook is not evalkit's
+    assert len(result.altered) == 1 and "differ from evalkit's template; that code was not run" in result.altered[0]
+
+
+def test_verify_refuses_parameters_evalkit_never_passes(made, tmp_path):
+    copy = tmp_path / "copy"
+    shutil.copytree(made.archive, copy)
+
+    def smuggle(text: str) -> str:
+        manifest = json.loads(text)
+        manifest["parameters"]["options"] = {"strict": "__import__('os').system('touch /tmp/x')"}
+        manifest["parameters"]["input_path"] = "/etc/passwd"
+        return json.dumps(manifest)
+    (copy / archive.MANIFEST).write_text(smuggle((copy / archive.MANIFEST).read_text("utf-8")), "utf-8")
+    with pytest.raises(RenderError, match="nothing was run: options are not among.*park path '/etc/passwd'"):
+        verify_archive(copy, progress=lambda _: None)
+
+
+def test_keygen_sign_verify_and_a_rehashed_forgery(made, tmp_path, capsys):
+    key = tmp_path / "keys" / "zhang.key"
+    assert main(["keygen", str(key), "--name", "张三", "--organisation", "某评价机构"]) == 0
+    assert key.stat().st_mode & 0o777 == 0o600
+    public = tmp_path / "keys" / "zhang.key.pub"
+    assert json.loads(public.read_text("utf-8"))["signer"] == "张三"
+    assert main(["keygen", str(key), "--name", "x", "--organisation", "y"]) == 1  # never overwritten
+    copy = tmp_path / "copy"
+    shutil.copytree(made.archive, copy)
+    assert main(["sign", str(copy), "--key", str(key)]) == 0
+    capsys.readouterr()
+
+    assert main(["verify", str(copy), "--trust", str(public.parent)]) == 0
+    out = capsys.readouterr().out
+    assert "reproduced exactly" in out
+    assert f"signature: valid, by 张三（某评价机构）, key {json.loads(public.read_text())['key_id']}" in out
+    assert f"key trusted ({public})" in out
+
+    forge(copy, "results.json", lambda text: text.replace('"grade": "AAA"', '"grade": "A"'))
+    assert main(["verify", str(copy), "--trust", str(public)]) == 1
+    out = capsys.readouterr().out
+    assert "signature: INVALID" in out and "NOT reproduced" in out
+
+
+def test_a_signature_proves_nothing_for_another_key_or_a_changed_name(made, tmp_path):
+    copy = tmp_path / "copy"
+    shutil.copytree(made.archive, copy)
+    signing.generate_key(tmp_path / "mine.key", "张三", "某评价机构")
+    other = signing.generate_key(tmp_path / "other.key", "李四", "另一机构")
+    signing.sign_archive(copy, tmp_path / "mine.key")
+    mine = signing.trusted_keys([tmp_path / "mine.key.pub"])
+    assert signing.check_signature(copy, mine).ok
+    untrusted = signing.check_signature(copy, signing.trusted_keys([tmp_path / "other.key.pub"]))
+    assert untrusted.valid and not untrusted.ok and "NOT among the trusted keys" in untrusted.report()
+    assert other.signer == "李四"
+
+    record = json.loads((copy / signing.SIGNATURE).read_text("utf-8"))
+    record["signer"] = "王五"   # the name is signed too
+    (copy / signing.SIGNATURE).write_text(json.dumps(record, ensure_ascii=False), "utf-8")
+    assert not signing.check_signature(copy, mine).valid
+    assert signing.check_signature(made.archive) is None   # unsigned
+
+
 # --- units ---------------------------------------------------------------------------------------
 
 def test_results_json_is_deterministic_and_strict():
@@ -285,3 +379,125 @@ def test_catalog_companions_keep_their_place_so_the_archived_catalog_loads(tmp_p
 
     with pytest.raises(ValueError, match="not in the catalog's folder"):
         archive.plan_inputs(park, catalog, catalog_files=[park])
+
+
+# --- faults: concurrent runs, kills, full or read-only disks (issue 9, point 4) --------------------
+
+HOLD_LOCK = """
+import sys, time
+from pathlib import Path
+from evalkit.archive import archive_lock
+with archive_lock(Path(sys.argv[1])):
+    print("held", flush=True)
+    time.sleep(60)
+"""
+
+KILL_BETWEEN_RENAMES = """
+import os, signal, sys
+from pathlib import Path
+from evalkit.archive import layout, signing
+final = Path(sys.argv[1])
+staging = layout.new_staging_dir(final)
+(staging / "half-made.txt").write_text("new")
+rename = Path.rename
+def rename_then_die(self, target):
+    moved = rename(self, target)
+    if ".old-" in str(target):   # the earlier archive is aside, the new one not yet in place
+        os.kill(os.getpid(), signal.SIGKILL)
+    return moved
+Path.rename = rename_then_die
+layout.place_archive(staging, final)
+"""
+
+
+def python(script: str, *args: str, **kwargs) -> subprocess.Popen:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    return subprocess.Popen([sys.executable, "-c", script, *args], env=env, text=True, **kwargs)
+
+
+def test_a_second_render_of_the_same_archive_is_refused_while_the_first_runs(earlier, tmp_path):
+    before = snapshot(earlier)
+    holder = python(HOLD_LOCK, str(earlier), stdout=subprocess.PIPE)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        with pytest.raises(RenderError, match=rf"being written by another evalkit run \(pid {holder.pid},"):
+            render(tmp_path / "outputs")
+    finally:
+        holder.kill()
+        holder.wait()
+    assert snapshot(earlier) == before
+    # The kernel released the killed holder's lock: the archive can be locked again at once.
+    with archive.archive_lock(earlier):
+        pass
+    assert [p.name for p in earlier.parent.iterdir()] == [WINDOW]
+
+
+def test_a_run_killed_between_the_renames_loses_nothing(earlier, tmp_path):
+    before = {p.relative_to(earlier): data for p, data in snapshot(earlier).items()}
+    killed = python(KILL_BETWEEN_RENAMES, str(earlier))
+    assert killed.wait() == -signal.SIGKILL
+    assert not earlier.exists()   # the window the fix is for: the archive is only aside
+    names = sorted(p.name for p in earlier.parent.iterdir())
+    assert [n.split("-")[-2] for n in names] == ["2023.old", "2023.staging"], names
+    (earlier.parent / f".{WINDOW}.staging-stale").mkdir()   # and a run killed while staging
+
+    # The next run (here refused for other inputs, before any work) first puts the archive back.
+    lines: list[str] = []
+    park = park_copy(tmp_path / "params")
+    park.write_text(park.read_text("utf-8").replace(*ONE_FIGURE), encoding="utf-8")
+    with pytest.raises(ArchiveConflict):
+        render(tmp_path / "outputs", park, progress=lines.append)
+    assert {p.relative_to(earlier): data for p, data in snapshot(earlier).items()} == before
+    assert [p.name for p in earlier.parent.iterdir()] == [WINDOW]
+    assert any("restored the earlier archive" in line for line in lines)
+    assert sum("unfinished work of a killed run" in line for line in lines) == 2
+
+
+def test_recover_removes_an_aside_copy_once_the_new_archive_is_in_place(tmp_path):
+    final = tmp_path / "park" / WINDOW
+    final.mkdir(parents=True)
+    (final / "new.txt").write_text("new")
+    (final.parent / f".{WINDOW}.old-1234abcd").mkdir()
+    assert archive.recover(final) == [f"removed .{WINDOW}.old-1234abcd, left by a run killed after "
+                                      "replacing the archive"]
+    assert [p.name for p in final.parent.iterdir()] == [WINDOW]
+
+
+@pytest.mark.parametrize("step", ["copy_inputs", "write_manifest"])
+def test_a_full_disk_is_a_clear_error_and_the_earlier_archive_stays(earlier, tmp_path, monkeypatch, capsys, step):
+    def disk_full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+    before = snapshot(earlier)
+    monkeypatch.setattr(archive, step, disk_full)  # the first write of a run, and the last before the swap
+    code = main(["render", "--park", PARK_ID, "--years", WINDOW, "--to", "html", "--engine", "pandoc",
+                 "--output-dir", str(tmp_path / "outputs")])
+    err = capsys.readouterr().err
+    assert code == 1 and "No space left on device" in err and "Traceback" not in err
+    assert snapshot(earlier) == before
+    assert [p.name for p in earlier.parent.iterdir()] == [WINDOW]
+
+
+def test_an_output_folder_that_cannot_be_written_is_a_clear_error(earlier, tmp_path, monkeypatch, capsys):
+    def read_only(*args, **kwargs):
+        raise PermissionError(errno.EROFS, "Read-only file system")
+    before = snapshot(earlier)
+    monkeypatch.setattr(layout.tempfile, "mkdtemp", read_only)
+    code = main(["render", "--park", PARK_ID, "--years", WINDOW, "--to", "html", "--engine", "pandoc",
+                 "--output-dir", str(tmp_path / "outputs")])
+    err = capsys.readouterr().err
+    assert code == 1 and "Traceback" not in err
+    assert f"cannot write to the output folder {earlier.parent}: Read-only file system" in err
+    assert snapshot(earlier) == before
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only folders")
+def test_a_read_only_output_folder(earlier, tmp_path, capsys):
+    before = snapshot(earlier)
+    earlier.parent.chmod(0o555)
+    try:
+        code = main(["render", "--park", PARK_ID, "--years", WINDOW, "--to", "html",
+                     "--output-dir", str(tmp_path / "outputs")])
+    finally:
+        earlier.parent.chmod(0o755)
+    assert code == 1 and "cannot write to the output folder" in capsys.readouterr().err
+    assert snapshot(earlier) == before

@@ -455,7 +455,8 @@ def test_prepare_notebook_hides_code_and_keeps_what_the_format_can_show():
     assert [c.cell_type for c in html_nb.cells] == ["code", "markdown"]
     code = html_nb.cells[0]
     assert code.source == ""
-    assert [o.get("name") or next(iter(o.data)) for o in code.outputs] == ["stdout", "text/markdown", "text/html"]
+    # HTML outputs are never shown raw, not even in report.html: their plain text stands in.
+    assert [o.get("name") or next(iter(o.data)) for o in code.outputs] == ["stdout", "text/markdown", "text/plain"]
 
     docx_nb, _ = prepare_notebook(nbformat.from_dict(nb), "docx")
     assert [next(iter(o.data)) for o in docx_nb.cells[0].outputs if "data" in o] == ["text/markdown", "text/plain"]
@@ -503,7 +504,7 @@ def test_quarto_engine_wiring_with_a_stand_in(tmp_path, monkeypatch):
     outcome = render_html(tmp_path / "outputs", engine="auto", formats=["html", "pdf"])
     assert outcome.engine == "quarto"
     colophon = outcome.files["html"].read_text("utf-8")
-    assert "版本说明" in colophon and "quarto 1.7.0" in colophon
+    assert "版本说明" in colophon and r"quarto 1\.7\.0" in colophon  # the Markdown source, escaped
     assert outcome.files["pdf"].is_file()
     manifest = yaml.safe_load(outcome.files["manifest"].read_text("utf-8"))
     assert manifest["engine"] == {"name": "quarto", "versions": {"quarto": "1.7.0"}}

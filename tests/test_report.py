@@ -171,3 +171,15 @@ def test_the_assessors_text_and_the_register_are_shown_as_text():
     assert hostile.count("```{=") == plain.count("```{=")  # no raw block from user text
     assert "<script>" not in hostile and "](http" not in hostile and "![" not in hostile
     assert "\\<script\\>" in hostile  # shown literally
+
+
+def test_the_lua_filter_lets_through_exactly_the_reports_layout_blocks():
+    from evalkit.report.layout import RAW_BLOCKS
+    lua = (Path(__file__).resolve().parents[1] / "report_template" / "pandoc" / "notebook.lua").read_text("utf-8")
+    allowed = re.findall(r'\{"(\w+)", \[==\[(.*?)\]==\]\}', lua, re.S)
+    assert sorted(allowed) == sorted(block for blocks in RAW_BLOCKS.values() for block in blocks)
+    emitted = set()
+    for block in chapters.blocks(context("demo-chem")):
+        if not isinstance(block, Figure):
+            emitted |= set(re.findall(r"```\{=(\w+)\}\n(.*?)\n```", str(block), re.S))
+    assert emitted and emitted <= set(allowed)

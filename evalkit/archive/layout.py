@@ -216,20 +216,49 @@ def check_integrity(archive_dir: Path, manifest: Manifest) -> list[str]:
 def new_staging_dir(final: Path) -> Path:
     """An empty directory next to `final` (same file system, so the final move is a rename)."""
     final.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{final.name}.staging-", dir=final.parent)).resolve()
+    staging = Path(tempfile.mkdtemp(prefix=f".{final.name}.{STAGING_MARK}", dir=final.parent)).resolve()
     staging.chmod(0o755)  # mkdtemp makes it private; the archive is an ordinary directory
     return staging
+
+
+STAGING_MARK, ASIDE_MARK = "staging-", "old-"
+
+
+def recover(final: Path) -> list[str]:
+    """Repair what a killed run left next to `final`; call it holding the archive's lock (so no live
+    run owns these folders). Returns one line per repair, for the progress log.
+
+    - killed between the two renames of `place_archive`: `final` is gone and the earlier archive
+      sits aside as `.<window>.old-*`: it is renamed back;
+    - killed after the new archive was placed: leftover `.old-*` folders are deleted;
+    - killed while staging: `.<window>.staging-*` folders are deleted.
+    """
+    if not final.parent.is_dir():
+        return []
+    done = []
+    asides = sorted(final.parent.glob(f".{final.name}.{ASIDE_MARK}*"), key=lambda p: p.stat().st_mtime)
+    if not final.exists() and asides:
+        restored = asides.pop()
+        restored.rename(final)
+        done.append(f"restored the earlier archive {final} (a run was killed while replacing it)")
+    for leftover in asides:
+        shutil.rmtree(leftover, ignore_errors=True)
+        done.append(f"removed {leftover.name}, left by a run killed after replacing the archive")
+    for staging in final.parent.glob(f".{final.name}.{STAGING_MARK}*"):
+        shutil.rmtree(staging, ignore_errors=True)
+        done.append(f"removed {staging.name}, the unfinished work of a killed run")
+    return done
 
 
 def place_archive(staging: Path, final: Path) -> None:
     """Move the complete `staging` directory to `final`, replacing an earlier archive.
 
-    The earlier archive is renamed aside first and deleted only once the new one is in place,
-    so at every moment one complete archive exists.
+    The earlier archive is renamed aside first and deleted only once the new one is in place, so at
+    every moment one complete archive exists: in place, or aside until `recover` puts it back.
     """
     aside = None
     if final.exists():
-        aside = final.with_name(f".{final.name}.old-{uuid.uuid4().hex[:8]}")
+        aside = final.with_name(f".{final.name}.{ASIDE_MARK}{uuid.uuid4().hex[:8]}")
         final.rename(aside)
     try:
         staging.rename(final)

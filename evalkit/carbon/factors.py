@@ -13,7 +13,7 @@ from typing import Iterator
 
 from pydantic import Field, ValidationError, model_validator
 
-from evalkit.core.fields import Model, Number, Text
+from evalkit.core.fields import Model, Number, Text, Year
 from evalkit.core.problems import InputError, Problems
 from evalkit.core.units import known_units
 from evalkit.core.yamlio import read_yaml
@@ -33,11 +33,14 @@ class Factor(Model):
     source: Text
     verified: bool
     value: Number | None = None
-    by_year: dict[int, Number] = Field(default_factory=dict)
-    fallback_years: dict[int, int] = Field(default_factory=dict)
+    by_year: dict[Year, Number] = Field(default_factory=dict)
+    fallback_years: dict[Year, Year] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _one_shape(self) -> Factor:
+        if any(v <= 0 for v in [*([self.value] if self.value is not None else []), *self.by_year.values()]):
+            # Every published factor is positive; a 0 would silently zero emissions or divide by zero.
+            raise ValueError("a positive factor (> 0)")
         if (self.value is None) == (not self.by_year):
             raise ValueError("give exactly one of `value` (one figure for every year) or `by_year`")
         dangling = sorted(y for y in self.fallback_years.values() if y not in self.by_year)

@@ -15,11 +15,11 @@ from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from evalkit.catalog.formulas import Formula, FormulaError
 from evalkit.core.problems import InputError, Problems
+from evalkit.core.yamlio import read_yaml
 from evalkit.catalog.scoring import METHODS
 
 DATA_DIR = Path(__file__).parent / "data"
@@ -27,7 +27,7 @@ DEFAULT_CATALOG = "default.yaml"
 
 
 class Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class ReferenceValue(Model):
@@ -81,7 +81,7 @@ class Indicator(Model):
     target_level: str
     first_level: str
     second_level: str
-    weight: float = Field(gt=0)
+    weight: float = Field(gt=0, le=1)
     kind: Literal["quantitative", "qualitative"] = "quantitative"
     unit: str | None = None
     direction: Literal["positive", "negative"] | None = None
@@ -262,7 +262,7 @@ def default_catalog_path() -> Path:
 def referenced_files(path: Path | str | None = None) -> list[Path]:
     """Files a catalog names relative to itself (its checklist); archived beside it."""
     path = Path(path) if path else default_catalog_path()
-    raw = yaml.safe_load(path.read_text("utf-8"))
+    raw = read_yaml(path)
     name = raw.get("basic_requirements") if isinstance(raw, dict) else None
     return [path.parent / name] if isinstance(name, str) else []
 
@@ -295,11 +295,9 @@ def load_catalog(path: Path | str | None = None) -> Catalog:
 
 def _read_yaml(path: Path, problems: Problems) -> dict | None:
     try:
-        return yaml.safe_load(path.read_text("utf-8"))
-    except FileNotFoundError:
-        problems.add(str(path), "(file)", None, "an existing catalog file")
-    except yaml.YAMLError as exc:
-        problems.add(str(path), "(file)", None, f"valid YAML ({exc})")
+        return read_yaml(path)
+    except InputError as exc:
+        problems.extend(exc.problems)
     return None
 
 

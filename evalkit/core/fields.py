@@ -3,11 +3,41 @@ non-empty text, models that forbid unknown keys, and a yearly series with unit a
 
 from __future__ import annotations
 
-from typing import Annotated
+import math
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, Strict, field_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, Strict, field_validator
+from pydantic_core import PydanticCustomError
 
-Number = Annotated[float, Strict()]
+# Input figures lie between these magnitudes (or are 0): above any park statistic (China's GDP is
+# ~1.3e14 元), below any meaningful one; so no quotient or product of them can overflow to inf.
+MAX_MAGNITUDE, MIN_MAGNITUDE = 1e15, 1e-9
+FIRST_YEAR, LAST_YEAR = 1900, 2100
+
+
+def _finite_and_bounded(value: Any) -> Any:
+    # Checked before the float conversion, so that 10**400 is named as too large, not as "not a number".
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if isinstance(value, float) and not math.isfinite(value):
+            raise PydanticCustomError("finite_number", "a finite number (not NaN or infinity)")
+        if abs(value) > MAX_MAGNITUDE:
+            raise PydanticCustomError("magnitude", "a number of at most {limit} in magnitude",
+                                      {"limit": f"{MAX_MAGNITUDE:.0e}"})
+        if value and abs(value) < MIN_MAGNITUDE:
+            raise PydanticCustomError("magnitude", "0 or a number of at least {limit} in magnitude",
+                                      {"limit": f"{MIN_MAGNITUDE:.0e}"})
+    return value
+
+
+def _year(value: int) -> int:
+    if not FIRST_YEAR <= value <= LAST_YEAR:
+        raise PydanticCustomError("year_range", "a 4-digit year from {first} to {last}",
+                                  {"first": FIRST_YEAR, "last": LAST_YEAR})
+    return value
+
+
+Number = Annotated[float, Strict(), BeforeValidator(_finite_and_bounded)]
+Year = Annotated[int, AfterValidator(_year)]
 Text = Annotated[str, Field(min_length=1)]
 
 
@@ -36,7 +66,7 @@ class Series(Model):
 
     unit: Text
     source: Text
-    values: dict[int, Number | Point]
+    values: dict[Year, Number | Point]
     evidence_ids: list[Text] = Field(default_factory=list)
     """Ids of the park's evidence register (`evidence:`) that prove these figures."""
 

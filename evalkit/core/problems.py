@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from evalkit.core.tables import text_table
+from evalkit.core.tables import printable, text_table
 
 Severity = Literal["error", "warning"]
 
@@ -26,17 +26,14 @@ class Problem:
     def as_row(self) -> dict[str, str]:
         return {
             "severity": self.severity,
-            "file": self.file,
-            "field": self.field,
+            "file": printable(self.file, 120),
+            "field": printable(self.field, 80),
             "year": "" if self.year is None else str(self.year),
-            "value": _short(self.value),
-            "expected": self.expected,
+            "value": printable(self.value, 40),
+            "expected": printable(self.expected, 2000),
         }
 
 
-def _short(value: Any, limit: int = 40) -> str:
-    text = "" if value is None else repr(value) if not isinstance(value, str) else value
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 @dataclass

@@ -7,6 +7,8 @@ was checked against a primary text.
 
 from __future__ import annotations
 
+import math
+
 from pydantic import BaseModel, Field
 
 
@@ -60,6 +62,8 @@ def fmt(x: float | None, digits: int = 4) -> str:
     (significant digits below 1)."""
     if x is None:
         return "—"
+    if not math.isfinite(x):
+        return str(x)
     magnitude = abs(x)
     if x == int(x) and magnitude < 1e15:
         return f"{int(x):,}"

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from evalkit import __version__, carbon
 from evalkit.catalog import Catalog
+from evalkit.core.problems import Problems
 from evalkit.intake.checks import check_and_account
 from evalkit.evaluation.gate import check_gate
 from evalkit.evaluation.grade import assign_grade
@@ -47,12 +48,16 @@ def evaluate(park: LoadedPark, catalog: Catalog, window: list[int], *,
         return result.model_copy(update={"grade_reason": why, "not_rated_reason": why})
 
     variables = build_variables(park, catalog, [window[0] - 1, *window], factors, carbon_accounts)
+    uncomputable = Problems()
     for year in window:
-        indicators = score_year(catalog, park.input, variables, year)
+        indicators = score_year(catalog, park.input, variables, year, uncomputable, str(park.path))
+        if uncomputable.errors:
+            continue  # reported below, with those of the other years
         account = variables.carbon_years.get(year)
         result.yearly[year] = year_result(catalog, park.input, year, indicators, year in index_years,
                                           account.model_dump(mode="json") if account else None)
 
+    uncomputable.raise_if_errors()
     mean, index, index_trace = window_mean(catalog, result.yearly, index_years)
     means = level_means(catalog, result.yearly, index_years)
     rule = fifty_percent_rule(catalog, means)

@@ -8,7 +8,8 @@ from __future__ import annotations
 from functools import lru_cache
 
 from evalkit.catalog import Catalog, Indicator, ReferenceValue, Scoring
-from evalkit.catalog.formulas import Formula
+from evalkit.catalog.formulas import Formula, FormulaError
+from evalkit.core.problems import Problems
 from evalkit.intake import ParkInput
 from evalkit.evaluation.results import IndicatorResult, IndicatorTrace
 from evalkit.catalog.scoring import METHODS
@@ -17,9 +18,14 @@ from evalkit.core.trace import ScoringTrace, Trace, fmt
 from evalkit.evaluation.variables import Variables
 
 
-def score_year(catalog: Catalog, park: ParkInput, variables: Variables, year: int) -> list[IndicatorResult]:
+def score_year(catalog: Catalog, park: ParkInput, variables: Variables, year: int,
+               problems: Problems | None = None, file: str = "") -> list[IndicatorResult]:
+    """Every indicator's result in `year`. An indicator whose formula cannot be computed from the
+    data (a change rate from a base of 0) is a problem naming `file`, added to `problems`
+    (raised at once without it); its result is left out."""
     weights = applied_weights(catalog, park, year)
     results = []
+    found = Problems() if problems is None else problems
     for ind in catalog.indicators:
         weight = weights[ind.code]
         na = park.not_applicable.get(ind.code)
@@ -28,7 +34,19 @@ def score_year(catalog: Catalog, park: ParkInput, variables: Variables, year: in
         elif ind.kind == "qualitative":
             results.append(_qualitative(ind, weight, park, year))
         else:
-            results.append(_quantitative(ind, weight, park, variables, year))
+            try:
+                results.append(_quantitative(ind, weight, park, variables, year))
+            except FormulaError as exc:
+                lookup = variables.at(year)
+                zeros = [f"data.{s.name} = 0 in {year - s.lag}" for s in Formula.parse(ind.formula).symbols()
+                         if lookup(s) == 0]
+                found.add(file, f"indicator {ind.code} ({ind.name_zh})", str(exc),
+                          f"figures its formula can divide by: {ind.formula} divides by 0 "
+                          f"({', '.join(zeros) or 'a figure is 0'}; a change from a base of 0 is undefined); "
+                          f"correct the figure, or declare {ind.code} not applicable in {year} "
+                          "(not_applicable, with a justification)", year=year)
+    if problems is None:
+        found.raise_if_errors()
     return results
 
 

@@ -8,11 +8,13 @@ adds data-quality warnings on top (evalkit.intake.validate).
 
 from __future__ import annotations
 
+import math
 import re
 
 from evalkit import carbon
 from evalkit.catalog import Catalog
 from evalkit.intake.models import LoadedPark
+from evalkit.core.fields import FIRST_YEAR, LAST_YEAR, MAX_MAGNITUDE
 from evalkit.core.problems import InputError, Problems
 from evalkit.core.units import UnitError, convert
 
@@ -27,6 +29,8 @@ def parse_span(text: str, field: str = "--years") -> list[int]:
         problems.add(field, "years", text, "a window like 2021-2023")
     elif int(match.group(2)) < int(match.group(1)):
         problems.add(field, "years", text, "first year before last year")
+    elif not all(FIRST_YEAR <= int(y) <= LAST_YEAR for y in match.groups()):
+        problems.add(field, "years", text, f"years from {FIRST_YEAR} to {LAST_YEAR}")
     problems.raise_if_errors()
     return list(range(int(match.group(1)), int(match.group(2)) + 1))  # type: ignore[union-attr]
 
@@ -96,6 +100,11 @@ def _check_series(park: LoadedPark, catalog: Catalog, problems: Problems) -> Non
         for year in series.values:
             value, _ = series.point(year)  # type: ignore[misc]
             x = convert(value, series.unit, spec.unit)
+            if not math.isfinite(x) or abs(x) > MAX_MAGNITUDE:
+                problems.add(file, f"data.{symbol}", value,
+                             f"at most {MAX_MAGNITUDE:.0e} {spec.unit} once converted from {series.unit} "
+                             f"(is the unit right?)", year=year)
+                continue
             if spec.min is not None and (x < spec.min or (spec.exclusive_min and x == spec.min)):
                 relation = ">" if spec.exclusive_min else "≥"
                 problems.add(file, f"data.{symbol}", value,
@@ -174,6 +183,7 @@ def _check_codes(park: LoadedPark, catalog: Catalog, window: list[int], problems
             if getattr(override, field) is not None and getattr(spec, field) is None:
                 problems.add(file, f"reference_overrides.{code}.{field}", getattr(override, field),
                              f"only parameters the method {spec.method} has")
+        _check_override_values(file, code, override, catalog, problems)
     cap = catalog.grading.bonus_cap_points
     for year, items in data.bonus.items():
         if year not in window:
@@ -182,6 +192,24 @@ def _check_codes(park: LoadedPark, catalog: Catalog, window: list[int], problems
             if item.points > cap:
                 problems.add(file, f"bonus.{year}.{n}.points", item.points,
                              f"at most {cap:g} points (6.2.3: 加分项不能超过{cap:g}分)", year=year)
+
+
+def _check_override_values(file: str, code: str, override, catalog: Catalog, problems: Problems) -> None:
+    """An override must leave a scoring rule that can score: no zero reference to divide by."""
+    for variant in catalog.indicator(code).variants():
+        spec = variant.scoring
+        reference = override.reference if override.reference is not None else (
+            spec.reference.value if spec.reference else None)
+        floor = override.floor if override.floor is not None else (spec.floor.value if spec.floor else None)
+        if spec.method == "capped_ratio" and reference is not None and reference <= 0:
+            problems.add(file, f"reference_overrides.{code}.reference", reference,
+                         "a positive reference (the score is a ratio to it)")
+            return
+        if spec.method == "linear" and reference is not None and reference == floor:
+            field = "reference" if override.reference is not None else "floor"
+            problems.add(file, f"reference_overrides.{code}.{field}", getattr(override, field),
+                         f"a reference different from the floor ({floor:g}): the score interpolates between them")
+            return
 
 
 def _check_gate_answers(park: LoadedPark, catalog: Catalog, problems: Problems) -> None:

@@ -7,7 +7,7 @@ from typing import Any
 
 from evalkit.core.problems import InputError, Problems
 from evalkit.core.yamlio import read_yaml
-from evalkit.intake.models import (PARK_ID, LoadedPark, ParkInput, evidence_dir, parse_park,
+from evalkit.intake.models import (PARK_ID, PARK_ID_MAX, LoadedPark, ParkInput, evidence_dir, parse_park,
                                    parse_park_collecting)
 from evalkit.intake.shape import drop_blanks
 from evalkit.intake.workbook import read_workbook
@@ -17,7 +17,8 @@ def check_park_id(park: str) -> None:
     if not PARK_ID.match(park):
         problems = Problems()
         problems.add("--park", "park", park,
-                     "a park id of letters, digits, '-' or '_' (a name under params/, not a path)")
+                     f"a park id of at most {PARK_ID_MAX} letters, digits, '-' or '_' "
+                     "(a name under params/, not a path)")
         problems.raise_if_errors()
 
 

@@ -15,10 +15,11 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, Field, ValidationError, field_validator
 
 from evalkit.carbon.energy import Energy
-from evalkit.core.fields import Model, Number, Series, Text, non_blank
+from evalkit.core.fields import Model, Number, Series, Text, Year, non_blank
 from evalkit.core.problems import Problems
 
-PARK_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
+PARK_ID_MAX = 64  # a file name with its suffix must fit every file system (255 bytes)
+PARK_ID = re.compile(rf"^[A-Za-z0-9][A-Za-z0-9_-]{{0,{PARK_ID_MAX - 1}}}$")
 
 
 class Check(Model):
@@ -42,7 +43,7 @@ class LevelChoice(Model):
 
 class NotApplicable(Model):
     justification: Text
-    years: list[int] | None = None
+    years: list[Year] | None = None
 
     _why = field_validator("justification")(non_blank)
 
@@ -81,10 +82,10 @@ class Profile(Model):
     level: str | None = None
     management_body: str | None = None
     area_km2: Number | None = None
-    established: int | None = None
+    established: Year | None = None
     main_industries: list[str] = Field(default_factory=list)
     description: str | None = None
-    base_year: int | None = None
+    base_year: Year | None = None
     assessor: str | None = None
     assessment_type: str | None = None
 
@@ -164,9 +165,9 @@ class ParkInput(Model):
     basic_requirements: dict[str, Check] = Field(default_factory=dict)
     data: dict[str, Series] = Field(default_factory=dict)
     energy: Energy | None = None
-    qualitative: dict[str, dict[int, LevelChoice]] = Field(default_factory=dict)
+    qualitative: dict[str, dict[Year, LevelChoice]] = Field(default_factory=dict)
     not_applicable: dict[str, NotApplicable] = Field(default_factory=dict)
-    bonus: dict[int, list[BonusItem]] = Field(default_factory=dict)
+    bonus: dict[Year, list[BonusItem]] = Field(default_factory=dict)
     reference_overrides: dict[str, ReferenceOverride] = Field(default_factory=dict)
     strict_overall: bool = False
     evidence: list[EvidenceItem] = Field(default_factory=list)
@@ -286,7 +287,7 @@ def _prune(raw: dict, loc: list[Any]) -> None:
 
 
 def _is_branch_tag(part: Any) -> bool:
-    return isinstance(part, str) and (part in {"float", "int", "str", "bool", "Point"}
+    return isinstance(part, str) and (part in {"float", "int", "str", "bool", "Point", "[key]"}
                                       or part.startswith("function-"))
 
 

@@ -9,11 +9,13 @@ every check treat both formats alike. Blank cells are blanks in the sense of
 from __future__ import annotations
 
 import re
+import zipfile
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterator, NamedTuple
-from zipfile import BadZipFile
+
+from defusedxml import DefusedXmlException
 
 import yaml
 from openpyxl import Workbook, load_workbook
@@ -29,6 +31,8 @@ from evalkit.carbon.energy import Energy
 from evalkit.intake.models import LoadedPark, parse_park
 from evalkit.core.problems import InputError, Problem, Problems
 from evalkit.intake.shape import ENERGY_SERIES, ENERGY_SETTINGS, PROFILE_LABELS, drop_blanks, fuel_unit, is_blank
+from evalkit.core.tables import printable
+from evalkit.core.yamlio import parse_yaml
 from evalkit.core.units import UnitError, factor, known_units
 
 README, SETTINGS, BASIC, DATA, ENERGY, POINTS = "说明", "概况与设置", "基本要求", "年度数据", "能源数据", "分年来源"
@@ -43,6 +47,8 @@ NUMBER_FIELDS = {"profile.area_km2", "profile.established", "profile.base_year"}
 SETTING_FIELD = re.compile(r"(profile|energy)\.\w+|strict_overall")
 EXCEL_LIST_LIMIT = 255  # Excel refuses an inline drop-down list longer than this
 ROWS_TO_ADD = 50        # rows with drop-downs below a table the park may extend
+MAX_ROWS = 5_000        # filled rows read from one sheet (a park's sheets have at most ~100)
+MAX_PARTS, MAX_UNZIPPED = 200, 50_000_000  # an .xlsx park file is ~30 parts, < 1 MB unzipped
 
 HEADER_FONT = Font(bold=True)
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
@@ -147,8 +153,10 @@ def _cited_ids(raw: dict[str, Any]) -> Iterator[tuple[str, list[str]]]:
                 yield f"bonus.{year}.{n}", item["evidence_ids"]
 
 
-def _merge_report_sheet(sheet: Worksheet, raw: dict[str, Any]) -> None:
-    content = yaml.safe_load(sheet["A2"].value or "") or {}
+def _merge_report_sheet(sheet: Worksheet, raw: dict[str, Any], file: str) -> None:
+    content = parse_yaml(str(sheet["A2"].value or ""), f"{file} sheet {REPORT_SHEET}!A2")
+    if not isinstance(content, dict):
+        return
     for key in ("evidence", "report"):
         if key in content:
             raw[key] = content[key]
@@ -442,6 +450,10 @@ class CellMap:
                     return self._cells[(key, y)]
         return None
 
+    def field_at(self, ref: str) -> str | None:
+        """The field read from the cell `ref` (sheet!A1), if any."""
+        return next((field for (field, _), cell in self._cells.items() if cell == ref), None)
+
     def locate(self, problem: Problem) -> Problem:
         cell = self.find(problem.field, problem.year)
         return problem if cell is None else replace(problem, field=f"sheet {cell}: {problem.field}")
@@ -507,10 +519,16 @@ class _Reader:
         self.problems.add(self.file, f"sheet {cell}", value, expected)
 
     def read(self) -> dict[str, Any]:
+        refused = _unsafe_package(self.path)
+        if refused:
+            self.problems.add(self.file, "(file)", None, refused)
+            raise InputError(self.problems.items)
         try:
             book = load_workbook(self.path, data_only=True)
-        except (BadZipFile, OSError, KeyError, ValueError) as exc:
-            self.problems.add(self.file, "(file)", None, f"a readable .xlsx workbook ({type(exc).__name__}: {exc})")
+            formulas = load_workbook(self.path, data_only=False)
+        except (zipfile.BadZipFile, OSError, KeyError, ValueError, TypeError, DefusedXmlException) as exc:
+            self.problems.add(self.file, "(file)", None,
+                              f"a readable .xlsx workbook ({type(exc).__name__}: {printable(str(exc), 200)})")
             raise InputError(self.problems.items) from None
         missing = [title for title in INPUT_SHEETS if title not in book.sheetnames]
         for title in missing:
@@ -531,13 +549,31 @@ class _Reader:
         self._not_applicable(book[NOT_APPLICABLE], raw["not_applicable"])
         self._bonus(book[BONUS], raw["bonus"])
         self._overrides(book[OVERRIDES], raw["reference_overrides"])
+        self._uncomputed_formulas(book, formulas)
         if REPORT_SHEET in book.sheetnames:
-            _merge_report_sheet(book[REPORT_SHEET], raw)
+            _merge_report_sheet(book[REPORT_SHEET], raw, self.file)
         return drop_blanks(raw)
 
+    def _uncomputed_formulas(self, book: Workbook, formulas: Workbook) -> None:
+        """A formula cell saved without its computed value (by a tool that does not calculate) would
+        read as blank, i.e. as missing data: name it instead."""
+        for title in INPUT_SHEETS:
+            values = book[title]
+            for (row, column), cell in sorted(_stored_cells(formulas[title]).items()):
+                if cell.data_type == "f" and is_blank(values.cell(row, column).value):
+                    ref = _ref(title, cell)
+                    field = self.cells.field_at(ref)
+                    self.problems.add(self.file, f"sheet {ref}" + (f": {field}" if field else ""),
+                                      printable(cell.value, 60),
+                                      "a value: this formula cell has no computed (cached) value; open the "
+                                      "workbook in Excel or LibreOffice and save it, or type the number / "
+                                      "公式单元格没有计算结果，请在 Excel 中打开并保存，或直接填写数值")
+
     def _rows(self, sheet: Worksheet, columns: list[Column], *, with_years: bool = False) -> Iterator[_Row]:
-        """Every non-empty row below the header, its cells by column key (and by year)."""
-        header = {c.value: c.column for c in sheet[1] if not is_blank(c.value)}
+        """Every non-empty row below the header, its cells by column key (and by year). Only the
+        cells the file stores are visited: a stray cell at XFD1048576 must not make it 17 billion."""
+        stored = _stored_cells(sheet)
+        header = {cell.value: column for (row, column), cell in sorted(stored.items()) if row == 1}
         where: dict[str, int] = {}
         for column in columns:
             if column.key is None:
@@ -550,11 +586,15 @@ class _Reader:
         if len(where) < sum(c.key is not None for c in columns):
             return  # reported above; the sheet cannot be read without its columns
         year_columns = {_year(h): n for h, n in header.items() if with_years and _year(h) is not None}
-        for row in sheet.iter_rows(min_row=2):
-            if all(is_blank(cell.value) for cell in row):
-                continue
-            yield _Row(sheet.title, {key: row[n - 1] for key, n in where.items() if n <= len(row)},
-                       {year: row[n - 1] for year, n in year_columns.items() if n <= len(row)})
+        headed = set(header.values())  # a cell in a column without a header is not part of the table
+        rows = sorted({row for row, column in stored if row > 1 and column in headed})
+        if len(rows) > MAX_ROWS:
+            self.problem(f"{sheet.title}!A{rows[MAX_ROWS]}", f"{len(rows):,} rows",
+                         f"at most {MAX_ROWS:,} filled rows in a sheet")
+            return
+        for row in rows:
+            yield _Row(sheet.title, {key: sheet.cell(row, n) for key, n in where.items()},
+                       {year: sheet.cell(row, n) for year, n in year_columns.items()})
 
     def _settings(self, sheet: Worksheet, raw: dict[str, Any], energy: dict[str, Any]) -> None:
         for row in self._rows(sheet, SETTINGS_COLUMNS):
@@ -669,6 +709,33 @@ class _Reader:
         code = str(code).strip()
         self.cells.add(f"{section}.{code}", row.ref(column))
         return code
+
+
+def _stored_cells(sheet: Worksheet) -> dict[tuple[int, int], Cell]:
+    """The non-blank cells the file stores, by (row, column). openpyxl has no public way to list them
+    without walking the sheet's whole rectangle, which one far-away cell makes astronomically large."""
+    return {key: cell for key, cell in sheet._cells.items() if not is_blank(cell.value)}
+
+
+def _unsafe_package(path: Path) -> str | None:
+    """Why the .xlsx package must not be parsed at all, if it must not: too large once unzipped (a zip
+    bomb), or XML with a DOCTYPE (entity expansion, "billion laughs"; no Excel file has one)."""
+    try:
+        with zipfile.ZipFile(path) as package:
+            members = package.infolist()
+            if len(members) > MAX_PARTS or sum(m.file_size for m in members) > MAX_UNZIPPED:
+                return (f"an .xlsx workbook of at most {MAX_PARTS} parts and {MAX_UNZIPPED // 1_000_000} MB "
+                        "unzipped (this one is larger: not a park input file)")
+            for member in members:
+                if member.filename.endswith((".xml", ".rels", ".vml")):
+                    with package.open(member) as part:
+                        head = part.read(4096).upper()
+                    if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
+                        return (f"an .xlsx workbook without XML DOCTYPE or ENTITY declarations "
+                                f"({member.filename} has one: refused, it could expand without bound)")
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        return f"a readable .xlsx workbook (a zip package; {type(exc).__name__}: {printable(str(exc), 200)})"
+    return None
 
 
 def _year(header: Any) -> int | None:

@@ -6,7 +6,7 @@ API for the CLI (`evalkit render`, `evalkit verify`), which stays a thin layer o
                   base_year=None, options=None, output_dir="outputs",
                   formats=("html", "docx", "pdf"), engine="auto", force=False, command=None,
                   template_dir=TEMPLATE_DIR, progress=print_progress) -> RenderOutcome
-    verify_archive(archive_dir, *, progress=print_progress) -> VerifyOutcome
+    verify_archive(archive_dir, *, trusted=None, progress=print_progress) -> VerifyOutcome
 
 Both raise `RenderError` (`.stage` names the failed stage; subclasses `NotebookError` for a
 failing cell and `ArchiveConflict` for a refused overwrite): print it and exit 1.

@@ -8,8 +8,9 @@ and `warning: false`:
 * code is hidden: sources are emptied here and their blocks dropped by `pandoc/notebook.lua`;
 * warnings (stderr) are dropped; the Quarto cell options `#| include: false` and
   `#| output: false` are honoured;
-* each display output keeps the one representation the format can show: Markdown
-  (IPython.display.Markdown, parsed by the Lua filter), images, HTML (html only), else plain text.
+* each display output keeps one representation: Markdown (IPython.display.Markdown, parsed by the
+  Lua filter, which shows any raw HTML/typst/OpenXML as text and drops images that are not the
+  notebook's own charts), PNG images, else plain text; HTML and SVG outputs are never shown.
 """
 
 from __future__ import annotations
@@ -30,10 +31,12 @@ from evalkit.render.fonts import find_typst_cjk_font
 
 PANDOC_DIR = "pandoc"  # under the template directory: Lua filter and translations
 DEFAULT_METADATA = {"lang": "zh-CN", "toc-title": "目录"}
+# evalkit's outputs are Markdown (built with evalkit.report.markup), PNG charts and plain text. HTML
+# and SVG outputs are never shown: raw HTML, or script inside an SVG, would be live in report.html.
 MIME_PREFERENCE = {
-    "html": ("text/markdown", "image/svg+xml", "image/png", "image/jpeg", "text/html", "text/plain"),
-    "docx": ("text/markdown", "image/png", "image/jpeg", "text/plain"),
-    "pdf": ("text/markdown", "image/svg+xml", "image/png", "image/jpeg", "text/plain"),
+    "html": ("text/markdown", "image/png", "text/plain"),
+    "docx": ("text/markdown", "image/png", "text/plain"),
+    "pdf": ("text/markdown", "image/png", "text/plain"),
 }
 
 

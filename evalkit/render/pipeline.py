@@ -13,7 +13,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -22,7 +22,10 @@ from typing import Any, Literal
 import evalkit
 from evalkit import archive
 from evalkit.archive import NOTEBOOK, RESULTS, EngineRecord, InputFile, Manifest
+from evalkit.archive.signing import SIGNATURE
 from evalkit.intake import check_park_id, evidence_files
+from evalkit.report import markup
+from evalkit.report.markup import Md
 from evalkit.render.engines import FORMATS, Engine, RenderJob, get_engine
 from evalkit.render.errors import ArchiveConflict, RenderError
 from evalkit.render.execute import Execution, execute_notebook
@@ -105,9 +108,27 @@ def render_report(
         template = archive.hash_tree(template_dir)
         parameters = _parameters(park_id, years, inputs, base_year, options)
     final = Path(output_dir) / park_id / _window(years)
-    previous = _check_previous(final, archive.fingerprint(inputs, parameters), template, force, progress)
+    with _locked(final):
+        for note in archive.recover(final):
+            progress(f"[evalkit] archive  {note}")
+        previous = _check_previous(final, archive.fingerprint(inputs, parameters), template, force, progress)
+        execution, stages, warnings = _run_stages(
+            park_id, years, final, inputs, parameters, template, template_dir, chosen, formats, command,
+            started_at, progress)
+    progress(f"[evalkit] done     {final} ({time.perf_counter() - start:.1f} s)")
+    files = {"notebook": final / NOTEBOOK, "results": final / RESULTS, "manifest": final / archive.MANIFEST}
+    files |= {fmt: final / f"report.{fmt}" for fmt in formats}
+    return RenderOutcome(final, chosen.name, files, stages, execution, previous, warnings)
 
-    staging = archive.new_staging_dir(final)
+
+def _run_stages(park_id: str, years: list[int], final: Path, inputs: list[InputFile], parameters: dict[str, Any],
+                template: dict[str, str], template_dir: Path, chosen: Engine, formats: list[str],
+                command: Sequence[str] | None, started_at: str,
+                progress: Progress) -> tuple[Execution, dict[str, float], list[str]]:
+    """Execute, render and archive in a staging folder, then put it in place of `final`. On any
+    failure (a full disk included) the staging folder is removed and `final` is left as it was."""
+    with _output_errors(final):
+        staging = archive.new_staging_dir(final)
     stages: dict[str, float] = {}
     warnings: list[str] = []
     try:
@@ -140,10 +161,30 @@ def render_report(
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    progress(f"[evalkit] done     {final} ({time.perf_counter() - start:.1f} s)")
-    files = {"notebook": final / NOTEBOOK, "results": final / RESULTS, "manifest": final / archive.MANIFEST}
-    files |= {fmt: final / f"report.{fmt}" for fmt in formats}
-    return RenderOutcome(final, chosen.name, files, stages, execution, previous, warnings)
+    return execution, stages, warnings
+
+
+@contextmanager
+def _locked(final: Path) -> Iterator[None]:
+    """Hold the archive's lock (a second render of the same park-window is refused, not merged)."""
+    held = ExitStack()
+    with _output_errors(final):
+        final.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            held.enter_context(archive.archive_lock(final))
+        except archive.ArchiveBusy as exc:
+            raise RenderError("setup", str(exc)) from None
+    with held:
+        yield
+
+
+@contextmanager
+def _output_errors(final: Path) -> Iterator[None]:
+    try:
+        yield
+    except OSError as exc:
+        raise RenderError("setup", f"cannot write to the output folder {final.parent}: "
+                                   f"{exc.strerror or exc}; any earlier archive there is unchanged") from None
 
 
 def _check_years(years: Sequence[int]) -> list[int]:
@@ -186,6 +227,8 @@ def _check_previous(final: Path, new: dict[str, Any], template: dict[str, str], 
     """Decide what to do with an archive already at `final`; refuse unless it is safe or forced."""
     if not final.exists():
         return "none"
+    if (final / SIGNATURE).exists():
+        progress(f"[evalkit] archive  {final} is signed; a new render is not: sign it again (evalkit sign)")
     try:
         old = archive.read_manifest(final)
     except (OSError, ValueError):
@@ -218,22 +261,25 @@ def _outputs(staging: Path) -> dict[str, str]:
             if not path.startswith(f"{archive.INPUTS_DIR}/")}
 
 
-def _colophon(engine: Engine, inputs: list[InputFile], template: dict[str, str], started_at: str) -> str:
+def _colophon(engine: Engine, inputs: list[InputFile], template: dict[str, str], started_at: str) -> Md:
     stamp = datetime.fromisoformat(started_at).strftime("%Y-%m-%d %H:%M UTC")
+    # Input file names are the user's (--catalog, --factors): escaped like all user text. Evidence
+    # files are counted here and listed with their hashes in the report's evidence register.
     evidence = [i for i in inputs if _is_evidence(i)]
     rows = [
         ("生成工具", f"evalkit {evalkit.__version__}，Python {platform.python_version()}", ""),
         ("渲染引擎", f"{engine.name}（{engine.describe()}）", ""),
-        *((ROLE_LABELS[i.role], f"`{i.path}`", f"`{i.sha256[:16]}`") for i in inputs if not _is_evidence(i)),
+        *((ROLE_LABELS[i.role], i.path, i.sha256[:16]) for i in inputs if not _is_evidence(i)),
         *((("证明材料", f"{len(evidence)}份（SHA-256 见附录“证明材料清单”及 manifest.json）", ""),) if evidence else ()),
-        ("报告模板", f"`{NOTEBOOK}`", f"`{template[NOTEBOOK][:16]}`"),
+        ("报告模板", NOTEBOOK, template[NOTEBOOK][:16]),
         ("生成时间", stamp, ""),
     ]
-    # Dash counts set the column widths (4:10:6) once a row is too long for pandoc's auto widths.
-    table = "\n".join(["| 项目 | 内容 | SHA-256（前 16 位） |", "|:----|:----------|:------|",
-                       *(f"| {a} | {b} | {c} |" for a, b, c in rows)])
-    return ("# 版本说明\n\n本报告的输入文件、执行后的笔记本与评价结果（results.json）一并存档，"
-            "完整的 SHA-256 与软件版本见存档中的 manifest.json，可用 `evalkit verify` 复核。\n\n" + table)
+    # Relative widths 4:10:6 once a row is too long for pandoc's automatic widths.
+    return markup.paragraphs(
+        Md("# 版本说明"),
+        Md("本报告的输入文件、执行后的笔记本与评价结果（results.json）一并存档，完整的 SHA-256 与软件版本见"
+           "存档中的 manifest.json，可用 `evalkit verify` 复核。"),
+        markup.table(["项目", "内容", "SHA-256（前 16 位）"], rows, widths=[4, 10, 6]))
 
 
 def _is_evidence(item: InputFile) -> bool:

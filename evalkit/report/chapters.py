@@ -14,6 +14,7 @@ from typing import Literal
 
 from evalkit.report import sections as s
 from evalkit.report.context import ReportContext
+from evalkit.report.layout import PAGE_BREAK
 from evalkit.report.markup import Md, escape
 from evalkit.report.sections import Figure
 
@@ -83,7 +84,7 @@ def blocks(ctx: ReportContext, chapters: list[Chapter] = CHAPTERS) -> Iterable[M
     """Every block of the report in order, headings included (figures not yet numbered)."""
     for chapter, title in zip(chapters, headings(chapters)):
         if chapter.new_page:
-            yield s.PAGE_BREAK
+            yield PAGE_BREAK
         if title:
             yield Md("# ") + escape(title)
         built = chapter.build(ctx)

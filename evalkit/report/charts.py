@@ -52,6 +52,9 @@ def use_cjk_font() -> str:
     rc["font.sans-serif"] = [family, *(f for f in rc["font.sans-serif"] if f != family)]
     # Negative numbers with an ASCII hyphen: not every CJK font has U+2212, which would be a box.
     rc["axes.unicode_minus"] = False
+    # Labels hold names from catalogs and factor tables: `$…$` in them is text, never mathtext.
+    rc["text.parse_math"] = False
+    rc["text.usetex"] = False
     return family
 
 

@@ -21,6 +21,7 @@ from typing import Any
 from evalkit.evaluation.results import IndicatorResult, Rate, Result
 from evalkit.report import charts
 from evalkit.report.context import ReportContext
+from evalkit.report.layout import CONTENTS, END_KEEP, KEEP_TOGETHER, NORMAL_TABLES, PAGE_BREAK, SMALL_TABLES
 from evalkit.report.markup import Md, escape, paragraphs, table
 from evalkit.report.numbers import number
 
@@ -32,25 +33,6 @@ PLACEHOLDER = "【待评价机构填写】"
 OVERRIDE_FIELD_ZH = {"reference": "参考值（得满分）", "floor": "下限（得0分）"}
 FACTOR_DECIMALS = 6  # factors as their source gives them (0.1229, 0.5703), not at a display precision
 NOT_EVALUATED = Md("基本要求不满足，按标准6.1.2不开展本部分评价。")
-
-# Page breaks for the paged formats; HTML ignores both raw blocks.
-PAGE_BREAK = Md("```{=typst}\n#pagebreak(weak: true)\n```\n\n"
-                "```{=openxml}\n<w:p><w:r><w:br w:type=\"page\"/></w:r></w:p>\n```")
-CONTENTS = Md("```{=typst}\n#outline(title: [目录], depth: 2)\n```\n\n"
-              "```{=openxml}\n"
-              "<w:p><w:pPr><w:pStyle w:val=\"TOCHeading\"/></w:pPr><w:r><w:t>目录</w:t></w:r></w:p>"
-              "<w:p><w:r><w:fldChar w:fldCharType=\"begin\" w:dirty=\"true\"/></w:r>"
-              "<w:r><w:instrText xml:space=\"preserve\"> TOC \\o \"1-2\" \\h \\z \\u </w:instrText></w:r>"
-              "<w:r><w:fldChar w:fldCharType=\"separate\"/></w:r>"
-              "<w:r><w:t>（打开文件时更新目录；如未更新，请右键点击此处选择“更新域”）</w:t></w:r>"
-              "<w:r><w:fldChar w:fldCharType=\"end\"/></w:r></w:p>\n```")
-# An indicator's heading, rule and computation stay on one page in the PDF.
-KEEP_TOGETHER = Md("```{=typst}\n#block(breakable: false, width: 100%)[\n```")
-END_KEEP = Md("```{=typst}\n]\n```")
-# The one-page overview table: smaller type in the PDF, then back to the tables' usual size.
-SMALL_TABLES = Md("```{=typst}\n#show table: set text(size: 7.5pt)\n#set table(inset: (x: 4pt, y: 2.6pt))\n```")
-NORMAL_TABLES = Md("```{=typst}\n#show table: set text(size: 9pt)\n#set table(inset: 5pt)\n```")
-
 
 @dataclass(frozen=True)
 class Figure:
