@@ -32,10 +32,23 @@ def context(park_id: str, edit=None) -> ReportContext:
     return ReportContext(result, CATALOG, park.input, evidence_dir=park.evidence_dir)
 
 
+def markdown_blocks(ctx: ReportContext) -> list[str]:
+    """The report's Markdown blocks, figures as their captions (and closed)."""
+    import matplotlib.pyplot as plt
+
+    parts = []
+    for block in chapters.blocks(ctx):
+        if isinstance(block, Figure):
+            plt.close(block.figure)
+            parts.append(f"图 {block.caption}")
+        else:
+            parts.append(str(block))
+    return parts
+
+
 def report_text(ctx: ReportContext) -> str:
-    """The report's Markdown with evalkit's escapes resolved, figures as their captions."""
-    parts = [f"图 {b.caption}" if isinstance(b, Figure) else str(b) for b in chapters.blocks(ctx)]
-    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", "\n\n".join(parts))
+    """The report's Markdown with evalkit's escapes resolved."""
+    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", "\n\n".join(markdown_blocks(ctx)))
 
 
 @pytest.fixture(scope="module")
@@ -166,8 +179,8 @@ def test_the_assessors_text_and_the_register_are_shown_as_text():
         r.self_evaluation = SelfEvaluation(source=PAYLOAD, grade=PAYLOAD)
         park.evidence.append(EvidenceItem(id="X01", title=PAYLOAD, issuer=PAYLOAD, doc_no=PAYLOAD, date=PAYLOAD,
                                           verified_by=PAYLOAD, note=PAYLOAD))
-    plain = "".join(str(b) for b in chapters.blocks(context("demo-chem")) if not isinstance(b, Figure))
-    hostile = "".join(str(b) for b in chapters.blocks(context("demo-chem", edit)) if not isinstance(b, Figure))
+    plain = "".join(markdown_blocks(context("demo-chem")))
+    hostile = "".join(markdown_blocks(context("demo-chem", edit)))
     assert hostile.count("```{=") == plain.count("```{=")  # no raw block from user text
     assert "<script>" not in hostile and "](http" not in hostile and "![" not in hostile
     assert "\\<script\\>" in hostile  # shown literally
@@ -179,7 +192,6 @@ def test_the_lua_filter_lets_through_exactly_the_reports_layout_blocks():
     allowed = re.findall(r'\{"(\w+)", \[==\[(.*?)\]==\]\}', lua, re.S)
     assert sorted(allowed) == sorted(block for blocks in RAW_BLOCKS.values() for block in blocks)
     emitted = set()
-    for block in chapters.blocks(context("demo-chem")):
-        if not isinstance(block, Figure):
-            emitted |= set(re.findall(r"```\{=(\w+)\}\n(.*?)\n```", str(block), re.S))
+    for block in markdown_blocks(context("demo-chem")):
+        emitted |= set(re.findall(r"```\{=(\w+)\}\n(.*?)\n```", block, re.S))
     assert emitted and emitted <= set(allowed)
