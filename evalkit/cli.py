@@ -94,6 +94,9 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_argument("--base-year", type=int, help="base year of the overall evaluation (default: the park's, "
                                                    "else the first year of the window)")
     sub.add_argument("--template", type=Path, help="report template folder (default: report_template/)")
+    sub.add_argument("--final", action="store_true",
+                     help="formal report (正式报告): refused (exit 2) unless every reference used is confirmed, "
+                          "by the catalog or by the park file's reference_confirmations (文号 and clause)")
 
     sub = commands.add_parser("verify", help="re-execute an archived report and check that results.json "
                                              "is reproduced exactly (exit 0) or list the differences (exit 1)")
@@ -244,6 +247,14 @@ def summary(result: Result) -> str:
                      f"{result.overall.verdict}")
         lines += [f"  · {reason}" for reason in result.overall.reasons]
     lines.append(f"grade / 等级: {result.grade}  {result.grade_reason}")
+    dep = result.bonus_dependence
+    if dep is not None and any(result.yearly[y].bonus for y in result.index_years):
+        lines.append(f"without bonus / 不计加分: index {dep.index_without_bonus:.2f}, grade {dep.grade_without_bonus}"
+                     + ("  — the grade depends on the bonus / 等级依赖加分项" if dep.depends else ""))
+    if result.references:
+        unconfirmed = result.unverified_references
+        lines.append(f"references / 参考值: {len(result.references)} used, {len(unconfirmed)} unconfirmed"
+                     + (" — draft report (参考值未经核实); `render --final` refuses" if unconfirmed else ""))
     if result.data_gaps:
         lines.append(f"data gaps / 数据缺口: " + ", ".join(f"{g.code}@{g.year}" for g in result.data_gaps))
     if result.not_applicable:
@@ -279,9 +290,13 @@ def cmd_render(args) -> int:
     from evalkit.evaluation import evaluate
 
     park = load_checked_park(args.park, args.params_dir, catalog, window, factors, args.base_year)
-    evaluate(park, catalog, window, factors=factors, strict=True if args.strict else None, base_year=args.base_year)
+    result = evaluate(park, catalog, window, factors=factors, strict=True if args.strict else None,
+                      base_year=args.base_year)
     catalog_path = args.catalog or default_catalog_path()
     options = {"strict": True} if args.strict else {}
+    if args.final:
+        _refuse_unconfirmed(result, park, catalog_path)
+        options["final"] = True
     try:
         outcome = render_report(
             args.park, window, input_path=find_park_file(args.park, args.params_dir),
@@ -291,13 +306,25 @@ def cmd_render(args) -> int:
             command=["evalkit", *args.argv], template_dir=template)
     except RenderError as exc:
         print(f"[evalkit] error: {inert(exc)}", file=sys.stderr)
-        return EXIT_FAILED
+        return EXIT_INPUT if exc.stage == "final" else EXIT_FAILED
     for warning in outcome.warnings:
         print(f"[evalkit] warning: {inert(warning)}", file=sys.stderr)
     print(f"report archived in {outcome.archive} (engine: {outcome.engine})")
     for name, path in outcome.files.items():
         print(f"  {name:9} {path}")
     return EXIT_OK
+
+
+def _refuse_unconfirmed(result: Result, park: LoadedPark, catalog_path: Path) -> None:
+    """`render --final`: every reference the evaluation uses must be confirmed (issue 12)."""
+    problems = Problems()
+    for ref in result.unverified_references:
+        problems.add(str(catalog_path), f"indicators[{ref.code}].scoring.{ref.field}", f"{ref.value:g} {ref.unit}",
+                     f"a confirmed reference for a formal report (正式报告): `verified: true` with a `citation` in "
+                     f"the catalog, or reference_confirmations.{ref.code} (document_no 文号, clause 条款, "
+                     f"confirmed_by) in {park.path.name}; now: {ref.source}",
+                     year=ref.years[-1])
+    problems.raise_if_errors()
 
 
 def cmd_verify(args) -> int:

@@ -64,7 +64,8 @@ def test_raw_coal_worked_example_and_trace():
     assert "1.2 万吨 = 12,000,000 kg" in trace.substituted
     # factor sources travel with the numbers; secondary-only factors say so
     sources = {i.symbol: i.source for i in trace.inputs}
-    assert "GB/T 2589" in sources["NCV"] and "未经原文核实" not in sources["NCV"]
+    # research/references.md found GB/T 2589's coefficients only in transcriptions: marked so
+    assert "GB/T 2589" in sources["NCV"] and "未经原文核实" in sources["NCV"]
     assert "省级温室气体清单" in sources["CC"] and "未经原文核实" in sources["CC"]
     assert {f.id for f in result.factors} >= {"fuels.raw_coal.ncv", "fuels.raw_coal.carbon_content",
                                               "fuels.raw_coal.oxidation", "coal_equivalent.kj_per_kgce"}
@@ -88,17 +89,60 @@ def test_purchased_electricity_national_average():
     assert result.energy_tce == pytest.approx(50_000 * 0.1229 / 1000)
 
 
-def test_green_electricity_is_not_charged_and_counts_as_nonfossil():
+def test_green_electricity_is_not_charged_and_the_rest_takes_the_residual_factor():
     result = run(electricity_purchased=series("MWh", {2022: 100}),
                  green_electricity=series("MWh", {2022: 40}, source="绿证交易凭证"),
                  onsite_renewable=series("万kWh", {2022: 1}))
-    assert result.by_source["外购电力"] == pytest.approx(60_000 * 0.5366 / 1000)  # 32.196
+    # 60 000 kWh not covered by green power × 0.5856 (2022 factor without market-traded non-fossil power)
+    assert result.by_source["外购电力"] == pytest.approx(35.136)
     assert result.by_source["自发自用可再生能源电力"] == 0
-    assert result.energy_tce == pytest.approx(110_000 * 0.1229 / 1000)           # 13.519
-    assert result.nonfossil_tce == pytest.approx(50_000 * 0.1229 / 1000)         # 6.145
-    assert result.nonfossil_share == pytest.approx(50_000 / 110_000 * 100)
-    green_input = next(i for i in result.lines[0].co2_trace.inputs if i.symbol == "G")
+    assert result.energy_tce == pytest.approx(13.519)                  # 110 000 kWh × 0.1229 kgce/kWh
+    line = result.lines[0]
+    assert line.charged_factor == "electricity.national_average_excl_market_nonfossil" and line.charged == 60_000
+    assert "不包括市场化交易非化石能源电量" in line.co2_trace.note
+    green_input = next(i for i in line.co2_trace.inputs if i.symbol == "G")
     assert green_input.source == "绿证交易凭证"
+
+
+def test_without_green_electricity_the_inclusive_factor_applies():
+    result = run(electricity_purchased=series("MWh", {2022: 100}), green_electricity=series("MWh", {2022: 0}))
+    assert result.by_source["外购电力"] == pytest.approx(53.66)          # 100 000 kWh × 0.5366
+    assert result.lines[0].charged_factor == "electricity.national_average"
+
+
+def test_nonfossil_share_by_the_coal_rate_method_hand_computed():
+    # Constructed park, 2022: 100 t raw coal, purchased 100 MWh of which 40 MWh green, onsite PV 10 MWh.
+    # Grid non-fossil share 2022 36.2 %, coal rate 300.7 gce/kWh (factor table), worked by hand:
+    #   non-fossil kWh = 40 000 + 10 000 + 0.362 × (100 000 − 40 000) = 71 720 kWh
+    #   C_nf = 71 720 × 300.7 ÷ 10⁶ = 21.566204 tce
+    #   coal = 100 000 kg × 20 908 ÷ 29 307.6 ÷ 1000 = 71.339857 tce
+    #   C_p = 71.339857 + (100 000 + 10 000) × 300.7 ÷ 10⁶ = 71.339857 + 33.077 = 104.416857 tce
+    #   share = 21.566204 ÷ 104.416857 × 100 = 20.6539 %
+    result = run(value_added=1000, fuels={"raw_coal": series("吨", {2022: 100})},
+                 electricity_purchased=series("MWh", {2022: 100}), green_electricity=series("MWh", {2022: 40}),
+                 onsite_renewable=series("MWh", {2022: 10}))
+    assert result.nonfossil_tce == pytest.approx(21.566204, abs=1e-6)
+    assert result.primary_energy_tce == pytest.approx(104.416857, abs=1e-5)
+    assert result.nonfossil_share == pytest.approx(20.6539, abs=1e-4)
+    # electricity emissions by hand: 60 000 kWh × 0.5856 ÷ 1000 = 35.136 t; coal 190.0299 t
+    assert result.by_source["外购电力"] == pytest.approx(35.136)
+    assert result.total_t == pytest.approx(35.136 + 100_000 * 20908e-9 * 26.37 * 0.94 * 44 / 12)
+    trace = result.traces["nonfossil_tce"]
+    assert "发电煤耗" in trace.note and "s × (P − G)" in trace.formula
+    assert {i.symbol: i.value for i in trace.inputs}["s"] == 36.2
+    assert "C_p" in result.traces["nonfossil_share"].formula
+
+
+def test_calorific_equivalent_remains_a_table_option(tmp_path):
+    data = default_table()
+    data["nonfossil"] = {"conversion": "calorific_equivalent", "include_grid_share": False}
+    table = load_factors(write(tmp_path, data))
+    result = run(table=table, value_added=1000, electricity_purchased=series("MWh", {2022: 100}),
+                 green_electricity=series("MWh", {2022: 40}), onsite_renewable=series("万kWh", {2022: 1}))
+    assert result.nonfossil_tce == pytest.approx(50_000 * 0.1229 / 1000)         # 6.145
+    assert result.primary_energy_tce is None
+    assert result.nonfossil_share == pytest.approx(50_000 / 110_000 * 100)
+    assert "当量值" in result.nonfossil_method
 
 
 def test_exports_count_negative():
@@ -114,7 +158,9 @@ def test_exports_count_negative():
     }
     assert result.total_t == pytest.approx(70_000 * 0.5366 / 1000 + 800 * 0.11)
     assert result.energy_tce == pytest.approx(70_000 * 0.1229 / 1000 + 800 * 0.03412)
-    assert result.nonfossil_tce is None and result.nonfossil_share is None
+    # non-fossil: the grid's share of purchased power; primary energy counts net electricity
+    assert result.nonfossil_tce == pytest.approx(0.362 * 100_000 * 300.7 / 1e6)
+    assert result.primary_energy_tce == pytest.approx(800 * 0.03412 + 70_000 * 300.7 / 1e6)
 
 
 def test_process_emissions_as_reported():
@@ -133,7 +179,8 @@ def test_intensity_productivity_and_traces():
     assert result.total_t == pytest.approx(co2)
     assert result.intensity == pytest.approx(co2 / 20_000)
     assert result.energy_productivity == pytest.approx(20_000 / tce)
-    assert set(result.traces) == {"co2", "energy_tce", "nonfossil_tce", "intensity", "energy_productivity"}
+    assert set(result.traces) == {"co2", "energy_tce", "nonfossil_tce", "primary_tce", "intensity",
+                                  "energy_productivity", "nonfossil_share"}
     assert result.traces["intensity"].result == result.intensity
     assert result.traces["co2"].result == pytest.approx(sum(result.by_source.values()))
 
@@ -154,7 +201,7 @@ def test_grid_factor_follows_the_parks_choice(choice, year, factor, published_ye
     assert result.total_t == pytest.approx(1000 * factor)
     use = next(f for f in result.factors if f.id == f"electricity.{choice}")
     assert (use.value, use.year) == (factor, published_year)
-    assert result.notes == []
+    assert not any(use.name_zh in note for note in result.notes)
 
 
 @pytest.mark.parametrize("choice, year, used, factor", [
@@ -172,7 +219,7 @@ def test_fallback_year_is_applied_and_noted(choice, year, used, factor):
 def test_year_without_value_or_fallback_is_an_error():
     with pytest.raises(InputError) as excinfo:
         run(2018, electricity_purchased=series("MWh", {2018: 1000}))
-    [problem] = excinfo.value.problems
+    [problem] = excinfo.value.problems  # the non-fossil factors of 2018 are missing too: a note, not an error
     assert (problem.field, problem.year, problem.value) == ("energy.grid_factor", 2018, "national_average")
     assert "electricity.national_average" in problem.expected
 
@@ -310,6 +357,10 @@ def test_bad_table_shape(tmp_path):
 def test_default_table_sources_and_flags():
     assert (TABLE.id, TABLE.version) == ("evalkit-default", "2025.1")
     assert TABLE.heat["default_heat"].verified is False          # 0.11 tCO2/GJ: no primary source found
-    assert TABLE.fuels["raw_coal"].ncv.verified is True           # matches GB/T 2589
+    # research/references.md: no factor of the table was read in its primary text
+    assert not any(factor.verified for _, factor, _ in TABLE.entries())
+    assert TABLE.electricity["national_average"].residual == "national_average_excl_market_nonfossil"
+    assert TABLE.electricity["national_average_excl_market_nonfossil"].by_year == {2021: 0.5942, 2022: 0.5856,
+                                                                                   2023: 0.6096}
     assert TABLE.fuels["raw_coal"].carbon_content.verified is False
     assert all(factor.source in TABLE.sources for _, factor, _ in TABLE.entries())

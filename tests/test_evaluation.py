@@ -2,6 +2,8 @@
 
 import pytest
 
+from evalkit.core.problems import InputError
+
 from evalkit.evaluation import evaluate
 from evalkit.evaluation.grade import assign_grade
 from evalkit.evaluation.index import fifty_percent_rule, round_half_up
@@ -109,7 +111,7 @@ def test_fifty_percent_rule_in_the_flow(catalog, chem_raw, make_park):
     for code in ("I36", "I37", "I38", "I39", "I40", "I41"):
         for choice in chem_raw["qualitative"][code].values():
             choice["level"] = "D"
-    chem_raw["bonus"] = {y: [{"name": "示范", "points": 10, "justification": "测试"}] for y in WINDOW}
+    chem_raw["bonus"] = {y: approved_items(3, 3, 3, 1) for y in WINDOW}
     result = evaluate(make_park(chem_raw), catalog, WINDOW)
     assert result.target_level_means["管理协同"] == 0
     assert not result.fifty_percent_rule.passed
@@ -155,19 +157,75 @@ def test_base_year_declared_by_the_park(catalog, chem_raw, make_park):
     assert (result.overall.base_year, result.overall.target_year) == (2020, 2023)
 
 
+def approved_items(*points: float) -> list[dict]:
+    """Bonus items each declared and approved at `points` against the demonstration-project rubric."""
+    return [{"name": f"示范{n}", "points": p, "justification": "理由", "rubric": "demonstration_project",
+             "approved_points": p, "approval_note": "核查属实"} for n, p in enumerate(points)]
+
+
 def test_bonus_is_capped_at_ten_points(catalog, chem_raw, make_park):
-    chem_raw["bonus"] = {2022: [{"name": "甲", "points": 6, "justification": "理由"},
-                                {"name": "乙", "points": 6, "justification": "理由"}]}
+    chem_raw["bonus"] = {2022: approved_items(3, 3, 3, 3)}
     result = evaluate(make_park(chem_raw), catalog, WINDOW)
     year = result.yearly[2022]
-    assert year.bonus_claimed == 12 and year.bonus == 10
+    assert year.bonus_approved == 12 and year.bonus == 10
     assert year.index == pytest.approx(year.base_points + 10)
     assert any("超过上限" in w for w in result.warnings)
 
 
+def test_only_approved_bonus_points_count(catalog, chem_raw, make_park):
+    chem_raw["bonus"] = {2023: [
+        {"name": "CCUS示范", "points": 3, "justification": "理由", "rubric": "demonstration_project",
+         "approved_points": 1.5, "approval_note": "运行不足一年"},
+        {"name": "零碳工厂", "points": 2, "justification": "理由", "rubric": "zero_carbon_pilot"}]}  # not yet approved
+    result = evaluate(make_park(chem_raw), catalog, WINDOW)
+    year = result.yearly[2023]
+    assert (year.bonus_claimed, year.bonus_approved, year.bonus) == (5, 1.5, 1.5)
+    assert year.index == pytest.approx(year.base_points + 1.5)
+    assert "尚未核定，计0分" in year.trace.note
+    items = {i.name: i for i in year.bonus_items}
+    assert items["CCUS示范"].rubric_name_zh == "减污降碳协同创新示范工程" and items["CCUS示范"].rubric_max_points == 3
+    # the grade and index without the bonus are reported
+    dep = result.bonus_dependence
+    assert dep.index_without_bonus == pytest.approx(round(sum(result.yearly[y].base_points for y in WINDOW) / 3, 2))
+
+
+def test_bonus_approval_rules(catalog, chem_raw, make_park):
+    chem_raw["bonus"] = {2023: [
+        {"name": "甲", "points": 2, "justification": "理由", "rubric": "demonstration_project", "approved_points": 3},
+        {"name": "乙", "points": 5, "justification": "理由", "rubric": "zero_carbon_pilot", "approved_points": 2.5},
+        {"name": "丙", "points": 1, "justification": "理由", "rubric": "no_such_rubric", "approved_points": 1},
+        {"name": "丁", "points": 1, "justification": "理由"}]}
+    with pytest.raises(InputError) as excinfo:
+        evaluate(make_park(chem_raw), catalog, WINDOW)
+    found = {(p.field, p.severity) for p in excinfo.value.problems}
+    assert ("bonus.2023.0.approved_points", "error") in found      # above the declared points
+    assert ("bonus.2023.1.approved_points", "error") in found      # above the rubric's 2 points
+    assert ("bonus.2023.2.rubric", "error") in found               # unknown rubric entry
+    assert ("bonus.2023.3.rubric", "error") in found               # no rubric entry
+    assert ("bonus.2023.3.approved_points", "warning") in found    # not yet approved
+
+
+def test_grade_that_depends_on_the_bonus_is_reported(catalog, chem_raw, make_park):
+    # lower 管理协同 levels so the index without bonus falls just below 85, then approve 3 bonus points a year
+    for code in ("I38", "I39"):
+        for choice in chem_raw["qualitative"][code].values():
+            choice["level"] = "C"
+    chem_raw["bonus"] = {}
+    without = evaluate(make_park(chem_raw), catalog, WINDOW)
+    chem_raw["bonus"] = {y: approved_items(3) for y in WINDOW}
+    with_bonus = evaluate(make_park(chem_raw), catalog, WINDOW)
+    dep = with_bonus.bonus_dependence
+    assert dep.index_without_bonus == without.index
+    assert with_bonus.index == pytest.approx(without.index + 3, abs=0.011)
+    assert (without.grade, with_bonus.grade) == ("AA", "AAA")      # 84.71 without, 87.71 with the bonus
+    assert dep.grade_without_bonus == "AA" and dep.depends is True
+    assert without.bonus_dependence.depends is False
+
+
 def test_not_applicable_weight_is_spread_within_its_level(catalog, chem_raw, make_park):
-    chem_raw["not_applicable"] = {"I34": {"justification": "园区无公交线路"},
-                                  "I29": {"justification": "无可回收废气资源", "years": [2023]}}
+    chem_raw["not_applicable"] = {"I34": {"reason": "no_such_service", "justification": "园区内无公交线路和站点"},
+                                  "I29": {"reason": "no_such_activity", "justification": "无可回收废气资源",
+                                          "years": [2023]}}
     result = evaluate(make_park(chem_raw), catalog, WINDOW)
     for year in WINDOW:
         inds = {i.code: i for i in result.yearly[year].indicators}

@@ -76,6 +76,11 @@ def poisoned(tmp_path_factory, _chem_raw, catalog):
     reference = catalog.indicator("I01").scoring.reference.value
     raw["reference_overrides"] = {"I01": {"reference": reference, "justification": "x", "source": "x"}}
     _poison({k: v for k, v in raw.items() if k != "profile"}, payloads, counter)
+    # identifiers the catalog defines (not free text): a payload there is refused as an input problem
+    raw["not_applicable"]["I33"]["reason"] = "no_such_facility"
+    for items in raw["bonus"].values():
+        for item in items:
+            item["rubric"] = "demonstration_project"
     park = root / "params" / "demo-chem.yaml"
     park.parent.mkdir()
     park.write_text(yaml.safe_dump(raw, allow_unicode=True), "utf-8")

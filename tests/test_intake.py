@@ -98,7 +98,8 @@ def fill_workbook(path: Path, raw: dict) -> None:
     bonus = book["加分项"]
     for year, items in raw["bonus"].items():
         for item in items:
-            bonus.append([year, item["name"], item["points"], item["justification"], item["evidence"]])
+            bonus.append([year, item["name"], item["points"], item["justification"], item["evidence"],
+                          item["rubric"], item["approved_points"], item["approval_note"]])
     _report_sheet(book, raw)  # the evidence register, report section and evidence ids, as export writes them
     book.save(path)
 
@@ -320,7 +321,9 @@ def _without_year(raw: dict, year: int) -> None:
 RULES = {
     "missing value": (lambda r: r["data"]["pm25"]["values"].pop(2022), ("data.pm25", 2022, "warning")),
     "blank value": (lambda r: r["data"]["pm25"]["values"].update({2022: None}), ("data.pm25", 2022, "warning")),
-    "missing carbon input": (lambda r: r["energy"].pop("onsite_renewable") and r["energy"].pop("green_electricity"),
+    # without any electricity figure there is no non-fossil energy to count (I16)
+    "missing carbon input": (lambda r: [r["energy"].pop(k) for k in ("onsite_renewable", "green_electricity",
+                                                                     "electricity_purchased")],
                              ("energy", 2021, "warning")),
     "missing level": (lambda r: r["qualitative"]["I19"].pop(2022), ("qualitative.I19", 2022, "warning")),
     "share above 100 %": (lambda r: r["data"]["satisfaction"]["values"].update({2022: 120}),
@@ -397,7 +400,7 @@ def test_not_applicable_indicators_need_no_data(tmp_path):
         raw["data"].pop(symbol)
     write_park(tmp_path, raw)
     assert {f for f, _, _ in problems_in(tmp_path)} == {"data.nev_buses", "data.buses"}
-    raw["not_applicable"] = {"I34": {"justification": "园区不运营公交线路"}}
+    raw["not_applicable"] = {"I34": {"reason": "no_such_service", "justification": "园区内无公交线路和站点"}}
     write_park(tmp_path, raw)
     assert problems_in(tmp_path) == set()
 

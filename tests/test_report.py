@@ -98,9 +98,12 @@ def test_an_edit_of_the_report_section_lands_in_the_report():
 
 
 def test_self_evaluation_stands_next_to_the_third_party_figures(texts):
+    ctx = context("demo-chem")
+    own, result = ctx.park.report.self_evaluation, ctx.result
     text = texts["demo-chem"]
-    assert "| 绩效指数 | 87.20 | 85.90 | -1.30 |" in text
-    assert "| 2023年年度指数 | 96.70 | 95.49 | -1.21 |" in text
+    assert f"| 绩效指数 | {own.index:.2f} | {result.index:.2f} | {result.index - own.index:.2f} |" in text
+    third = result.yearly[2023].index
+    assert f"| 2023年年度指数 | {own.yearly_index[2023]:.2f} | {third:.2f} | {third - own.yearly_index[2023]:.2f} |" in text
     assert "园区自评价" not in texts["demo-heavy"]
 
 

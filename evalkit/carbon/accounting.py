@@ -7,13 +7,17 @@ Energy in tce follows GB/T 2589. Factors come from the factor table (`evalkit.ca
 every fallback to another year's factor is noted.
 
 Electricity and heat conventions, stated in the report's methodology:
-- green electricity (energy.green_electricity) is certified green electricity bought (绿电交易/绿证),
-  a part of purchased electricity: it is not charged the grid factor and counts as non-fossil;
+- green electricity (energy.green_electricity) is market-traded green electricity bought (绿电交易),
+  a part of purchased electricity: it is not charged a grid factor, and the rest of purchased
+  electricity is charged the grid factor's `residual` (MEE/NBS factor without market-traded
+  non-fossil power) so that the green power is not counted twice; in a year without green
+  electricity the inclusive factor applies;
 - onsite renewable generation used in the park emits nothing, adds to energy consumption and
   counts as non-fossil;
 - exported electricity and heat are subtracted at the same factors (negative lines).
-Non-fossil energy is converted to tce on the same electricity basis as total energy
-(energy.electricity_tce_basis, by default the calorific equivalent), so the share is consistent.
+Non-fossil energy (indicator 16) follows the factor table's `nonfossil` settings: by default the
+发电煤耗法 of national statistics — own renewables + green electricity + the grid's non-fossil share
+of the rest of purchased electricity, × the year's coal rate — over primary energy on the same basis.
 
 A park may give a verified CO2 total for a year (energy.verified_co2); that total is used as is,
 and energy figures are still computed when the year has energy data.
@@ -40,7 +44,14 @@ KJ_TO_TJ = 1e-9
 UNVERIFIED = "（仅见于二手来源，未经原文核实）"
 VERIFIED_TOTAL = "经核证排放总量"
 # The catalog symbols carbon accounting supplies, and the CarbonYear field each is read from.
-CARBON_FIELDS = {"co2": "total_t", "energy_tce": "energy_tce", "nonfossil_tce": "nonfossil_tce"}
+CARBON_FIELDS = {"co2": "total_t", "energy_tce": "energy_tce", "nonfossil_tce": "nonfossil_tce",
+                 "primary_tce": "primary_energy_tce"}
+NONFOSSIL_METHOD = {
+    "generation_coal_rate": "发电煤耗计算法（国家统计口径）：非化石能源电力按当年火电标准煤耗折算，"
+                            "分母为同一口径的一次能源消费量",
+    "calorific_equivalent": "电热当量计算法（当量值）：非化石能源电力按 0.1229 kgce/kWh 类当量系数折算，"
+                            "分母为园区综合能源消费量",
+}
 
 
 # Results
@@ -75,6 +86,8 @@ class CarbonLine(BaseModel):
     tce: float | None                # None for process emissions and the verified total
     co2_trace: Trace | None = None
     tce_trace: Trace | None = None
+    charged: float | None = None     # kWh or GJ charged the emission factor (after green electricity)
+    charged_factor: str | None = None  # id of the emission factor charged
 
 
 class CarbonYear(BaseModel):
@@ -85,7 +98,9 @@ class CarbonYear(BaseModel):
     by_source: dict[str, float]
     intensity: float | None          # t CO2 / 万元 industrial value added (indicator 10)
     energy_tce: float | None
-    nonfossil_tce: float | None      # None when the park gave no green or onsite renewable electricity
+    nonfossil_tce: float | None      # None when the park gave no electricity figures
+    primary_energy_tce: float | None = None  # the share's denominator on the non-fossil method's basis
+    nonfossil_method: str = ""       # NONFOSSIL_METHOD text
     nonfossil_share: float | None    # % (indicator 16)
     energy_productivity: float | None  # 万元 / tce (indicator 15)
     factors: list[FactorUse]
@@ -163,13 +178,17 @@ class _Ledger:
         return _Activity(name_zh, value, series.unit, source, self.year, converted, base_unit)
 
     def factor(self, factor_id: str, factor: Factor, name_zh: str, field: str,
-               value: object) -> FactorUse | None:
-        """The factor's value for this year; if it has none, a problem against the park's `field`."""
+               value: object, required: bool = True) -> FactorUse | None:
+        """The factor's value for this year; if it has none, a problem against the park's `field`
+        (or, when not `required`, a note saying what could not be computed)."""
         if factor_id in self.factors:
             return self.factors[factor_id]
         found = factor.at(self.year)
         use = None
-        if found is None:
+        if found is None and not required:
+            self.notes.append(f"因子表 {self.table.label} 无{self.year}年的{name_zh}，{self.year}年非化石能源消费量"
+                              "未计算（指标16按数据缺失处理，列为数据缺口）。")
+        elif found is None:
             self.problem(field, value, f"a value for {self.year} of {factor_id} in factor table "
                                        f"{self.table.label} (it has {sorted(factor.by_year)}, "
                                        f"fallback_years {sorted(factor.fallback_years) or 'none'})")
@@ -198,13 +217,35 @@ class _Ledger:
         return self._choose("energy.electricity_tce_basis", self.energy.electricity_tce_basis,
                             self.table.coal_equivalent.electricity, "coal_equivalent.electricity")
 
+    @cached_property
+    def residual(self) -> FactorUse | None:
+        """The grid factor for purchased electricity after market-traded green electricity; None when
+        the chosen factor names no residual factor."""
+        chosen = self.table.electricity.get(self.energy.grid_factor)
+        if chosen is None or chosen.residual is None:
+            return None
+        factor = self.table.electricity[chosen.residual]
+        return self.factor(f"electricity.{chosen.residual}", factor, factor.name_zh, "energy.grid_factor",
+                           self.energy.grid_factor)
+
+    @cached_property
+    def coal_rate(self) -> FactorUse | None:
+        rate = self.table.nonfossil.coal_rate
+        assert rate is not None  # the table's loader requires it for generation_coal_rate
+        return self.factor("nonfossil.coal_rate", rate, rate.name_zh, "energy", "nonfossil", required=False)
+
+    @cached_property
+    def grid_share(self) -> FactorUse | None:
+        return self._choose("energy.grid_nonfossil_share", self.energy.grid_nonfossil_share,
+                            self.table.nonfossil.grid_share, "nonfossil.grid_share", required=False)
+
     def _choose(self, field: str, choice: str, options: dict[str, NamedFactor],
-                prefix: str) -> FactorUse | None:
+                prefix: str, required: bool = True) -> FactorUse | None:
         factor = options.get(choice)
         if factor is None:
             self.problem(field, choice, f"one of {', '.join(options)} (factor table {self.table.label})")
             return None
-        return self.factor(f"{prefix}.{choice}", factor, factor.name_zh, field, choice)
+        return self.factor(f"{prefix}.{choice}", factor, factor.name_zh, field, choice, required)
 
 
 def account(energy: Energy, year: int, *, file: str, table: FactorTable,
@@ -216,8 +257,9 @@ def account(energy: Energy, year: int, *, file: str, table: FactorTable,
     with_co2 = verified is None
     lines: list[CarbonLine] = []
     nonfossil: Trace | None = None
+    primary: Trace | None = None
     if _has_data(energy, year, with_co2):
-        lines, nonfossil = _energy_lines(ledger, with_co2)
+        lines, nonfossil, primary = _energy_lines(ledger, with_co2)
     elif with_co2:
         ledger.problem("energy", None, f"energy data for {year}, or a verified CO2 total in energy.verified_co2")
     else:
@@ -242,13 +284,18 @@ def account(energy: Energy, year: int, *, file: str, table: FactorTable,
         energy_tce = Trace(formula_zh="综合能源消费量", formula="C", result=None, unit="tce", note="该年无能源数据")
     if nonfossil is None:
         nonfossil = Trace(formula_zh="非化石能源消费量", formula="C_nf", result=None, unit="tce",
-                          note="园区未提供外购绿色电力或自发自用可再生能源电力数据")
+                          note="园区未提供外购电力、外购绿色电力或自发自用可再生能源电力数据")
+    if primary is None:
+        primary = Trace(formula_zh="一次能源消费量（非化石能源占比的分母）", formula="C_p", result=None,
+                        unit="tce", note=nonfossil.note)
     accounted = CarbonYear(
         year=year, method="accounted" if with_co2 else "verified_total", factor_table=table.label,
         total_t=co2.result, by_source={line.source_zh: line.co2_t for line in emitting},
         intensity=None, energy_tce=energy_tce.result, nonfossil_tce=nonfossil.result, nonfossil_share=None,
+        primary_energy_tce=primary.result, nonfossil_method=NONFOSSIL_METHOD[table.nonfossil.conversion],
         energy_productivity=None, factors=[use for use in ledger.factors.values() if use is not None],
-        lines=lines, traces={"co2": co2, "energy_tce": energy_tce, "nonfossil_tce": nonfossil}, notes=ledger.notes)
+        lines=lines, traces={"co2": co2, "energy_tce": energy_tce, "nonfossil_tce": nonfossil,
+                             "primary_tce": primary}, notes=ledger.notes)
     return _with_ratios(accounted, value_added_wan_yuan, value_added_source)
 
 
@@ -270,12 +317,13 @@ def _check_value_added(problems: Problems, file: str, year: int, value_added_wan
 
 def _with_ratios(year: CarbonYear, value_added: float | None, value_added_source: str | None) -> CarbonYear:
     """The year with its ratios (intensity, energy productivity, non-fossil share) for this value added."""
-    co2, energy_tce, nonfossil = year.traces["co2"], year.traces["energy_tce"], year.traces["nonfossil_tce"]
-    ratios = _ratios(co2, energy_tce, nonfossil, value_added, value_added_source, year.year)
+    base = {key: year.traces[key] for key in ("co2", "energy_tce", "nonfossil_tce", "primary_tce")}
+    ratios = _ratios(base["co2"], base["energy_tce"], base["nonfossil_tce"], base["primary_tce"],
+                     value_added, value_added_source, year.year)
     return year.model_copy(update={
         "intensity": _result(ratios.get("intensity")), "nonfossil_share": _result(ratios.get("nonfossil_share")),
         "energy_productivity": _result(ratios.get("energy_productivity")),
-        "traces": {"co2": co2, "energy_tce": energy_tce, "nonfossil_tce": nonfossil, **ratios}})
+        "traces": {**base, **ratios}})
 
 
 def _result(trace: Trace | None) -> float | None:
@@ -289,7 +337,7 @@ def _has_data(energy: Energy, year: int, with_co2: bool) -> bool:
     return any(s is not None and s.point(year) is not None for s in series)
 
 
-def _energy_lines(ledger: _Ledger, with_co2: bool) -> tuple[list[CarbonLine], Trace | None]:
+def _energy_lines(ledger: _Ledger, with_co2: bool) -> tuple[list[CarbonLine], Trace | None, Trace | None]:
     energy = ledger.energy
     lines = [_fuel_line(ledger, key, series, with_co2) for key, series in energy.fuels.items()]
     acts = {name: ledger.activity(f"energy.{name}", series, carrier.unit, carrier.name_zh)
@@ -303,7 +351,9 @@ def _energy_lines(ledger: _Ledger, with_co2: bool) -> tuple[list[CarbonLine], Tr
     if with_co2 and energy.process_co2 is not None:
         lines.append(_reported_line(ledger, "process_co2", "工业过程",
                                     "工业过程排放量 = 园区报告的工业过程二氧化碳排放量"))
-    return [line for line in lines if line is not None], _nonfossil_trace(ledger, acts)
+    lines = [line for line in lines if line is not None]
+    nonfossil, primary = _nonfossil_traces(ledger, acts, lines)
+    return lines, nonfossil, primary
 
 
 def _fuel_line(ledger: _Ledger, key: str, series: Series, with_co2: bool) -> CarbonLine | None:
@@ -364,6 +414,16 @@ def _carrier_line(ledger: _Ledger, name: str, act: _Activity, with_co2: bool,
         k = ledger.electricity_tce
     emits = with_co2 and name != "onsite_renewable"
     ef = (ledger.heat if is_heat else ledger.grid) if emits else None
+    deducted = green is not None and green.value > 0
+    residual_note = None
+    if emits and deducted:
+        if ledger.residual is not None:
+            ef = ledger.residual
+            residual_note = ("扣除市场化交易绿色电力后，其余外购电量采用不包括市场化交易非化石能源电量的"
+                             "全国电力平均二氧化碳排放因子，避免绿色电力重复计算")
+        else:
+            residual_note = (f"因子表未给出“{ef.name_zh if ef else ledger.energy.grid_factor}”不含市场化交易"
+                             "非化石能源电量的版本，其余外购电量仍按该因子计算，绿色电力可能被重复扣减")
     if k is None or (emits and ef is None):
         return None
     per, per_text = (1, "") if is_heat else (1000, " ÷ 1000")  # per-kWh factors are in kg
@@ -388,11 +448,15 @@ def _carrier_line(ledger: _Ledger, name: str, act: _Activity, with_co2: bool,
             inputs=[a_input, *([green.trace_input("G")] if green else []), ef.trace_input("EF")],
             substituted=f"{a_conversion}{green.conversion('G') if green else ''}"
                         f"E = {neg}{numbers} × {fmt(ef.value)}{per_text} = {fmt(co2)}",
-            result=co2, unit="tCO2", note="认证绿色电力不计电网排放因子" if green else None)
+            result=co2, unit="tCO2", note=residual_note or ("认证绿色电力不计电网排放因子" if green else None))
     elif with_co2:
         co2_trace = Trace(formula_zh="自发自用可再生能源电力不计排放", formula="E = 0",
                           inputs=[a_input], substituted="E = 0", result=0.0, unit="tCO2")
-    return _line(carrier.name_zh, field, act, [k, ef] if ef else [k], tce_trace, co2_trace)
+    line = _line(carrier.name_zh, field, act, [k, ef] if ef else [k], tce_trace, co2_trace)
+    if ef is not None:
+        line.charged = carrier.sign * (act.value - (green.value if green else 0.0))
+        line.charged_factor = ef.id
+    return line
 
 
 def _reported_line(ledger: _Ledger, name: str, name_zh: str, formula_zh: str) -> CarbonLine | None:
@@ -413,21 +477,62 @@ def _line(name_zh: str, field: str, act: _Activity, factors: list[FactorUse], tc
                       co2_t=_result(co2_trace), tce=_result(tce_trace), co2_trace=co2_trace, tce_trace=tce_trace)
 
 
-def _nonfossil_trace(ledger: _Ledger, acts: dict[str, _Activity | None]) -> Trace | None:
-    """Green electricity bought plus onsite renewable generation, in tce; None if the park gave neither."""
-    parts = {sym: acts[name] for sym, name in (("G", "green_electricity"), ("R", "onsite_renewable"))
+def _nonfossil_traces(ledger: _Ledger, acts: dict[str, _Activity | None],
+                      lines: list[CarbonLine]) -> tuple[Trace | None, Trace | None]:
+    """Non-fossil energy and the share's denominator, by the factor table's method (module docstring);
+    None when the park gave no electricity figures."""
+    settings = ledger.table.nonfossil
+    parts = {sym: acts[name] for sym, name in (("G", "green_electricity"), ("R", "onsite_renewable"),
+                                               ("P", "electricity_purchased"), ("X", "electricity_exported"))
              if name in acts}
-    k = ledger.electricity_tce if parts else None
-    if k is None or None in parts.values():
-        return None
-    result = sum(act.value for act in parts.values()) * k.value / 1000
-    return Trace(
-        formula_zh=f"非化石能源消费量 = （{' + '.join(a.name_zh for a in parts.values())}）× {k.name_zh} ÷ 1000",
-        formula=f"C_nf = ({' + '.join(parts)}) × k ÷ 1000",
-        inputs=[*(act.trace_input(sym) for sym, act in parts.items()), k.trace_input("k")],
-        substituted="".join(act.conversion(sym) for sym, act in parts.items())
-        + f"C_nf = ({' + '.join(fmt(a.value) for a in parts.values())}) × {fmt(k.value)} ÷ 1000 = {fmt(result)}",
-        result=result, unit="tce", note="与综合能源消费量同一电力折标口径；电网电力中的非化石能源部分不计入")
+    if not {"G", "R", "P"} & set(parts) or None in parts.values():
+        return None, None
+    by_rate = settings.conversion == "generation_coal_rate"
+    k = ledger.coal_rate if by_rate else ledger.electricity_tce
+    s = ledger.grid_share if settings.include_grid_share and "P" in parts else None
+    if k is None or (settings.include_grid_share and "P" in parts and s is None):
+        return None, None
+    per, per_text = (1e6, "10⁶") if by_rate else (1000, "1000")  # g or kg of coal equivalent per kWh
+    g, r, p = (parts[sym].value if sym in parts else 0.0 for sym in "GRP")
+    own = [sym for sym in "GR" if sym in parts]
+    terms_sym = [*own, *(["s × (P − G)" if "G" in parts else "s × P"] if s else [])]
+    terms_zh = [parts[sym].name_zh for sym in own] + (["电网非化石电力比重 ×（外购电力 − 外购绿色电力）"] if s else [])
+    grid_kwh = (s.value / 100 * (p - g)) if s else 0.0
+    kwh = g + r + grid_kwh
+    numbers = [fmt(parts[sym].value) for sym in own]
+    if s:
+        numbers.append(f"{fmt(s.value)}% × ({fmt(p)} − {fmt(g)})" if "G" in parts else f"{fmt(s.value)}% × {fmt(p)}")
+    conversions = "".join(act.conversion(sym) for sym, act in parts.items())
+    inputs = [*(act.trace_input(sym) for sym, act in parts.items() if sym != "X"),
+              *([s.trace_input("s")] if s else []), k.trace_input("b" if by_rate else "k")]
+    sym_k = "b" if by_rate else "k"
+    nonfossil = Trace(
+        formula_zh=f"非化石能源消费量 = （{' + '.join(terms_zh)}）× {k.name_zh} ÷ {per_text}",
+        formula=f"C_nf = ({' + '.join(terms_sym)}) × {sym_k} ÷ {per_text}",
+        inputs=inputs,
+        substituted=conversions + f"C_nf = ({' + '.join(numbers)}) × {fmt(k.value)} ÷ {per_text} = {fmt(kwh * k.value / per)}",
+        result=kwh * k.value / per, unit="tce", note=NONFOSSIL_METHOD[settings.conversion])
+    if not by_rate:
+        return nonfossil, None  # the share's denominator is then the park's total energy (energy_tce)
+    others = [line for line in lines if line.tce is not None
+              and line.field not in ("energy.electricity_purchased", "energy.electricity_exported",
+                                     "energy.onsite_renewable")]
+    fossil = math.fsum(line.tce for line in others)  # type: ignore[misc]
+    x = parts["X"].value if "X" in parts else 0.0
+    net = p + r - x
+    primary = fossil + net * k.value / per
+    elec_sym = " + ".join(sym for sym in "PR" if sym in parts) + (" − X" if "X" in parts else "")
+    elec_num = " + ".join(fmt(parts[sym].value) for sym in "PR" if sym in parts) + (f" − {fmt(x)}" if "X" in parts else "")
+    primary_trace = Trace(
+        formula_zh=f"一次能源消费量（发电煤耗法）= 化石能源及热力折标准煤量 + 净用电量 × {k.name_zh} ÷ {per_text}",
+        formula=f"C_p = F + ({elec_sym}) × b ÷ {per_text}",
+        inputs=[TraceInput(symbol="F", name_zh="化石能源及热力折标准煤量（见各能源明细）", value=fossil, unit="tce",
+                           year=ledger.year, source="由各化石燃料与热力的折标准煤量相加，见碳排放核算明细"),
+                *(act.trace_input(sym) for sym, act in parts.items() if sym in "PRX"), k.trace_input("b")],
+        substituted=conversions + f"C_p = {fmt(fossil)} + ({elec_num}) × {fmt(k.value)} ÷ {per_text} = {fmt(primary)}",
+        result=primary, unit="tce",
+        note="电力按发电煤耗折算后的一次能源消费量，与非化石能源消费量同一口径（国家统计“非化石能源占一次能源消费比重”的算法）")
+    return nonfossil, primary_trace
 
 
 def _sum_trace(formula_zh: str, symbol: str, lines: list[CarbonLine], attr: str, unit: str, year: int) -> Trace:
@@ -441,7 +546,7 @@ def _sum_trace(formula_zh: str, symbol: str, lines: list[CarbonLine], attr: str,
                  substituted=f"{symbol} = {terms} = {fmt(total)}", result=total, unit=unit)
 
 
-def _ratios(co2: Trace, energy_tce: Trace, nonfossil: Trace, value_added: float | None,
+def _ratios(co2: Trace, energy_tce: Trace, nonfossil: Trace, primary: Trace, value_added: float | None,
             value_added_source: str | None, year: int) -> dict[str, Trace]:
     """Carbon intensity (indicator 10), energy productivity (15) and non-fossil share (16), when computable."""
     found: dict[str, Trace] = {}
@@ -461,13 +566,19 @@ def _ratios(co2: Trace, energy_tce: Trace, nonfossil: Trace, value_added: float 
                 formula_zh="能源产出率 = 工业增加值 ÷ 综合能源消费量", formula="P = VA ÷ C", inputs=[va_in, c_in],
                 substituted=f"P = {fmt(value_added)} ÷ {fmt(c)} = {fmt(value_added / c)}",
                 result=value_added / c, unit="万元/tce")
-    if c and nf is not None:
+    denominator = primary if primary.result is not None else energy_tce
+    d = denominator.result
+    if d and nf is not None:
         nf_in = TraceInput(symbol="C_nf", name_zh="非化石能源消费量", value=nf, unit="tce", year=year,
                            source="见 nonfossil_tce 追溯")
+        by_rate = denominator is primary
+        d_in = (TraceInput(symbol="C_p", name_zh="一次能源消费量（发电煤耗法）", value=d, unit="tce", year=year,
+                           source="见 primary_tce 追溯") if by_rate else c_in)
+        d_sym = "C_p" if by_rate else "C"
         found["nonfossil_share"] = Trace(
-            formula_zh="非化石能源消费占比 = 非化石能源消费量 ÷ 综合能源消费量 × 100%",
-            formula="S = C_nf ÷ C × 100", inputs=[nf_in, c_in],
-            substituted=f"S = {fmt(nf)} ÷ {fmt(c)} × 100 = {fmt(nf / c * 100)}",
-            result=nf / c * 100, unit="%",
-            note="以园区综合能源消费量为分母，作为指标16“非化石能源占一次能源消费比重”的园区口径")
+            formula_zh="非化石能源消费占比 = 非化石能源消费量 ÷ "
+                       + ("一次能源消费量（发电煤耗法）" if by_rate else "综合能源消费量") + " × 100%",
+            formula=f"S = C_nf ÷ {d_sym} × 100", inputs=[nf_in, d_in],
+            substituted=f"S = {fmt(nf)} ÷ {fmt(d)} × 100 = {fmt(nf / d * 100)}",
+            result=nf / d * 100, unit="%", note=nonfossil.note)
     return found

@@ -13,6 +13,7 @@ class Energy(Model):
     grid_factor: Text = "national_average"
     heat_factor: Text = "default_heat"
     electricity_tce_basis: Text = "calorific_equivalent"
+    grid_nonfossil_share: Text = "national"
     fuels: dict[str, Series] = Field(default_factory=dict)
     electricity_purchased: Series | None = None
     electricity_exported: Series | None = None

@@ -1,5 +1,6 @@
 """The carbon factor table: net calorific values, carbon contents, oxidation rates, grid and heat
-factors and coal equivalents, each with its unit, source and verification status, by year.
+factors, coal equivalents and the non-fossil settings (conversion method, coal rate, the grid's
+non-fossil share), each with its unit, source and verification status, by year.
 
 The default table is `data/carbon_factors.yaml`; a provincial table is given to `load_factors`.
 A year a factor does not cover is an error unless the table names a fallback year.
@@ -10,6 +11,8 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 from typing import Iterator
+
+from typing import Literal
 
 from pydantic import Field, ValidationError, model_validator
 
@@ -58,6 +61,26 @@ class Factor(Model):
 
 class NamedFactor(Factor):
     name_zh: Text
+    residual: Text | None = None
+    """Grid factors: the factor used instead in a year in which market-traded green electricity is
+    deducted (MEE/NBS 表4, without market-traded non-fossil power), so it is not counted twice."""
+
+
+class NonFossil(Model):
+    """How indicator 16 counts non-fossil electricity (see data/carbon_factors.yaml)."""
+
+    conversion: Literal["generation_coal_rate", "calorific_equivalent"] = "calorific_equivalent"
+    include_grid_share: bool = False
+    coal_rate: NamedFactor | None = None
+    grid_share: dict[str, NamedFactor] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _complete(self) -> NonFossil:
+        if self.conversion == "generation_coal_rate" and self.coal_rate is None:
+            raise ValueError("conversion generation_coal_rate needs `coal_rate` (gce/kWh by year)")
+        if self.include_grid_share and not self.grid_share:
+            raise ValueError("include_grid_share needs `grid_share` (the grid's non-fossil share, % by year)")
+        return self
 
 
 class Fuel(Model):
@@ -83,6 +106,7 @@ class FactorTable(Model):
     electricity: dict[str, NamedFactor]
     heat: dict[str, NamedFactor]
     coal_equivalent: CoalEquivalent
+    nonfossil: NonFossil = NonFossil()
 
     @property
     def label(self) -> str:
@@ -102,6 +126,10 @@ class FactorTable(Model):
         for key, factor in self.coal_equivalent.electricity.items():
             yield f"coal_equivalent.electricity.{key}", factor, {"kgce/kWh"}
         yield "coal_equivalent.heat", self.coal_equivalent.heat, {"tce/GJ"}
+        if self.nonfossil.coal_rate is not None:
+            yield "nonfossil.coal_rate", self.nonfossil.coal_rate, {"gce/kWh"}
+        for key, factor in self.nonfossil.grid_share.items():
+            yield f"nonfossil.grid_share.{key}", factor, {"%"}
 
 
 def load_factors(path: Path | None = None) -> FactorTable:
@@ -121,6 +149,10 @@ def load_factors(path: Path | None = None) -> FactorTable:
                          f"a key of `sources`: {', '.join(table.sources)}")
         if factor.unit not in units:
             problems.add(str(path), f"{factor_id}.unit", factor.unit, f"one of {', '.join(sorted(units))}")
+    for key, factor in table.electricity.items():
+        if factor.residual is not None and factor.residual not in table.electricity:
+            problems.add(str(path), f"electricity.{key}.residual", factor.residual,
+                         f"a key of `electricity`: {', '.join(table.electricity)}")
     for key, fuel in table.fuels.items():
         if fuel.activity_unit not in known_units():
             problems.add(str(path), f"fuels.{key}.activity_unit", fuel.activity_unit,

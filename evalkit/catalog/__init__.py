@@ -9,6 +9,7 @@ May import: `evalkit.core`.
 
 from evalkit.catalog.model import (
     Catalog,
+    ConsistencyRule,
     Driver,
     Indicator,
     InputDef,
@@ -24,6 +25,7 @@ from evalkit.catalog.model import (
 
 __all__ = [
     "Catalog",
+    "ConsistencyRule",
     "Driver",
     "Indicator",
     "InputDef",

@@ -31,10 +31,17 @@ class Model(BaseModel):
 
 
 class ReferenceValue(Model):
+    """A benchmark. `basis`: a published figure, or an evalkit default (documented in `source`).
+    `verified: true` on a published figure needs a `citation` saying where its text was read
+    (document, clause, and the copy read); an assessor may confirm one for a park instead
+    (park file `reference_confirmations`, citing 文号 and clause)."""
+
     value: float
     unit: str
     source: str = Field(min_length=1)
     verified: bool = True
+    basis: Literal["published", "evalkit_default"] = "published"
+    citation: str | None = None
     override_justification: str | None = None
 
 
@@ -158,12 +165,67 @@ class Overall(Model):
     classes: dict[str, str]
 
 
+class BonusRubricEntry(Model):
+    """One kind of bonus item the assessor may approve, with its most points (申报 vs 核定)."""
+
+    id: str
+    name_zh: str
+    max_points: float = Field(gt=0)
+    criteria_zh: str
+
+
 class Bonus(Model):
     code: str
     name_zh: str
     name_en: str
     cap_points: float
     source: str
+    rubric: list[BonusRubricEntry] = Field(default_factory=list)
+    rubric_source: str | None = None
+
+    def rubric_entry(self, entry_id: str) -> BonusRubricEntry | None:
+        return next((e for e in self.rubric if e.id == entry_id), None)
+
+
+class NotApplicableReason(Model):
+    """A structural reason an indicator does not apply (no such facility or activity …)."""
+
+    id: str
+    text_zh: str
+
+
+class NotApplicableRules(Model):
+    reasons: list[NotApplicableReason] = Field(default_factory=list)
+    missing_data_phrases: list[str] = Field(default_factory=list)
+    """Phrases that say the data exist but are not counted separately: missing data, not N/A."""
+
+    def reason(self, reason_id: str) -> NotApplicableReason | None:
+        return next((r for r in self.reasons if r.id == reason_id), None)
+
+
+class RuleWhen(Model):
+    """What a consistency rule checks: a basic-requirement answered met, or a chosen rubric level."""
+
+    gate: str | None = None
+    indicator: str | None = None
+    level: str | None = None
+
+
+class RuleCheck(Model):
+    formula: str
+    formula_zh: str
+    unit: str
+    min: float | None = None
+    max: float | None = None
+
+
+class ConsistencyRule(Model):
+    """An answer and the data must agree: when `when` holds, `check.formula` lies in [min, max]."""
+
+    id: str
+    text_zh: str
+    when: RuleWhen
+    check: RuleCheck
 
 
 class Note(Model):
@@ -231,6 +293,8 @@ class Catalog(Model):
     parts: list[tuple[str, str]] = Field(default_factory=list)
     indicators: list[Indicator]
     bonus: Bonus
+    not_applicable: NotApplicableRules = NotApplicableRules()
+    consistency_rules: list[ConsistencyRule] = Field(default_factory=list)
     improvement: dict[str, str] = Field(default_factory=dict)
     discrepancies: list[Note] = Field(default_factory=list)
     decisions: list[Decision] = Field(default_factory=list)
@@ -349,12 +413,42 @@ def _check_meaning(catalog: Catalog, problems: Problems) -> None:
     for p in overall.pollutants:
         if p.class_ not in overall.classes:
             problems.add(file, f"overall.pollutants[{p.symbol}].class", p.class_, f"one of {sorted(overall.classes)}")
+    _check_rules(catalog, file, problems)
     if sorted(b.min for b in catalog.grading.bands) != sorted({b.min for b in catalog.grading.bands}):
         problems.add(file, "grading.bands", [b.min for b in catalog.grading.bands], "distinct thresholds")
     if catalog.grading.capped_grade not in {b.grade for b in catalog.grading.bands}:
         problems.add(file, "grading.capped_grade", catalog.grading.capped_grade, "one of the grades in bands")
     if catalog.grading.window_years < 1:
         problems.add(file, "grading.window_years", catalog.grading.window_years, "at least 1")
+
+
+def _check_rules(catalog: Catalog, file: str, problems: Problems) -> None:
+    """Consistency rules name a checklist item or a qualitative indicator's level, and a formula over inputs."""
+    gate_ids = {item.id for item in catalog.basic_requirements.items}
+    codes = {i.code: i for i in catalog.indicators}
+    for n, rule in enumerate(catalog.consistency_rules):
+        where, when = f"consistency_rules[{rule.id}]", rule.when
+        if (when.gate is None) == (when.indicator is None):
+            problems.add(file, f"{where}.when", when.model_dump(exclude_none=True),
+                         "either `gate` (a checklist item) or `indicator` with `level`")
+        if when.gate is not None and when.gate not in gate_ids:
+            problems.add(file, f"{where}.when.gate", when.gate, f"one of {sorted(gate_ids)}")
+        if when.indicator is not None:
+            ind = codes.get(when.indicator)
+            levels = [lv.id for lv in (ind.scoring.levels or [])] if ind else []
+            if ind is None or ind.kind != "qualitative":
+                problems.add(file, f"{where}.when.indicator", when.indicator, "a qualitative indicator code")
+            elif when.level not in levels:
+                problems.add(file, f"{where}.when.level", when.level, f"one of {levels}")
+        if rule.check.min is None and rule.check.max is None:
+            problems.add(file, f"{where}.check", None, "`min`, `max` or both")
+        _check_formula(catalog, file, f"{where}.check.formula", rule.check.formula, problems)
+    ids = [r.id for r in catalog.not_applicable.reasons]
+    if len(ids) != len(set(ids)):
+        problems.add(file, "not_applicable.reasons", ids, "distinct reason ids")
+    rubric = [e.id for e in catalog.bonus.rubric]
+    if len(rubric) != len(set(rubric)):
+        problems.add(file, "bonus.rubric", rubric, "distinct rubric ids")
 
 
 def _check_formula(catalog: Catalog, file: str, field: str, text: str, problems: Problems) -> None:
@@ -376,6 +470,11 @@ def _check_scoring(catalog: Catalog, file: str, where: str, spec: Scoring, probl
     for param in method.requires:
         if not getattr(spec, param):
             problems.add(file, f"{where}.scoring.{param}", None, f"required by method {spec.method}")
+    for param in ("reference", "floor"):
+        ref = getattr(spec, param)
+        if ref is not None and ref.verified and ref.basis == "published" and not (ref.citation or "").strip():
+            problems.add(file, f"{where}.scoring.{param}.citation", None,
+                         "a citation (document, clause, where its text was read) for a reference marked verified")
     if spec.method == "linear" and spec.floor and spec.reference and spec.floor.value == spec.reference.value:
         problems.add(file, f"{where}.scoring", spec.floor.value, "floor and reference must differ")
     if spec.method == "capped_ratio" and spec.reference and spec.reference.value <= 0:

@@ -27,7 +27,8 @@ class Method(Protocol):
 @lru_cache(maxsize=1024)
 def _ref(name: str, ref: "ReferenceValue") -> Reference:
     return Reference(name=name, value=ref.value, unit=ref.unit, source=ref.source,
-                     verified=ref.verified, override_justification=ref.override_justification)
+                     verified=ref.verified, basis=ref.basis, citation=ref.citation,
+                     override_justification=ref.override_justification)
 
 
 def _clip(s: float) -> float:

@@ -29,6 +29,8 @@ class Reference(BaseModel):
     unit: str
     source: str
     verified: bool = True
+    basis: str = "published"
+    citation: str | None = None
     override_justification: str | None = None
 
 

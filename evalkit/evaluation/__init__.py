@@ -4,6 +4,10 @@
     the evaluation year and the two before it (6.2.4) → 50 % rule (6.4) → overall evaluation (6.3)
     → grade (6.4)
 
+Beside the flow (method checks of issue 12): the grade without the bonus (`bonus`), the grid-factor
+part of the carbon-intensity change (`decomposition`), the status of every reference used
+(`references`) and the cross-checks between answers and data (evalkit.intake.consistency).
+
 Each step lives in its own module of this package; this function only calls them in order.
 The Result model (`results`) is what the flow returns and results.json holds.
 May import: `evalkit.core`, `evalkit.catalog`, `evalkit.carbon`, `evalkit.intake`.
@@ -22,6 +26,10 @@ from evalkit.evaluation.overall import overall_evaluation
 from evalkit.evaluation.report_lists import data_gaps, not_applicable_items, override_items, points_lost
 from evalkit.evaluation.scores import score_year
 from evalkit.evaluation.variables import build_variables
+from evalkit.evaluation.bonus import bonus_dependence
+from evalkit.evaluation.decomposition import decompose
+from evalkit.evaluation.references import reference_status
+from evalkit.intake.consistency import check_consistency
 from evalkit.intake import LoadedPark
 from evalkit.evaluation.results import CatalogInfo, Result
 
@@ -42,6 +50,7 @@ def evaluate(park: LoadedPark, catalog: Catalog, window: list[int], *,
         gate=check_gate(park, catalog), grade="not_rated", grade_reason="",
         warnings=[*catalog.warnings, *(f"{p.field}: {p.expected}" for p in problems.warnings)])
 
+    result.consistency = check_consistency(park, catalog, window)
     if not result.gate.passed:
         failed = "；".join(i.text_zh for i in result.gate.items if not i.met)
         why = f"基本要求不达标，不再开展绩效指标评价（6.1.2）：{failed}"
@@ -66,10 +75,14 @@ def evaluate(park: LoadedPark, catalog: Catalog, window: list[int], *,
     overall = overall_evaluation(catalog, variables, base_year, window[-1], strict)
     grade, reason, not_rated = assign_grade(catalog, index, rule, overall)
 
+    decomposition, decomposition_note = decompose(variables.carbon_years.get(overall.base_year),
+                                                  variables.carbon_years.get(overall.target_year), factors)
     warnings = list(result.warnings)
     for year, yr in result.yearly.items():
-        if yr.bonus_claimed > yr.bonus:
-            warnings.append(f"{year}年加分项申报 {yr.bonus_claimed:g} 分，超过上限 {yr.bonus:g} 分，按上限计")
+        if yr.bonus_approved > yr.bonus:
+            warnings.append(f"{year}年核定加分 {yr.bonus_approved:g} 分，超过上限 {yr.bonus:g} 分，按上限计")
+    warnings += [f"一致性核对：{f.year}年 {f.answer_zh}，但 {f.trace.formula_zh} = {f.value:.4g} {f.trace.unit}"
+                 f"（应为 {f.expected_zh}）" for f in result.consistency if f.status == "violated"]
     warnings += [f"整体评价标注：{flag}" for flag in overall.flags]
     return result.model_copy(update=dict(
         index=index, index_unrounded=mean, index_trace=index_trace, target_level_means=means,
@@ -79,4 +92,7 @@ def evaluate(park: LoadedPark, catalog: Catalog, window: list[int], *,
                               if y < window[0]},
         fifty_percent_rule=rule, overall=overall, grade=grade, grade_reason=reason, not_rated_reason=not_rated,
         data_gaps=data_gaps(result.yearly), not_applicable=not_applicable_items(catalog, park.input, window),
-        overrides=override_items(catalog, park.input), warnings=warnings))
+        overrides=override_items(catalog, park.input), warnings=warnings,
+        carbon_decomposition=decomposition, carbon_decomposition_note=decomposition_note,
+        references=reference_status(catalog, park.input, result.yearly),
+        bonus_dependence=bonus_dependence(catalog, result.yearly, index_years, rule, overall, grade)))

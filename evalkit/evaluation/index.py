@@ -19,26 +19,38 @@ def year_result(catalog: Catalog, park: ParkInput, year: int, indicators: list[I
     level_max = {t.name: catalog.level_max_points(t.name) for t in catalog.target_levels}
     items = park.bonus.get(year, [])
     claimed = sum(item.points for item in items)
+    approved = sum(item.approved_points or 0.0 for item in items)  # only approved (核定) points count
     cap = catalog.grading.bonus_cap_points
-    bonus = min(claimed, cap)
+    bonus = min(approved, cap)
     base = sum(levels.values())
     index = base + bonus
     names = "、".join(levels)
+    pending = [item.name for item in items if item.approved_points is None]
+    note = f"{names}得分之和加核定加分（申报 {fmt(claimed)} 分，核定 {fmt(approved)} 分）"
+    if approved > cap:
+        note += f"；核定加分超过上限，按 {cap:g} 分计入"
+    if pending:
+        note += f"；{'、'.join(pending)} 尚未核定，计0分"
     trace = Trace(
-        formula_zh=f"年度指数 = Σ（指标得分 × 权重 × 100）+ 加分（上限{cap:g}分）",
-        formula="index = Σ points + min(bonus, cap)",
+        formula_zh=f"年度指数 = Σ（指标得分 × 权重 × 100）+ 核定加分（上限{cap:g}分）",
+        formula="index = Σ points + min(approved bonus, cap)",
         inputs=[TraceInput(symbol=name, name_zh=f"{name}得分", value=pts, unit="分", year=year,
                            source="本年度各指标得分汇总") for name, pts in levels.items()]
-        + [TraceInput(symbol="bonus", name_zh="加分项合计（申报）", value=claimed, unit="分", year=year,
-                      source="园区申报的加分项" if items else "无加分项")],
-        substituted=" + ".join(fmt(v) for v in levels.values()) + f" + min({fmt(claimed)}, {cap:g}) = {fmt(index)}",
-        result=index, unit="分",
-        note=(f"加分项申报 {fmt(claimed)} 分，超过上限，按 {cap:g} 分计入" if claimed > cap else None)
-        or f"{names}得分之和加加分项")
+        + [TraceInput(symbol="bonus", name_zh="加分项合计（核定）", value=approved, unit="分", year=year,
+                      source="评价机构按目录加分细则核定的园区申报加分项" if items else "无加分项")],
+        substituted=" + ".join(fmt(v) for v in levels.values()) + f" + min({fmt(approved)}, {cap:g}) = {fmt(index)}",
+        result=index, unit="分", note=note if items else f"{names}得分之和，无加分项")
     return YearResult(
         year=year, in_index=in_index, index=index, base_points=base, bonus=bonus, bonus_claimed=claimed,
-        bonus_items=[BonusItemResult(**item.model_dump()) for item in items],
+        bonus_approved=approved,
+        bonus_items=[_bonus_item(catalog, item) for item in items],
         target_levels=levels, target_level_max=level_max, indicators=indicators, carbon=carbon, trace=trace)
+
+
+def _bonus_item(catalog: Catalog, item) -> BonusItemResult:
+    entry = catalog.bonus.rubric_entry(item.rubric or "")
+    return BonusItemResult(**item.model_dump(), rubric_name_zh=entry.name_zh if entry else None,
+                           rubric_max_points=entry.max_points if entry else None)
 
 
 def round_half_up(x: float, decimals: int) -> float:

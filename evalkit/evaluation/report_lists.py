@@ -27,8 +27,10 @@ def points_lost(yearly: dict[int, YearResult], index_years: list[int]) -> list[P
 
 
 def not_applicable_items(catalog: Catalog, park: ParkInput, window: list[int]) -> list[NotApplicableItem]:
+    reasons = catalog.not_applicable
     return [NotApplicableItem(code=code, name_zh=catalog.indicator(code).name_zh,
-                              years=[y for y in window if na.covers(y)], justification=na.justification)
+                              years=[y for y in window if na.covers(y)], justification=na.justification,
+                              reason=na.reason, reason_zh=(r.text_zh if (r := reasons.reason(na.reason or "")) else None))
             for code, na in park.not_applicable.items()]
 
 

@@ -11,6 +11,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from evalkit.core.trace import ScoringTrace, Trace
+from evalkit.evaluation.decomposition import CarbonDecomposition
+from evalkit.intake.consistency import ConsistencyFinding
 
 Status = Literal["ok", "missing", "not_applicable"]
 
@@ -64,10 +66,17 @@ class IndicatorResult(BaseModel):
 
 
 class BonusItemResult(BaseModel):
+    """`points` is what the park declared (申报分值); only `approved_points` (核定分值) count."""
+
     name: str
     points: float
     justification: str
     evidence: str | None = None
+    rubric: str | None = None
+    rubric_name_zh: str | None = None
+    rubric_max_points: float | None = None
+    approved_points: float | None = None
+    approval_note: str | None = None
 
 
 class YearResult(BaseModel):
@@ -75,8 +84,9 @@ class YearResult(BaseModel):
     in_index: bool
     index: float
     base_points: float
-    bonus: float
-    bonus_claimed: float
+    bonus: float                     # counted: approved points, capped
+    bonus_claimed: float             # declared (申报) points
+    bonus_approved: float = 0.0      # approved (核定) points before the cap
     bonus_items: list[BonusItemResult] = Field(default_factory=list)
     target_levels: dict[str, float]
     target_level_max: dict[str, float]
@@ -157,6 +167,34 @@ class NotApplicableItem(BaseModel):
     name_zh: str
     years: list[int]
     justification: str
+    reason: str | None = None
+    reason_zh: str | None = None
+
+
+class ReferenceStatus(BaseModel):
+    """A benchmark used in the window, and whether it is confirmed (issue 12, `render --final`)."""
+
+    code: str
+    name_zh: str
+    field: Literal["reference", "floor"]
+    value: float
+    unit: str
+    source: str
+    basis: str
+    status: Literal["verified", "confirmed_by_assessor", "unverified"]
+    citation: str | None = None
+    overridden: bool = False
+    years: list[int]
+
+
+class BonusDependence(BaseModel):
+    """The index and grade without any bonus, and whether the grade depends on the bonus."""
+
+    index_without_bonus: float
+    grade_without_bonus: str
+    grade_reason_without_bonus: str
+    depends: bool
+    trace: Trace
 
 
 class OverrideItem(BaseModel):
@@ -204,6 +242,15 @@ class Result(BaseModel):
     not_applicable: list[NotApplicableItem] = Field(default_factory=list)
     overrides: list[OverrideItem] = Field(default_factory=list)
     warnings: list[str] = Field(default_factory=list)
+    carbon_decomposition: CarbonDecomposition | None = None
+    carbon_decomposition_note: str | None = None
+    consistency: list[ConsistencyFinding] = Field(default_factory=list)
+    references: list[ReferenceStatus] = Field(default_factory=list)
+    bonus_dependence: BonusDependence | None = None
+
+    @property
+    def unverified_references(self) -> list[ReferenceStatus]:
+        return [r for r in self.references if r.status == "unverified"]
 
     def to_json(self) -> str:
         return self.model_dump_json(indent=2)

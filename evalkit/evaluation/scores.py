@@ -115,7 +115,7 @@ def _quantitative(ind: Indicator, weight: float, park: ParkInput, variables: Var
     value, substituted = variant.parsed.evaluate(variables.at(year))
     value_trace = Trace(formula_zh=variant.formula_zh, formula=variant.formula, inputs=inputs,
                         substituted=f"{substituted} = {fmt(value)}", result=value, unit=variant.unit)
-    spec = _with_overrides(variant.scoring, park, ind.code)
+    spec = with_overrides(variant.scoring, park, ind.code)
     driver_trace = None
     driver = None
     if spec.driver is not None:
@@ -133,7 +133,7 @@ def _quantitative(ind: Indicator, weight: float, park: ParkInput, variables: Var
                    variant=None if variant is variants[0] else variant.label_zh)
 
 
-def _with_overrides(spec: Scoring, park: ParkInput, code: str) -> Scoring:
+def with_overrides(spec: Scoring, park: ParkInput, code: str) -> Scoring:
     override = park.reference_overrides.get(code)
     if override is None:
         return spec

@@ -2,7 +2,8 @@
 
 Holds: the park input models (`models`), finding and reading a file by its reader (`load`), the
 catalog checks (`checks`), what a blank means and how templates lay a file out (`shape`), blank
-templates (`template`), Excel workbooks (`workbook`) and `evalkit validate` (`validate`).
+templates (`template`), Excel workbooks (`workbook`), `evalkit validate` (`validate`) and the
+cross-checks between answers and data (`consistency`).
 May import: `evalkit.core`, `evalkit.catalog`, `evalkit.carbon`.
 """
 

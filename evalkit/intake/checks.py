@@ -171,9 +171,7 @@ def _check_codes(park: LoadedPark, catalog: Catalog, window: list[int], problems
         for year, choice in years.items():
             if choice.level not in levels:
                 problems.add(file, f"qualitative.{code}.level", choice.level, f"one of {levels}", year=year)
-    for code in data.not_applicable:
-        if code not in known:
-            problems.add(file, f"not_applicable.{code}", code, f"an indicator code of catalog {catalog.id}")
+    _check_not_applicable(park, catalog, problems)
     for code, override in data.reference_overrides.items():
         if code not in known:
             problems.add(file, f"reference_overrides.{code}", code, f"an indicator code of catalog {catalog.id}")
@@ -184,14 +182,67 @@ def _check_codes(park: LoadedPark, catalog: Catalog, window: list[int], problems
                 problems.add(file, f"reference_overrides.{code}.{field}", getattr(override, field),
                              f"only parameters the method {spec.method} has")
         _check_override_values(file, code, override, catalog, problems)
-    cap = catalog.grading.bonus_cap_points
-    for year, items in data.bonus.items():
+    _check_bonus(park, catalog, window, problems)
+    for code, confirmation in data.reference_confirmations.items():
+        if code not in known:
+            problems.add(file, f"reference_confirmations.{code}", code, f"an indicator code of catalog {catalog.id}")
+            continue
+        spec = catalog.indicator(code).scoring
+        for field in confirmation.fields or []:
+            if field not in ("reference", "floor") or getattr(spec, field, None) is None:
+                problems.add(file, f"reference_confirmations.{code}.fields", field,
+                             f"a reference this indicator has ({', '.join(f for f in ('reference', 'floor') if getattr(spec, f))})")
+
+
+def _check_not_applicable(park: LoadedPark, catalog: Catalog, problems: Problems) -> None:
+    """N/A needs a structural reason from the catalog's list and a justification; a declaration that
+    the figure is not counted separately is missing data (DIGEST decision 3), refused here."""
+    file, rules = str(park.path), catalog.not_applicable
+    reasons = ", ".join(f"{r.id} ({r.text_zh})" for r in rules.reasons)
+    for code, na in park.input.not_applicable.items():
+        if code not in catalog.codes:
+            problems.add(file, f"not_applicable.{code}", code, f"an indicator code of catalog {catalog.id}")
+            continue
+        if rules.reasons and na.reason is None:
+            problems.add(file, f"not_applicable.{code}.reason", None, f"one structural reason of the catalog: {reasons}")
+        elif rules.reasons and rules.reason(na.reason or "") is None:
+            problems.add(file, f"not_applicable.{code}.reason", na.reason, f"one of {reasons}")
+        phrase = next((p for p in rules.missing_data_phrases if p in na.justification), None)
+        if phrase is not None:
+            problems.add(file, f"not_applicable.{code}.justification", na.justification,
+                         f"a structural reason; “{phrase}” means the data exist but are not counted: that is "
+                         "missing data, not not-applicable (不适用≠缺失) — remove the declaration and supply the "
+                         "figure, or leave it missing (0 points, listed as a data gap)")
+
+
+def _check_bonus(park: LoadedPark, catalog: Catalog, window: list[int], problems: Problems) -> None:
+    """Declared points (申报) ≤ cap; approved points (核定) against a catalog rubric entry, ≤ its maximum
+    and ≤ the declared points; an item not yet approved counts 0 (warning)."""
+    file, cap, bonus = str(park.path), catalog.grading.bonus_cap_points, catalog.bonus
+    rubric = ", ".join(f"{e.id} ({e.name_zh}, ≤{e.max_points:g})" for e in bonus.rubric)
+    for year, items in park.input.bonus.items():
         if year not in window:
             problems.add(file, f"bonus.{year}", year, f"a year of the window {window[0]}–{window[-1]}", year=year)
         for n, item in enumerate(items):
+            where = f"bonus.{year}.{n}"
             if item.points > cap:
-                problems.add(file, f"bonus.{year}.{n}.points", item.points,
+                problems.add(file, f"{where}.points", item.points,
                              f"at most {cap:g} points (6.2.3: 加分项不能超过{cap:g}分)", year=year)
+            entry = bonus.rubric_entry(item.rubric or "")
+            if bonus.rubric and entry is None:
+                problems.add(file, f"{where}.rubric", item.rubric, f"a bonus rubric entry of the catalog: {rubric}",
+                             year=year)
+            if item.approved_points is None:
+                problems.add(file, f"{where}.approved_points", None,
+                             "the points the assessor approves (核定分值); until then the item counts 0",
+                             year=year, severity="warning")
+                continue
+            if entry is not None and item.approved_points > entry.max_points:
+                problems.add(file, f"{where}.approved_points", item.approved_points,
+                             f"at most {entry.max_points:g} points (rubric {entry.id}: {entry.name_zh})", year=year)
+            if item.approved_points > item.points:
+                problems.add(file, f"{where}.approved_points", item.approved_points,
+                             f"at most the declared points ({item.points:g}, 申报分值)", year=year)
 
 
 def _check_override_values(file: str, code: str, override, catalog: Catalog, problems: Problems) -> None:

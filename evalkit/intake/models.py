@@ -42,6 +42,9 @@ class LevelChoice(Model):
 
 
 class NotApplicable(Model):
+    """Not applicable: a structural reason from the catalog's list (`reason`) plus its justification."""
+
+    reason: Text | None = None
     justification: Text
     years: list[Year] | None = None
 
@@ -52,24 +55,45 @@ class NotApplicable(Model):
 
 
 class BonusItem(Model):
+    """A bonus item: points declared by the park (申报分值), points approved by the assessor
+    (核定分值) against a catalog rubric entry; only approved points count."""
+
     name: Text
     points: Number = Field(ge=0)
     justification: Text
     evidence: Text | None = None
+    rubric: Text | None = None
+    approved_points: Number | None = Field(default=None, ge=0)
+    approval_note: Text | None = None
     evidence_ids: list[Text] = Field(default_factory=list)
 
     _why = field_validator("justification")(non_blank)
 
 
 class ReferenceOverride(Model):
-    """Replace a catalog reference (`reference` or `floor`) for this park, with reasons."""
+    """Replace a catalog reference (`reference` or `floor`) for this park, with reasons. With
+    `document_no` (文号) and `clause` the assessor confirms the new value in its primary text."""
 
     reference: Number | None = None
     floor: Number | None = None
     justification: Text
     source: Text
+    document_no: Text | None = None
+    clause: Text | None = None
 
     _why = field_validator("justification", "source")(non_blank)
+
+
+class ReferenceConfirmation(Model):
+    """The assessor confirms a catalog reference as is, having read it in its primary text."""
+
+    fields: list[Text] | None = None  # reference, floor; default: every one the indicator has
+    document_no: Text
+    clause: Text
+    confirmed_by: Text
+    note: Text | None = None
+
+    _cited = field_validator("document_no", "clause", "confirmed_by")(non_blank)
 
 
 class Profile(Model):
@@ -169,6 +193,7 @@ class ParkInput(Model):
     not_applicable: dict[str, NotApplicable] = Field(default_factory=dict)
     bonus: dict[Year, list[BonusItem]] = Field(default_factory=dict)
     reference_overrides: dict[str, ReferenceOverride] = Field(default_factory=dict)
+    reference_confirmations: dict[str, ReferenceConfirmation] = Field(default_factory=dict)
     strict_overall: bool = False
     evidence: list[EvidenceItem] = Field(default_factory=list)
     report: ReportInfo = Field(default_factory=ReportInfo)

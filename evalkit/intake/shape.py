@@ -30,7 +30,7 @@ PROFILE_LABELS = {
     "assessment_type": "评价类型（自评价 / 第三方评价）",
 }
 
-ENERGY_SETTINGS = ("grid_factor", "heat_factor", "electricity_tce_basis")
+ENERGY_SETTINGS = ("grid_factor", "heat_factor", "electricity_tce_basis", "grid_nonfossil_share")
 
 # Energy series other than fuels: Chinese name and the unit statistics usually report them in.
 ENERGY_SERIES = {

@@ -106,7 +106,8 @@ def _yaml_data(raw: dict[str, Any], catalog: Catalog) -> list[str]:
 def _yaml_energy(raw: dict[str, Any], factors: carbon.FactorTable) -> list[str]:
     energy = raw["energy"]
     options = {"grid_factor": factors.electricity, "heat_factor": factors.heat,
-               "electricity_tce_basis": factors.coal_equivalent.electricity}
+               "electricity_tce_basis": factors.coal_equivalent.electricity,
+               "grid_nonfossil_share": factors.nonfossil.grid_share}
     return [
         "# 能源数据（碳排放核算）：不提供能源数据时整节留空。",
         "energy:",
@@ -129,13 +130,16 @@ def _yaml_qualitative(raw: dict[str, Any], catalog: Catalog) -> list[str]:
 
 def _yaml_tail(raw: dict[str, Any], catalog: Catalog) -> list[str]:
     return [
-        "# 不适用指标（须写明理由；years 省略 = 全部年份），例：",
-        "#   I34: {justification: 园区无公交线路，由市公交集团统一运营, years: [2021, 2022]}",
+        "# 不适用指标：reason 取目录的结构性原因之一，并写明说明（years 省略 = 全部年份）；",
+        "# “无法单独统计”属于数据缺失，不是不适用。reason：" + "、".join(r.id for r in catalog.not_applicable.reasons),
+        "#   I28: {reason: no_such_facility, justification: 园区无窑炉、锅炉等高温工艺，无可回收余热资源, years: [2021, 2022]}",
         "not_applicable: {}",
         "",
-        f"# 加分项（每年合计不超过 {catalog.bonus.cap_points:g} 分），例：",
+        f"# 加分项：points 为园区申报分值；评价机构按目录加分细则（rubric）核定 approved_points，只有核定分值计入，"
+        f"每年合计不超过 {catalog.bonus.cap_points:g} 分。rubric：" + "、".join(e.id for e in catalog.bonus.rubric),
         "#   2023:",
-        "#     - {name: 园区CCUS示范项目, points: 3, justification: …, evidence: …}",
+        "#     - {name: 园区CCUS示范项目, points: 3, justification: …, evidence: …, rubric: demonstration_project,",
+        "#        approved_points: 3, approval_note: 核查运行台账，符合细则}",
         "bonus: {}",
         "",
         "# 参考值替换（须写明理由与来源），例：",

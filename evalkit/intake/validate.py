@@ -3,8 +3,9 @@
 Errors are what scoring refuses: the file's shape (evalkit.intake.models.parse_park) and the catalog
 checks (evalkit.intake.checks), plus negative energy figures. Warnings are what scoring accepts at a cost
 or what looks wrong: an input a formula needs that is missing (0 points, a data gap), a qualitative
-indicator without a level, a year-on-year jump above 5× or below 1/5. In a workbook, each problem
-names its sheet and cell.
+indicator without a level, a year-on-year jump above 5× or below 1/5, an answer that the park's own
+data contradict (the catalog's consistency rules, evalkit.intake.consistency). In a workbook, each
+problem names its sheet and cell.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Callable
 from evalkit import carbon
 from evalkit.catalog import Catalog, Indicator
 from evalkit.intake.checks import check_park
+from evalkit.intake.consistency import consistency_warnings
 from evalkit.catalog.formulas import Formula
 from evalkit.core.yamlio import read_yaml
 from evalkit.intake.load import find_park_file
@@ -28,7 +30,8 @@ OVERALL = "整体评价"
 CARBON_SOURCES = {
     "co2": "energy figures (fuels, electricity, heat, process_co2) or energy.verified_co2",
     "energy_tce": "energy figures (fuels, electricity, heat)",
-    "nonfossil_tce": "energy.green_electricity or energy.onsite_renewable",
+    "nonfossil_tce": "energy.electricity_purchased, energy.green_electricity or energy.onsite_renewable",
+    "primary_tce": "energy figures (fuels, electricity, heat)",
 }
 
 
@@ -48,6 +51,7 @@ def validate_park(park_id: str, params_dir: Path | str, catalog: Catalog, window
     found.extend(_missing_levels(park, catalog, window))
     found.extend(_jumps(park))
     found.extend(_evidence_files(park))
+    found.extend(consistency_warnings(park, catalog, window))
     problems.extend([locate(p) for p in found.items])
     return problems
 

@@ -37,6 +37,7 @@ from evalkit.core.units import UnitError, factor, known_units
 
 README, SETTINGS, BASIC, DATA, ENERGY, POINTS = "说明", "概况与设置", "基本要求", "年度数据", "能源数据", "分年来源"
 QUALITATIVE, NOT_APPLICABLE, BONUS, OVERRIDES, CATALOG = "定性指标", "不适用", "加分项", "参考值替换", "指标目录"
+CONFIRMATIONS = "参考值核实"  # read when present: workbooks written before it existed stay valid
 INPUT_SHEETS = (SETTINGS, BASIC, DATA, ENERGY, POINTS, QUALITATIVE, NOT_APPLICABLE, BONUS, OVERRIDES)
 
 YES, NO = "是", "否"
@@ -73,11 +74,22 @@ POINT_COLUMNS = [Column("数据项 field", "field", 30), Column("年份", "year"
 QUALITATIVE_COLUMNS = [Column("代码", "code", 8), Column("指标名称", None, 26), Column("年份", "year", 8),
                        Column("档次", "level", 8), Column("证据", "evidence", 60), Column("档次说明", None, 60)]
 NOT_APPLICABLE_COLUMNS = [Column("代码", "code", 8), Column("指标名称", None, 26),
-                          Column("不适用理由", "justification", 60), Column("年份（空 = 全部年份）", "years", 20)]
-BONUS_COLUMNS = [Column("年份", "year", 8), Column("加分项名称", "name", 36), Column("分值", "points", 8),
-                 Column("理由", "justification", 60), Column("证据", "evidence", 50)]
+                          Column("结构性原因 reason", "reason", 22), Column("不适用说明", "justification", 60),
+                          Column("年份（空 = 全部年份）", "years", 20)]
+BONUS_COLUMNS = [Column("年份", "year", 8), Column("加分项名称", "name", 36), Column("申报分值", "points", 8),
+                 Column("理由", "justification", 60), Column("证据", "evidence", 50),
+                 Column("加分细则 rubric", "rubric", 22), Column("核定分值", "approved_points", 8),
+                 Column("核定说明", "approval_note", 50)]
 OVERRIDE_COLUMNS = [Column("代码", "code", 8), Column("指标名称", None, 26), Column("参考值 reference", "reference", 16),
-                    Column("下限 floor", "floor", 12), Column("理由", "justification", 50), Column("来源", "source", 50)]
+                    Column("下限 floor", "floor", 12), Column("理由", "justification", 50), Column("来源", "source", 50),
+                    Column("文号 document_no", "document_no", 24), Column("条款 clause", "clause", 16)]
+CONFIRMATION_COLUMNS = [Column("代码", "code", 8), Column("指标名称", None, 26),
+                        Column("参数 fields（空 = 全部）", "fields", 20), Column("文号 document_no", "document_no", 30),
+                        Column("条款 clause", "clause", 16), Column("核实人 confirmed_by", "confirmed_by", 30),
+                        Column("备注", "note", 40)]
+CONFIRMATION_FIELDS = ("document_no", "clause", "confirmed_by", "note")
+BONUS_FIELDS = ("name", "points", "justification", "evidence", "rubric", "approved_points", "approval_note")
+OVERRIDE_FIELDS = ("reference", "floor", "justification", "source", "document_no", "clause")
 
 
 # Writing
@@ -104,14 +116,17 @@ def write_workbook(raw: dict[str, Any], catalog: Catalog, path: Path, *,
     _table(book, POINTS, POINT_COLUMNS, points)
     _qualitative_sheet(book, raw, catalog, years)
     _indicator_rows_sheet(book, NOT_APPLICABLE, NOT_APPLICABLE_COLUMNS, catalog, [
-        [code, _name(catalog, code), na.get("justification"), _years_text(na.get("years"))]
+        [code, _name(catalog, code), na.get("reason"), na.get("justification"), _years_text(na.get("years"))]
         for code, na in (raw.get("not_applicable") or {}).items()])
     _table(book, BONUS, BONUS_COLUMNS, [
-        [year, item.get("name"), item.get("points"), item.get("justification"), item.get("evidence")]
+        [year, *(item.get(name) for name in BONUS_FIELDS)]
         for year, items in (raw.get("bonus") or {}).items() for item in items])
     _indicator_rows_sheet(book, OVERRIDES, OVERRIDE_COLUMNS, catalog, [
-        [code, _name(catalog, code), o.get("reference"), o.get("floor"), o.get("justification"), o.get("source")]
+        [code, _name(catalog, code), *(o.get(name) for name in OVERRIDE_FIELDS)]
         for code, o in (raw.get("reference_overrides") or {}).items()])
+    _indicator_rows_sheet(book, CONFIRMATIONS, CONFIRMATION_COLUMNS, catalog, [
+        [code, _name(catalog, code), "、".join(c.get("fields") or []), *(c.get(name) for name in CONFIRMATION_FIELDS)]
+        for code, c in (raw.get("reference_confirmations") or {}).items()])
     _catalog_sheet(book, catalog)
     _report_sheet(book, raw)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -279,9 +294,12 @@ def _readme(book: Workbook, catalog: Catalog) -> None:
         f"· {ENERGY}：能源消费与排放数据（碳排放核算）。不提供能源数据时整表留空，可在{DATA}表直接填写二氧化碳排放总量等。",
         f"· {POINTS}：个别年份的单独来源或备注（数据项写 data.代码 或 energy.代码）。",
         f"· {QUALITATIVE}：定性指标每年选择档次并写明证据，档次标准见“{CATALOG}”表。",
-        f"· {NOT_APPLICABLE}：不适用的指标及理由（如园区无公交线路），其权重按比例分配给同一目标层的其他指标。",
-        f"· {BONUS}：园区自选加分项，每年合计不超过 {catalog.bonus.cap_points:g} 分。",
-        f"· {OVERRIDES}：替换目录参考值（reference）或下限（floor），须写明理由与来源，报告中逐项列出。",
+        f"· {NOT_APPLICABLE}：不适用的指标，结构性原因（{'、'.join(r.id for r in catalog.not_applicable.reasons)}）"
+        "及说明，其权重按比例分配给同一目标层的其他指标；“无法单独统计”属于数据缺失，不是不适用。",
+        f"· {BONUS}：园区自选加分项（申报分值）；评价机构按加分细则（{'、'.join(e.id for e in catalog.bonus.rubric)}）"
+        f"填写核定分值，只有核定分值计入，每年合计不超过 {catalog.bonus.cap_points:g} 分。",
+        f"· {OVERRIDES}：替换目录参考值（reference）或下限（floor），须写明理由与来源，报告中逐项列出；注明文号和条款的替换视为已核实。",
+        f"· {CONFIRMATIONS}：评价机构在原文中核实目录参考值后，填写文号、条款和核实人；存在未核实的参考值时报告为草稿。",
         f"· {CATALOG}：指标体系与定性指标档次标准（仅供参考，不读取）。",
         "",
         "可用单位（同一行内的单位可互相换算）",
@@ -300,7 +318,8 @@ def _settings_sheet(book: Workbook, raw: dict[str, Any], factors: carbon.FactorT
     energy = raw.get("energy") or {}
     choices = {"grid_factor": (factors.electricity, "电网排放因子"),
                "heat_factor": (factors.heat, "外购热力排放因子"),
-               "electricity_tce_basis": (factors.coal_equivalent.electricity, "电力折标准煤口径")}
+               "electricity_tce_basis": (factors.coal_equivalent.electricity, "电力折标准煤口径"),
+               "grid_nonfossil_share": (factors.nonfossil.grid_share, "电网非化石能源发电量比重（指标16）")}
     rows = [[f"profile.{key}", label + ("（以“、”分隔）" if f"profile.{key}" in LIST_FIELDS else ""), profile.get(key)]
             for key, label in PROFILE_LABELS.items()]
     rows += [[f"profile.{key}", "目录中无此字段", value] for key, value in profile.items() if key not in PROFILE_LABELS]
@@ -549,6 +568,9 @@ class _Reader:
         self._not_applicable(book[NOT_APPLICABLE], raw["not_applicable"])
         self._bonus(book[BONUS], raw["bonus"])
         self._overrides(book[OVERRIDES], raw["reference_overrides"])
+        if CONFIRMATIONS in book.sheetnames:
+            raw["reference_confirmations"] = {}
+            self._confirmations(book[CONFIRMATIONS], raw["reference_confirmations"])
         self._uncomputed_formulas(book, formulas)
         if REPORT_SHEET in book.sheetnames:
             _merge_report_sheet(book[REPORT_SHEET], raw, self.file)
@@ -673,9 +695,10 @@ class _Reader:
             code = self._key(row, "code", found, "not_applicable")
             if code is None:
                 continue
-            for name in ("justification", "years"):
+            for name in ("reason", "justification", "years"):
                 self.cells.add(f"not_applicable.{code}.{name}", row.ref(name))
-            found[code] = {"justification": row.get("justification"), "years": _year_list(row.get("years"))}
+            found[code] = {"reason": row.get("reason"), "justification": row.get("justification"),
+                           "years": _year_list(row.get("years"))}
 
     def _bonus(self, sheet: Worksheet, found: dict[Any, list[dict[str, Any]]]) -> None:
         for row in self._rows(sheet, BONUS_COLUMNS):
@@ -685,19 +708,29 @@ class _Reader:
                 continue
             items = found.setdefault(year, [])
             self.cells.add(f"bonus.{year}", row.ref("year"))
-            for name in ("name", "points", "justification", "evidence"):
+            for name in BONUS_FIELDS:
                 self.cells.add(f"bonus.{year}.{len(items)}.{name}", row.ref(name))
-            items.append({name: row.get(name) for name in ("name", "points", "justification", "evidence")})
+            items.append({name: row.get(name) for name in BONUS_FIELDS})
 
     def _overrides(self, sheet: Worksheet, found: dict[str, Any]) -> None:
         for row in self._rows(sheet, OVERRIDE_COLUMNS):
             code = self._key(row, "code", found, "reference_overrides")
             if code is None:
                 continue
-            names = ("reference", "floor", "justification", "source")
-            for name in names:
+            for name in OVERRIDE_FIELDS:
                 self.cells.add(f"reference_overrides.{code}.{name}", row.ref(name))
-            found[code] = {name: row.get(name) for name in names}
+            found[code] = {name: row.get(name) for name in OVERRIDE_FIELDS}
+
+    def _confirmations(self, sheet: Worksheet, found: dict[str, Any]) -> None:
+        for row in self._rows(sheet, CONFIRMATION_COLUMNS):
+            code = self._key(row, "code", found, "reference_confirmations")
+            if code is None:
+                continue
+            for name in ("fields", *CONFIRMATION_FIELDS):
+                self.cells.add(f"reference_confirmations.{code}.{name}", row.ref(name))
+            fields = row.get("fields")
+            found[code] = {"fields": [f.strip() for f in re.split(r"[、,，\s]+", str(fields)) if f.strip()]
+                           if fields is not None else None, **{name: row.get(name) for name in CONFIRMATION_FIELDS}}
 
     def _key(self, row: _Row, column: str, seen: dict[str, Any], section: str) -> str | None:
         """The row's code; a row without one, or repeating one, is a problem."""

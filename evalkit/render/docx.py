@@ -46,10 +46,26 @@ def header_xml(text: str) -> str:
             f'<w:p><w:pPr><w:pStyle w:val="Header"/>{border}<w:jc w:val="right"/></w:pPr>{_run(text)}</w:p></w:hdr>')
 
 
-def footer_xml() -> str:
-    return (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:ftr {W_NS}>'
+def footer_xml(lines_before: str = "") -> str:
+    """The page-number footer; `lines_before` are footer paragraphs the template already had (the
+    draft mark of evalkit.render.draft), kept above the page number."""
+    return (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:ftr {W_NS}>{lines_before}'
             '<w:p><w:pPr><w:pStyle w:val="Footer"/><w:jc w:val="center"/></w:pPr>'
             f'{_run("第 ")}{_field("PAGE")}{_run(" 页 共 ")}{_field("NUMPAGES")}{_run(" 页")}</w:p></w:ftr>')
+
+
+def _template_footer(parts: dict[str, bytes], document: str) -> str:
+    """The paragraphs of the footer the reference document's section referred to, if any."""
+    old = re.search(r'<w:footerReference [^>]*r:id="([^"]+)"', document)
+    if old is None:
+        return ""
+    rels = parts["word/_rels/document.xml.rels"].decode("utf-8")
+    target = re.search(rf'<Relationship [^>]*Id="{re.escape(old.group(1))}"[^>]*Target="([^"]+)"', rels) or \
+        re.search(rf'<Relationship [^>]*Target="([^"]+)"[^>]*Id="{re.escape(old.group(1))}"', rels)
+    footer = parts.get(f"word/{target.group(1)}") if target else None
+    if footer is None:
+        return ""
+    return "".join(re.findall(r"<w:p\b.*?</w:p>", footer.decode("utf-8"), re.S))
 
 
 def section_xml() -> str:
@@ -139,6 +155,7 @@ def finish_docx(path: Path, header_text: str) -> None:
         parts = {info.filename: source.read(info.filename) for info in source.infolist()}
 
     document = parts["word/document.xml"].decode("utf-8")
+    kept_footer = _template_footer(parts, document)
     document = re.sub(r"<w:sectPr\b.*?</w:sectPr>", "", document, flags=re.S)
     document = document.replace("</w:body>", section_xml() + "</w:body>")
     if 'xmlns:r="' not in document[:2000]:
@@ -146,7 +163,7 @@ def finish_docx(path: Path, header_text: str) -> None:
     parts["word/document.xml"] = filled_contents(fixed_tables(keep_figures_with_captions(document))).encode("utf-8")
 
     parts["word/header1.xml"] = header_xml(header_text).encode("utf-8")
-    parts["word/footer1.xml"] = footer_xml().encode("utf-8")
+    parts["word/footer1.xml"] = footer_xml(kept_footer).encode("utf-8")
     rels = parts["word/_rels/document.xml.rels"].decode("utf-8")
     rels = rels.replace("</Relationships>",
                         f'<Relationship Id="{HEADER_REL}" Type="{REL_NS}/header" Target="header1.xml"/>'

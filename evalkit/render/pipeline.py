@@ -24,6 +24,7 @@ from evalkit import archive
 from evalkit.archive import NOTEBOOK, RESULTS, EngineRecord, InputFile, Manifest
 from evalkit.archive.signing import SIGNATURE
 from evalkit.intake import check_park_id, evidence_files
+from evalkit.render import draft
 from evalkit.report import markup
 from evalkit.report.markup import Md
 from evalkit.render.engines import FORMATS, Engine, RenderJob, get_engine
@@ -83,6 +84,8 @@ def render_report(
     pandoc) renders each of `formats` (html, docx, pdf) from the executed notebook.
     `catalog_files` are files the catalog refers to relative to itself (its basic-requirements
     checklist); they are archived beside it. Every input is hashed before anything runs.
+    While results.json lists an unconfirmed reference, every page carries the draft mark
+    (`evalkit.render.draft`); with `options["final"]` such a render is refused (stage "final").
 
     An archive made from other inputs or parameters is replaced only if `force`; one made
     from the same inputs is rendered again. Progress goes to `progress`, one line per stage.
@@ -131,16 +134,22 @@ def _run_stages(park_id: str, years: list[int], final: Path, inputs: list[InputF
         staging = archive.new_staging_dir(final)
     stages: dict[str, float] = {}
     warnings: list[str] = []
+    marked = tempfile.TemporaryDirectory(prefix="evalkit-draft-")  # the template with the draft mark
     try:
         with _setup_errors():
             archive.copy_inputs(inputs, staging)
         with _stage("execute", stages, progress):
             execution = execute_notebook(template_dir / NOTEBOOK, staging / NOTEBOOK, parameters, cwd=staging)
             _check_results(staging / RESULTS)
+        unverified = draft.unverified_references(staging / RESULTS)
+        if unverified and parameters["options"].get("final"):
+            raise RenderError("final", "a formal report needs every reference used confirmed; unconfirmed:\n  "
+                              + "\n  ".join(draft.describe(unverified)))
+        styles = draft.marked_template(template_dir, Path(marked.name), len(unverified)) if unverified else template_dir
         colophon = _colophon(chosen, inputs, template, started_at)
         for fmt in formats:
             with _stage(fmt, stages, progress), tempfile.TemporaryDirectory(prefix="evalkit-render-") as work:
-                job = RenderJob(staging / NOTEBOOK, fmt, staging / f"report.{fmt}", template_dir,
+                job = RenderJob(staging / NOTEBOOK, fmt, staging / f"report.{fmt}", styles,
                                 Path(work), colophon)
                 found = chosen.render(job)
                 if not job.output.is_file():
@@ -161,6 +170,8 @@ def _run_stages(park_id: str, years: list[int], final: Path, inputs: list[InputF
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+    finally:
+        marked.cleanup()
     return execution, stages, warnings
 
 

@@ -27,7 +27,7 @@ from evalkit.render.pipeline import TEMPLATE_DIR, Progress, print_progress
 
 PARAMETER_NAMES = {"park", "years", "input_path", "catalog_path", "factor_paths", "base_year", "options",
                    "results_path"}
-OPTIONS = {"strict": bool}
+OPTIONS = {"strict": bool, "final": bool}  # final: a formal report (render --final)
 
 
 @dataclass(frozen=True)

@@ -52,7 +52,7 @@ CHAPTERS: list[Chapter] = [
     Chapter("评价结论与建议", s.conclusion),
     Chapter("评价方法说明", s.methodology_chapter),
     Chapter("证明材料清单", s.evidence_register, "appendix"),
-    Chapter("计算符号对照", s.symbols, "appendix"),
+    Chapter("计算明细与符号对照", s.symbols, "appendix"),
     Chapter("可重现性信息", s.reproducibility_chapter, "appendix"),
 ]
 

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from evalkit.evaluation.results import IndicatorResult, Rate, Result
-from evalkit.report import charts
+from evalkit.report import charts, method
 from evalkit.report.context import ReportContext
 from evalkit.report.layout import CONTENTS, END_KEEP, KEEP_TOGETHER, NORMAL_TABLES, PAGE_BREAK, SMALL_TABLES
 from evalkit.report.markup import Md, escape, paragraphs, table
@@ -193,6 +193,7 @@ def self_evaluation(ctx: ReportContext) -> Md | None:
 
 def summary_chapter(ctx: ReportContext) -> Iterator[Md | Figure]:
     yield summary(ctx)
+    yield method.summary_notice(ctx.result, bool(ctx.parameters.get("options", {}).get("final", False)))
     comparison = self_evaluation(ctx)
     if comparison:
         yield comparison
@@ -499,23 +500,6 @@ def first_level_table(result: Result) -> Md:
                       table(["目标层", "一级指标", "平均得分", "满分", "得分率"], rows))
 
 
-def bonus(result: Result, ctx: ReportContext | None = None) -> Md:
-    items = [(y, item) for y, yr in result.yearly.items() for item in yr.bonus_items]
-    if not items:
-        return paragraphs(heading(2, "加分项"), Md("评价期内园区未申报加分项。"))
-    cited = {}
-    if ctx is not None:
-        for year, claimed in ctx.park.bonus.items():
-            for item in claimed:
-                cited[(year, item.name)] = ctx.evidence.cite(item.evidence_ids)
-    rows = [[y, item.name, f"{item.points:g}", item.justification, cited.get((y, item.name), item.evidence or "—")]
-            for y, item in items]
-    capped = [f"{y}年申报 {yr.bonus_claimed:g} 分，按上限计 {yr.bonus:g} 分"
-              for y, yr in result.yearly.items() if yr.bonus_claimed > yr.bonus]
-    note = escape("；".join(capped) + "。") if capped else None
-    return paragraphs(heading(2, "加分项"), table(["年份", "加分项", "申报分值", "理由", "证明材料"], rows, [1, 4, 1, 6, 2]), note)
-
-
 def index_section(result: Result) -> Md:
     assert result.index_trace is not None
     lines = []
@@ -537,7 +521,7 @@ def scores_and_index(ctx: ReportContext) -> Iterator[Md | Figure]:
     yield level_subtotals(result)
     yield first_level_table(result)
     yield Figure("各一级指标得分率（计入指数各年的平均值）", charts.first_level_chart(result))
-    yield bonus(result, ctx)
+    yield method.bonus(result)
     yield heading(2, "绩效指数")
     yield index_section(result)
 
@@ -647,6 +631,8 @@ def carbon(ctx: ReportContext) -> Iterator[Md | Figure]:
     notes = list(dict.fromkeys(note for c in years.values() for note in c.get("notes", [])))
     if notes:
         yield paragraphs(Md("说明："), bullets(notes))
+    if ctx.evaluated:
+        yield Md("非化石能源占比的口径、外购电力排放因子的选用及碳排放强度变化的分解（含计算明细）见附录“计算明细与符号对照”。")
 
 
 # --- grade, weaknesses, conclusion ------------------------------------------------------------------
@@ -708,7 +694,7 @@ def grade_chapter(ctx: ReportContext) -> Md:
 
 # --- methodology -------------------------------------------------------------------------------------
 
-def methodology(result: Result, catalog, ctx: ReportContext | None = None) -> Md:
+def methodology(result: Result, catalog) -> Md:
     out = [Md("本报告按标准第5部分的评价流程进行：基本要求评价 → 绩效指标评价（逐年）→ 绩效指数（三年平均）→ 整体评价 → 等级划分。"
               "标准未明确之处，采用以下默认规则（可由省级或自定义指标目录调整）：")]
     out.append(Md("\n").join(Md("{0}. **{1}**：{2}").format(n, d.title_zh, d.text_zh)
@@ -725,24 +711,12 @@ def methodology(result: Result, catalog, ctx: ReportContext | None = None) -> Md
                               table(["编号", "指标", "参数", "目录值", "采用值", "理由", "来源"], rows)))
     else:
         out.append(Md("本次评价未替换指标目录中的任何参考值。"))
-    rows = []
-    for ind in catalog.indicators:
-        for variant in ind.variants():
-            for label, ref in (("参考值", variant.scoring.reference), ("下限", variant.scoring.floor)):
-                if ref is not None:
-                    number = ctx.numbers.with_unit(ref.value, ref.unit) if ctx else f"{ref.value:g} {ref.unit}"
-                    rows.append([ind.code, ind.name_zh, label, number, ref.source,
-                                 "已核实" if ref.verified else "未核实"])
-    if rows:
-        out.append(paragraphs(Md("评分参考值及来源（“未核实”者仅见于二手来源或为默认值，使用时请评价机构确认）："),
-                              SMALL_TABLES,
-                              table(["编号", "指标", "参数", "数值", "来源", "核实状态"], rows, [1, 3, 1, 2, 9, 1]),
-                              NORMAL_TABLES))
     return paragraphs(*out)
 
 
-def methodology_chapter(ctx: ReportContext) -> Md:
-    return methodology(ctx.result, ctx.catalog, ctx)
+def methodology_chapter(ctx: ReportContext) -> Iterator[Md]:
+    yield methodology(ctx.result, ctx.catalog)
+    yield method.methodology(ctx.result)
 
 
 # --- appendices --------------------------------------------------------------------------------------
@@ -769,10 +743,13 @@ def evidence_register(ctx: ReportContext) -> Iterator[Md]:
 
 
 def symbols(ctx: ReportContext) -> Md:
-    """The one place where code symbols appear: for checking results.json and the catalog."""
+    """The one place where code symbols appear: the carbon method's computations (evalkit.report.method,
+    whose traces name their symbols) and the symbols of results.json and the catalog."""
     inputs = [[symbol, spec.name_zh, spec.unit] for symbol, spec in ctx.catalog.inputs.items()]
     formulas = [[ind.code, ind.name_zh, ind.formula] for ind in ctx.catalog.indicators if ind.formula]
     return paragraphs(
+        method.carbon_method(ctx.result) if ctx.evaluated else None,
+        Md("### 符号对照"),
         Md("本附录供核对评价结果文件（results.json）和指标目录使用：正文中的数据项在结果文件中以下列符号表示，"
            "prev(x) 表示上一年的数值。"),
         table(["符号", "数据项", "计算单位"], inputs, [3, 5, 2]),
