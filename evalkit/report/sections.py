@@ -619,8 +619,8 @@ def carbon(ctx: ReportContext) -> Iterator[Md | Figure]:
                     f["source"] + ("" if f.get("verified", True) else "（二手来源，未核实）")]
                    for f in factors.values()]
     tables = sorted({c.get("factor_table") for c in years.values() if c.get("factor_table")})
-    yield paragraphs(Md("排放因子（因子表 {0}）：").format("、".join(tables)),
-                     table(["因子", "数值", "单位", "适用年份", "来源"], factor_rows, [4, 2, 2, 1, 7]))
+    yield paragraphs(Md("排放因子（因子表 {0}）：").format("、".join(tables)), SMALL_TABLES,
+                     table(["因子", "数值", "单位", "适用年份", "来源"], factor_rows, [4, 2, 2, 1, 8]), NORMAL_TABLES)
     last_year, last = max(years.items())
     if last.get("lines"):
         rows = [[line["source_zh"], line["co2_trace"]["formula_zh"] if line.get("co2_trace") else "—",
@@ -716,7 +716,9 @@ def methodology(result: Result, catalog) -> Md:
 
 def methodology_chapter(ctx: ReportContext) -> Iterator[Md]:
     yield methodology(ctx.result, ctx.catalog)
+    yield SMALL_TABLES
     yield method.methodology(ctx.result)
+    yield NORMAL_TABLES
 
 
 # --- appendices --------------------------------------------------------------------------------------
@@ -748,12 +750,14 @@ def symbols(ctx: ReportContext) -> Md:
     inputs = [[symbol, spec.name_zh, spec.unit] for symbol, spec in ctx.catalog.inputs.items()]
     formulas = [[ind.code, ind.name_zh, ind.formula] for ind in ctx.catalog.indicators if ind.formula]
     return paragraphs(
+        SMALL_TABLES,
         method.carbon_method(ctx.result) if ctx.evaluated else None,
         Md("### 符号对照"),
         Md("本附录供核对评价结果文件（results.json）和指标目录使用：正文中的数据项在结果文件中以下列符号表示，"
            "prev(x) 表示上一年的数值。"),
         table(["符号", "数据项", "计算单位"], inputs, [3, 5, 2]),
-        table(["编号", "指标", "计算式（符号）"], formulas, [1, 4, 6]))
+        table(["编号", "指标", "计算式（符号）"], formulas, [1, 4, 6]),
+        NORMAL_TABLES)
 
 
 def reproducibility(result: Result, files: dict[str, str], parameters: dict[str, object]) -> Md:
