@@ -274,7 +274,8 @@ def test_body_text_has_no_code_symbols_and_no_scientific_notation(read_back, cat
         assert "绩效指标计算" in body and "评价方法说明" in body, fmt
         assert not CODE_TEXT.findall(body), (fmt, CODE_TEXT.findall(body)[:5])
         assert not symbol.findall(body), (fmt, symbol.findall(body)[:5])
-        assert not re.search(r"(?<![\d.,])(\d[\d,.]*)=\1(?![\d.,])", body), fmt  # no "32 = 32"
+        # no "32 = 32": a number said to equal itself, not the end of a computation like "12 × 100 = 100"
+        assert not re.search(r"(?<![\d.,×÷+*/(（−-])(\d[\d,.]*)=\1(?![\d.,])", body), fmt
 
 
 def test_docx_is_an_a4_official_document_with_page_numbers_and_fields_updated_on_open(rendered):
