@@ -11,14 +11,20 @@ import json
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from evalkit import __version__, carbon
-from evalkit.catalog import Catalog, load_catalog
-from evalkit.intake.checks import check_park, parse_span, parse_window
-from evalkit.intake import LoadedPark, load_park, read_park
+from evalkit import __version__
 from evalkit.core.problems import InputError, Problems
-from evalkit.evaluation.results import Result
 from evalkit.core.tables import printable, text_table
+
+if TYPE_CHECKING:
+    from evalkit import carbon
+    from evalkit.catalog import Catalog
+    from evalkit.evaluation.results import Result
+    from evalkit.intake import LoadedPark
+
+# Each command imports what it needs when it runs: `evalkit --help` stays instant, and `score`
+# does not pay for papermill or matplotlib.
 
 EXIT_OK, EXIT_INPUT, EXIT_INTERNAL = 0, 2, 3
 EXIT_FAILED = EXIT_WARNINGS = 1  # a stage failed or results differ; for validate: warnings only
@@ -61,28 +67,37 @@ def _parser() -> argparse.ArgumentParser:
     def command(name: str, run, help: str) -> argparse.ArgumentParser:
         sub = commands.add_parser(name, help=help, description=help)
         sub.set_defaults(run=run)
-        sub.add_argument("--catalog", type=Path, help="custom indicator catalog (YAML); default: the built-in one")
+        sub.add_argument("--catalog", type=Path,
+                         help="custom indicator catalog / 指标目录 (YAML); default: the built-in one")
         return sub
 
     def park_args(sub: argparse.ArgumentParser, years: bool = True) -> None:
-        sub.add_argument("--park", required=True, help="park id: the name of params/<park>.yaml or .xlsx")
+        sub.add_argument("--park", required=True, help="park / 园区 id: the name of params/<park>.yaml or .xlsx")
         if years:
-            sub.add_argument("--years", required=True, help="evaluation window, e.g. 2021-2023 (at least 3 years)")
-        sub.add_argument("--params-dir", type=Path, default=Path("params"), help="folder of park input files")
-        sub.add_argument("--factors", type=Path, help="custom carbon factor table (YAML)")
+            sub.add_argument("--years", required=True,
+                             help="evaluation window / 评价窗口, e.g. 2021-2023 (at least 3 years; the last "
+                                  "is the evaluation year / 评价年)")
+        sub.add_argument("--params-dir", type=Path, default=Path("params"),
+                         help="folder of park input files / 园区数据文件 (default: params)")
+        sub.add_argument("--factors", type=Path, help="custom carbon emission factor table / 排放因子表 (YAML)")
 
-    sub = command("catalog", cmd_catalog, "print the indicator system")
+    def overall_args(sub: argparse.ArgumentParser) -> None:
+        sub.add_argument("--strict", action="store_true",
+                         help="overall evaluation / 整体评价: every pollutant must fall")
+        sub.add_argument("--base-year", type=int, help="base year / 基准年 of the overall evaluation (default: "
+                                                       "the park's, else the first year of the window)")
+
+    sub = command("catalog", cmd_catalog, "print the indicator system / 指标体系")
     sub.add_argument("--json", action="store_true", help="emit the catalog as JSON")
-    sub.add_argument("--inputs", action="store_true", help="list the input symbols and their units instead")
+    sub.add_argument("--inputs", action="store_true",
+                     help="list the input symbols / 输入数据项 and their units instead")
 
-    sub = command("score", cmd_score, "evaluate a park and print the result")
+    sub = command("score", cmd_score, "evaluate a park and print the result (index / 绩效指数, grade / 等级)")
     park_args(sub)
     sub.add_argument("--json", action="store_true", help="emit the whole result with traces as JSON")
-    sub.add_argument("--strict", action="store_true", help="overall evaluation: every pollutant must fall")
-    sub.add_argument("--base-year", type=int, help="base year of the overall evaluation (default: the park's, "
-                                                   "else the first year of the window)")
+    overall_args(sub)
 
-    sub = command("render", cmd_render, "evaluate a park and render its report (html, docx, pdf) "
+    sub = command("render", cmd_render, "evaluate a park and render its report / 评价报告 (html, docx, pdf) "
                                         "into an archive under outputs/")
     park_args(sub)
     sub.add_argument("--to", default="html,docx,pdf", help="formats, comma-separated (default: html,docx,pdf)")
@@ -90,10 +105,9 @@ def _parser() -> argparse.ArgumentParser:
                      help="renderer: Quarto when on PATH (auto), else pandoc from pypandoc_binary")
     sub.add_argument("--output-dir", type=Path, default=Path("outputs"), help="archive root (default: outputs)")
     sub.add_argument("--force", action="store_true", help="replace an archive made from different inputs")
-    sub.add_argument("--strict", action="store_true", help="overall evaluation: every pollutant must fall")
-    sub.add_argument("--base-year", type=int, help="base year of the overall evaluation (default: the park's, "
-                                                   "else the first year of the window)")
-    sub.add_argument("--template", type=Path, help="report template folder (default: report_template/)")
+    overall_args(sub)
+    sub.add_argument("--template", type=Path, help="report template folder (default: the one installed with "
+                                                   "evalkit, i.e. report_template/)")
     sub.add_argument("--final", action="store_true",
                      help="formal report (正式报告): refused (exit 2) unless every reference used is confirmed, "
                           "by the catalog or by the park file's reference_confirmations (文号 and clause)")
@@ -123,28 +137,36 @@ def _parser() -> argparse.ArgumentParser:
                                             "(exit 0 clean, 1 warnings only, 2 errors)")
     park_args(sub)
 
-    sub = command("template", cmd_template, "write a blank input file for a park (YAML or Excel)")
-    sub.add_argument("--park", required=True, help="park id")
-    sub.add_argument("--years", required=True, help="years of data to collect, e.g. 2020-2023")
+    sub = command("template", cmd_template, "write a blank input file / 数据填报模板 for a park (YAML or Excel)")
+    sub.add_argument("--park", required=True, help="park / 园区 id")
+    sub.add_argument("--years", required=True, help="years of data to collect, e.g. 2020-2023 (the evaluation "
+                                                    "window / 评价窗口 and the year before it)")
     sub.add_argument("--xlsx", action="store_true", help="write an Excel workbook instead of YAML")
     sub.add_argument("--output", type=Path, help="file to write (default: params/<park>.yaml or .xlsx)")
     sub.add_argument("--force", action="store_true", help="overwrite an existing file")
 
     sub = command("export", cmd_export, "write an existing park's data to an Excel workbook")
     park_args(sub, years=False)
-    sub.add_argument("--xlsx", action="store_true", required=True, help="Excel output (the only format)")
+    sub.add_argument("--xlsx", action="store_true",
+                     help="Excel output: the default and only format (accepted for older scripts)")
     sub.add_argument("--output", type=Path, help="file to write (default: <park>.xlsx in the current folder)")
     sub.add_argument("--force", action="store_true", help="overwrite an existing file")
     return parser
 
 
 def _load(args) -> tuple[Catalog, carbon.FactorTable]:
+    from evalkit import carbon
+    from evalkit.catalog import load_catalog
+
     return load_catalog(args.catalog), carbon.load_factors(getattr(args, "factors", None))
 
 
 def load_checked_park(park_id: str, params_dir: Path, catalog: Catalog, window: list[int],
                       factors: carbon.FactorTable, base_year: int | None = None) -> LoadedPark:
     """The park file read and checked against the catalog; every problem of both in one error."""
+    from evalkit.intake import read_park
+    from evalkit.intake.checks import check_park
+
     park, problems = read_park(park_id, params_dir)
     if park is not None:
         problems.extend(check_park(park, catalog, window, factors))
@@ -165,6 +187,8 @@ def inert(text: object) -> str:
 # --- catalog ---------------------------------------------------------------------------------
 
 def cmd_catalog(args) -> int:
+    from evalkit.catalog import load_catalog
+
     catalog = load_catalog(args.catalog)
     if args.inputs:
         rows = [{"symbol": k, "name_zh": v.name_zh, "unit": v.unit, "carbon": "yes" if v.carbon else ""}
@@ -213,6 +237,7 @@ def _reference_text(scoring) -> str:
 
 def cmd_score(args) -> int:
     from evalkit.evaluation import evaluate
+    from evalkit.intake.checks import parse_window
 
     catalog, factors = _load(args)
     window = parse_window(args.years, catalog)
@@ -256,7 +281,7 @@ def summary(result: Result) -> str:
         lines.append(f"references / 参考值: {len(result.references)} used, {len(unconfirmed)} unconfirmed"
                      + (" — draft report (参考值未经核实); `render --final` refuses" if unconfirmed else ""))
     if result.data_gaps:
-        lines.append(f"data gaps / 数据缺口: " + ", ".join(f"{g.code}@{g.year}" for g in result.data_gaps))
+        lines.append("data gaps / 数据缺口: " + ", ".join(f"{g.code}@{g.year}" for g in result.data_gaps))
     if result.not_applicable:
         lines.append("not applicable / 不适用: " + ", ".join(n.code for n in result.not_applicable))
     lines += [f"warning: {w}" for w in result.warnings]
@@ -266,8 +291,10 @@ def summary(result: Result) -> str:
 # --- render and verify -----------------------------------------------------------------------
 
 def cmd_render(args) -> int:
+    from evalkit import carbon
     from evalkit.catalog import default_catalog_path, referenced_files
     from evalkit.intake import find_park_file
+    from evalkit.intake.checks import parse_window
     from evalkit.render import FORMATS, TEMPLATE_DIR, RenderError, render_report
 
     catalog, factors = _load(args)
@@ -371,6 +398,7 @@ def cmd_sign(args) -> int:
 # --- data intake -------------------------------------------------------------------------------
 
 def cmd_validate(args) -> int:
+    from evalkit.intake.checks import parse_window
     from evalkit.intake.validate import validate_park
 
     catalog, factors = _load(args)
@@ -383,6 +411,8 @@ def cmd_validate(args) -> int:
 
 
 def cmd_template(args) -> int:
+    from evalkit.catalog import load_catalog
+    from evalkit.intake.checks import parse_span
     from evalkit.intake.template import write_template
 
     catalog = load_catalog(args.catalog)
@@ -395,6 +425,8 @@ def cmd_template(args) -> int:
 
 
 def cmd_export(args) -> int:
+    from evalkit.catalog import load_catalog
+    from evalkit.intake import load_park
     from evalkit.intake.workbook import export_park
 
     catalog = load_catalog(args.catalog)

@@ -5,6 +5,21 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# Another apt (unattended upgrades, a parallel setup) may hold the lock: wait for it instead of
+# failing with "Could not get lock". apt waits for the dpkg lock itself (DPkg::Lock::Timeout);
+# the package lists lock of `apt-get update` is retried here.
+apt_wait() {
+  local out
+  for _ in $(seq 60); do
+    if out=$("$@" -o DPkg::Lock::Timeout=600 2>&1); then return 0; fi
+    if ! grep -q "Could not get lock" <<<"$out"; then echo "$out" >&2; return 1; fi
+    echo "[setup] waiting for another apt to finish" >&2
+    sleep 10
+  done
+  echo "$out" >&2
+  return 1
+}
+
 missing=()
 fc-list 2>/dev/null | grep -q "Noto Sans CJK" || missing+=(fonts-noto-cjk)
 command -v pdftoppm >/dev/null 2>&1 || missing+=(poppler-utils)
@@ -13,8 +28,8 @@ if ((${#missing[@]})); then
     sudo=""
     [ "$(id -u)" = 0 ] || sudo="sudo"
     echo "[setup] installing ${missing[*]}"
-    $sudo apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+    apt_wait $sudo apt-get update -qq
+    apt_wait $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"
     # matplotlib keeps a font list cache; forget it so the new CJK fonts are seen.
     rm -f "${MPLCONFIGDIR:-$HOME/.cache/matplotlib}"/fontlist-*.json 2>/dev/null || true
   else

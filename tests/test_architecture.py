@@ -7,6 +7,7 @@ The import graph is read from the source with `ast` (nothing is imported). Impor
 from __future__ import annotations
 
 import ast
+import json
 import os
 import subprocess
 import sys
@@ -15,6 +16,8 @@ import venv
 from pathlib import Path
 
 import pytest
+
+from evalkit.archive import hash_tree
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "evalkit"
@@ -192,22 +195,24 @@ def test_the_checks_find_a_cycle_and_an_upward_import(tmp_path):
         "pkg.intake.reader (intake, rank 2) imports pkg.report.sections (report, rank 5)"]
 
 
-def test_a_wheel_install_scores_a_demo_park_from_another_directory(tmp_path):
-    """Data files are package data: a non-editable install works away from the checkout."""
+def test_a_wheel_install_scores_and_renders_a_demo_park_from_another_directory(tmp_path):
+    """Data files and the report template are package data: a non-editable install works away
+    from the checkout."""
+    # Without PYTHONPATH: a checkout on it would count as evalkit "already installed" for pip.
+    env = {k: v for k, v in os.environ.items() if k not in {"PYTHONPATH"}}
     wheels = tmp_path / "wheels"
     build = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(wheels),
-                            str(ROOT)], capture_output=True, text=True)
+                            str(ROOT)], capture_output=True, text=True, env=env)
     assert build.returncode == 0, build.stderr
     wheel = next(wheels.glob("evalkit-*.whl"))
     env_dir = tmp_path / "venv"
     venv.EnvBuilder(system_site_packages=True, with_pip=False).create(env_dir)
     python = env_dir / "bin" / "python"
     install = subprocess.run([sys.executable, "-m", "pip", "--python", str(python), "install", "--no-deps",
-                              "--quiet", str(wheel)], capture_output=True, text=True)
+                              "--force-reinstall", "--quiet", str(wheel)], capture_output=True, text=True, env=env)
     assert install.returncode == 0, install.stderr
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
-    env = {k: v for k, v in os.environ.items() if k not in {"PYTHONPATH"}}
     where = subprocess.run([str(python), "-c", "import evalkit; print(evalkit.__file__)"], cwd=elsewhere,
                            capture_output=True, text=True, env=env)
     assert str(env_dir) in where.stdout, "the test must run the installed wheel, not the checkout"
@@ -216,3 +221,40 @@ def test_a_wheel_install_scores_a_demo_park_from_another_directory(tmp_path):
                            cwd=elsewhere, capture_output=True, text=True, env=env)
     assert score.returncode == 0, score.stderr
     assert "AAA" in score.stdout
+
+    # The report template is package data: render finds it without a checkout nearby.
+    render = subprocess.run([str(env_dir / "bin" / "evalkit"), "render", "--park", "demo-chem",
+                             "--years", "2021-2023", "--params-dir", str(ROOT / "params"), "--to", "html",
+                             "--engine", "pandoc", "--output-dir", "outputs"],
+                            cwd=elsewhere, capture_output=True, text=True, env=env)
+    assert render.returncode == 0, render.stderr
+    archive = elsewhere / "outputs" / "demo-chem" / "2021-2023"
+    assert "东海湾化工园区" in (archive / "report.html").read_text("utf-8")
+    manifest = json.loads((archive / "manifest.json").read_text("utf-8"))
+    assert manifest["template"] == hash_tree(ROOT / "report_template")  # the installed template is the source template
+
+
+LAZY_CHECK = """
+import contextlib, io, sys
+from evalkit.cli import main
+with contextlib.redirect_stdout(io.StringIO()):
+    try:
+        main(sys.argv[1:])
+    except SystemExit:
+        pass
+print(" ".join(sorted(m for m in ("pydantic", "papermill", "matplotlib", "pint", "openpyxl", "typst")
+                      if m in sys.modules)))
+"""
+
+
+@pytest.mark.parametrize("argv, allowed", [
+    (["--help"], set()),
+    (["score", "--park", "demo-chem", "--years", "2021-2023", "--params-dir", str(ROOT / "params")],
+     {"pydantic"}),
+])
+def test_commands_import_only_what_they_need(argv, allowed):
+    """`--help` loads no heavy library and `score` none but pydantic: no pint registry, no
+    papermill, matplotlib, openpyxl or typst (see benchmarks/bench_render.py for the timings)."""
+    done = subprocess.run([sys.executable, "-c", LAZY_CHECK, *argv], capture_output=True, text=True, cwd=ROOT)
+    assert done.returncode == 0, done.stderr
+    assert set(done.stdout.split()) == allowed

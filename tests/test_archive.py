@@ -110,7 +110,7 @@ def test_manifest_records_hashes_versions_command_times_and_engine(made):
     assert manifest.command == ["evalkit", "render", "--park", PARK_ID]
     assert manifest.park == PARK_ID and manifest.window == WINDOW and manifest.formats == ["html"]
     assert manifest.started_at <= manifest.finished_at
-    assert set(manifest.stages) == {"execute", "html"}
+    assert set(manifest.stages) == {"execute", "render"}  # render: all formats in one engine call
     # Paths the notebook was given: the archived copies.
     assert manifest.parameters["input_path"] == "inputs/park/demo-chem.yaml"
     assert manifest.parameters["catalog_path"] == "inputs/catalog/default.yaml"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from evalkit.carbon import Energy
 from evalkit.intake import LoadedPark, Profile, load_park, parse_park
 from evalkit.intake.shape import ENERGY_SERIES, ENERGY_SETTINGS, PROFILE_LABELS, drop_blanks
 from evalkit.intake.template import write_template
+from evalkit.core import units
 from evalkit.core.units import UnitError, convert
 from evalkit.intake.validate import validate_park
 from evalkit.intake.workbook import _report_sheet, DATA, ENERGY, QUALITATIVE, export_park, read_workbook
@@ -285,6 +287,36 @@ def test_units_of_another_dimension_do_not_convert():
         convert(1, "万吨", "万元")
 
 
+def test_an_unknown_unit_lists_only_the_units_of_the_expected_dimension():
+    with pytest.raises(UnitError) as caught:
+        convert(1, "万万吨", "t")
+    listed = str(caught.value).split(": ", 1)[1].split(", ")
+    assert {"吨", "万吨", "千克", "kg"} <= set(listed)
+    assert not {"万元", "kWh", "m³", "tce"} & set(listed)
+
+
+def test_the_precomputed_unit_table_is_what_pint_computes_from_units_yaml():
+    """units.table.json spares every run pint's registry; it must be current and exact."""
+    table = json.loads(units.TABLE_FILE.read_text("utf-8"))
+    assert table == units.build_table(units.UNITS_FILE.read_bytes()), \
+        "units.yaml changed: rewrite the table with `python -m evalkit.core.units`"
+    assert list(table["dimensions"]) == list(yaml.safe_load(units.UNITS_FILE.read_text("utf-8"))["aliases"])
+
+
+def test_an_edited_units_yaml_is_used_even_before_the_table_is_rebuilt(tmp_path, monkeypatch):
+    edited = tmp_path / "units.yaml"
+    edited.write_text(units.UNITS_FILE.read_text("utf-8") + "  千万元: 1e7 * yuan\n", "utf-8")
+    monkeypatch.setattr(units, "UNITS_FILE", edited)
+    units._table.cache_clear()
+    units.factor.cache_clear()
+    try:
+        assert convert(2, "千万元", "万元") == pytest.approx(2_000, rel=1e-12)
+    finally:
+        monkeypatch.undo()
+        units._table.cache_clear()
+        units.factor.cache_clear()
+
+
 def test_a_park_in_other_units_scores_the_same(tmp_path):
     raw = demo_raw()
     iva = raw["data"]["iva"]
@@ -454,3 +486,21 @@ def test_template_and_export_commands(tmp_path, capsys):
     assert load_park("demo-hitech", tmp_path).input == load_park("demo-hitech", PARAMS).input
     assert main(["template", "--park", "newpark", "--years", "2020-2023", "--xlsx",
                  "--output", str(tmp_path / "newpark.xlsx")]) == 2   # refuses to overwrite
+
+
+def test_export_writes_excel_without_being_told(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    assert main(["export", "--park", "demo-chem", "--params-dir", str(PARAMS)]) == 0
+    assert "wrote demo-chem.xlsx" in capsys.readouterr().out
+    assert load_park("demo-chem", tmp_path).input == load_park("demo-chem", PARAMS).input
+
+
+def test_help_gives_the_chinese_terms_an_assessor_looks_for(capsys):
+    terms = {"score": ["评价窗口", "评价年", "基准年", "指标目录", "排放因子表", "园区", "整体评价"],
+             "render": ["评价窗口", "基准年", "指标目录", "排放因子表", "园区"],
+             "validate": ["评价窗口", "园区数据文件"]}
+    for command, expected in terms.items():
+        with pytest.raises(SystemExit):
+            main([command, "--help"])
+        text = capsys.readouterr().out
+        assert [term for term in expected if term not in text] == [], command

@@ -8,6 +8,7 @@ template into tmp_path and change the copy.
 
 from __future__ import annotations
 
+import base64
 import html as html_lib
 import io
 import json
@@ -331,6 +332,19 @@ def test_pdf_charts_are_at_least_200_dpi_and_fonts_are_simplified_chinese(render
                 assert image.info["dpi"][0] >= 199, image.info
 
 
+def pdf_toc_text(path: Path) -> str:
+    """The contents page of the PDF (after the cover and sign-off pages)."""
+    pages = [squeeze(page.extract_text()) for page in PdfReader(path).pages]
+    return next(text for text in pages if text.startswith("目录"))
+
+
+def test_pdf_contents_list_chapters_and_target_levels_not_every_indicator(rendered):
+    toc = pdf_toc_text(rendered[0].files["pdf"])
+    computations = next(h for h in chapters.headings() if h.endswith("绩效指标计算"))
+    assert computations in toc and "效果协同" in toc and "版本说明" in toc
+    assert "I01" not in toc  # the 41 indicators (###) are below toc-depth
+
+
 def test_colophon_and_manifest_name_the_engine(rendered, read_back):
     outcome, _ = rendered
     manifest = yaml.safe_load(outcome.files["manifest"].read_text("utf-8"))
@@ -343,7 +357,7 @@ def test_colophon_and_manifest_name_the_engine(rendered, read_back):
 def test_progress_prints_one_timed_line_per_stage(rendered):
     _, lines = rendered
     timed = [line for line in lines if re.fullmatch(r"\[evalkit\] \w+ +\d+\.\d s", line)]
-    assert [line.split()[1] for line in timed] == ["execute", "html", "docx", "pdf", "archive"]
+    assert [line.split()[1] for line in timed] == ["execute", "render", "archive"]
 
 
 # --- the command line ------------------------------------------------------------------------------
@@ -463,6 +477,72 @@ def test_prepare_notebook_hides_code_and_keeps_what_the_format_can_show():
     assert [next(iter(o.data)) for o in docx_nb.cells[0].outputs if "data" in o] == ["text/markdown", "text/plain"]
 
 
+def test_pandoc_reads_the_notebook_once_for_all_formats(rendered, tmp_path, monkeypatch):
+    """One parse (Lua filter included) feeds every writer; Typst runs in a child process."""
+    from evalkit.render import pandoc as pandoc_module
+    from evalkit.render.engines import RenderJob
+
+    outcome, _ = rendered
+    seen: list[list[str]] = []
+    real = pandoc_module._pandoc
+    monkeypatch.setattr(pandoc_module, "_pandoc", lambda args, job, stage: seen.append(args) or real(args, job, stage))
+    work = tmp_path / "work"
+    work.mkdir()
+    job = RenderJob(outcome.files["notebook"], {fmt: tmp_path / f"again.{fmt}" for fmt in FORMATS},
+                    TEMPLATE_DIR, work, "# 版本说明")
+    assert get_engine("pandoc").render(job) == []
+    readers = [args[args.index("--from") + 1] for args in seen]
+    assert readers.count("ipynb") == 1 and readers.count("json") == 3
+    assert sum("notebook.lua" in " ".join(args) for args in seen) == 1
+    assert all(path.stat().st_size > 10_000 for path in job.outputs.values())
+    # The same report as the archived one, up to its colophon (this job's colophon is a stub).
+    again, archived = (visible_text(path.read_text("utf-8")).rsplit("版本说明", 1)[0]
+                       for path in (job.outputs["html"], outcome.files["html"]))
+    assert again == archived and PARK_NAME in again
+
+
+def test_formats_keeping_other_representations_read_their_own_document(tmp_path, monkeypatch):
+    """Should a format keep another representation of an output, it gets its own parse: here Word
+    is made to prefer plain text to the chart."""
+    from evalkit.render import pandoc as pandoc_module
+    from evalkit.render.engines import RenderJob
+
+    monkeypatch.setitem(pandoc_module.MIME_PREFERENCE, "docx", ("text/markdown", "text/plain"))
+    png = base64.b64encode(b"\x89PNG chart").decode()
+    notebook = tmp_path / "executed.ipynb"
+    nbformat.write(new_notebook(cells=[
+        new_raw_cell("---\ntitle: 标题\n---"),
+        new_code_cell("chart()", outputs=[new_output("display_data", data={
+            "image/png": png, "text/plain": "图表的文字表示"})]),
+    ]), notebook)
+    work = tmp_path / "work"
+    work.mkdir()
+    job = RenderJob(notebook, {"html": tmp_path / "r.html", "docx": tmp_path / "r.docx"}, TEMPLATE_DIR,
+                    work, "## 版本说明")
+    get_engine("pandoc").render(job)
+    assert sorted(p.name for p in work.glob("report-[0-9].json")) == ["report-0.json", "report-1.json"]
+    html = job.outputs["html"].read_text("utf-8")
+    assert f"data:image/png;base64,{png}" in html and "图表的文字表示" not in visible_text(html)
+    assert "图表的文字表示" in docx_text(job.outputs["docx"])
+
+
+def test_html_embeds_the_notebooks_charts_without_embed_resources(tmp_path):
+    """Charts become data: URIs and the stylesheet is inline: one self-contained file."""
+    from evalkit.render.engines import RenderJob
+
+    png = base64.b64encode(b"\x89PNG chart").decode()
+    chart = new_output("display_data", data={"image/png": png, "text/plain": "<Figure>"})
+    notebook = tmp_path / "executed.ipynb"
+    nbformat.write(new_notebook(cells=[new_code_cell("chart()", outputs=[chart])]), notebook)
+    work = tmp_path / "work"
+    work.mkdir()
+    job = RenderJob(notebook, {"html": tmp_path / "r.html"}, TEMPLATE_DIR, work, "# 版本说明")
+    get_engine("pandoc").render(job)
+    html = job.outputs["html"].read_text("utf-8")
+    assert f'src="data:image/png;base64,{png}"' in html
+    assert "border-collapse" in html and "<link" not in html  # report.css inline, not linked
+
+
 # --- engines ---------------------------------------------------------------------------------------
 
 def test_auto_engine_is_quarto_only_when_installed(monkeypatch):
@@ -478,37 +558,119 @@ def test_auto_engine_is_quarto_only_when_installed(monkeypatch):
 
 FAKE_QUARTO = """\
 #!{python}
-# Stands in for quarto: checks how evalkit calls it, writes the notebook's last cell as output.
-import json, pathlib, sys
+# Stands in for quarto {version}: logs each call, answers version queries as Quarto does, and for
+# `render` checks how evalkit calls it, writes the notebook's last cell into each format's file and
+# prints warnings the way real Quarto does (pandoc's `[WARNING]`, Quarto's coloured `WARN:`).
+import json, os, pathlib, sys
 args = sys.argv[1:]
+with open({log!r}, "a", encoding="utf-8") as log:
+    log.write(json.dumps({{"args": args, "no_color": os.environ.get("NO_COLOR")}}) + "\\n")
 if args == ["--version"]:
-    print("1.7.0")
+    print("{version}")
+    sys.exit(0)
+if args == ["pandoc", "--version"]:
+    print("pandoc 3.6.3\\nFeatures: +server +lua")
+    sys.exit(0)
+if args == ["typst", "--version"]:
+    print("typst 0.13.0 (8ad7de4e)")
     sys.exit(0)
 assert args[:2] == ["render", "report.ipynb"] and "--no-execute" in args, args
 assert pathlib.Path("_quarto.yml").is_file() and pathlib.Path("reference.docx").is_file()
-fmt = args[args.index("--to") + 1]
 cells = json.loads(pathlib.Path("report.ipynb").read_text("utf-8"))["cells"]
-ext = {{"typst": "pdf"}}.get(fmt, fmt)
-pathlib.Path("report." + ext).write_text("".join(cells[-1]["source"]), "utf-8")
+for fmt in args[args.index("--to") + 1].split(","):
+    ext = {{"typst": "pdf"}}.get(fmt, fmt)
+    pathlib.Path("report." + ext).write_text("".join(cells[-1]["source"]), "utf-8")
+print("[WARNING] Div at report.ipynb line 12 column 1 unclosed", file=sys.stderr)
+print("  at the end of the document", file=sys.stderr)
+print("Output created: report.html", file=sys.stderr)
+print("\\x1b[33mWARN: \\x1b[39mfont Noto Serif CJK SC not found in the project\\x1b[0m", file=sys.stderr)
 """
 
 
-def test_quarto_engine_wiring_with_a_stand_in(tmp_path, monkeypatch):
-    """How the quarto engine drives `quarto render`; real Quarto is tested below when installed."""
-    bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
-    fake = bin_dir / "quarto"
-    fake.write_text(FAKE_QUARTO.format(python=sys.executable), encoding="utf-8")
+def install_fake_quarto(folder: Path, version: str) -> Path:
+    """A stand-in `quarto` in `folder`, on PATH for the test; returns the log of its calls."""
+    folder.mkdir(parents=True)
+    log = folder / "calls.jsonl"
+    fake = folder / "quarto"
+    fake.write_text(FAKE_QUARTO.format(python=sys.executable, version=version, log=str(log)), encoding="utf-8")
     fake.chmod(0o755)
-    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    return log
+
+
+def calls(log: Path) -> list[dict]:
+    return [json.loads(line) for line in log.read_text("utf-8").splitlines()]
+
+
+def test_quarto_engine_wiring_with_a_stand_in(tmp_path, monkeypatch):
+    """How the quarto engine drives `quarto render`; real Quarto is tested below when installed.
+
+    Independent of test order: versions are cached per resolved `quarto` path, and this stand-in
+    lives in its own temporary folder.
+    """
+    log = install_fake_quarto(tmp_path / "bin", "1.7.0")
+    monkeypatch.setenv("PATH", f"{tmp_path / 'bin'}{os.pathsep}{os.environ['PATH']}")
 
     outcome = render_html(tmp_path / "outputs", engine="auto", formats=["html", "pdf"])
     assert outcome.engine == "quarto"
     colophon = outcome.files["html"].read_text("utf-8")
-    assert "版本说明" in colophon and r"quarto 1\.7\.0" in colophon  # the Markdown source, escaped
+    # The Markdown source, escaped: quarto and the pandoc and typst it bundles.
+    assert "版本说明" in colophon and r"quarto 1\.7\.0\, pandoc 3\.6\.3\, typst 0\.13\.0" in colophon
     assert outcome.files["pdf"].is_file()
     manifest = yaml.safe_load(outcome.files["manifest"].read_text("utf-8"))
-    assert manifest["engine"] == {"name": "quarto", "versions": {"quarto": "1.7.0"}}
+    assert manifest["engine"] == {"name": "quarto",
+                                  "versions": {"quarto": "1.7.0", "pandoc": "3.6.3", "typst": "0.13.0"}}
+    renders = [c for c in calls(log) if c["args"][0] == "render"]
+    assert len(renders) == 1 and renders[0]["args"][renders[0]["args"].index("--to") + 1] == "html,typst"
+    assert all(c["no_color"] == "1" for c in calls(log))
+    # Both warning forms reach the user, without colour codes; Quarto's other chatter does not.
+    assert outcome.warnings == ["[WARNING] Div at report.ipynb line 12 column 1 unclosed at the end of the document",
+                                "WARN: font Noto Serif CJK SC not found in the project"]
+
+
+def test_quarto_versions_follow_the_quarto_on_path(tmp_path, monkeypatch):
+    """Two installations in one process: each reports its own version, each is asked once."""
+    from evalkit.render.quarto import QuartoEngine
+
+    engine = QuartoEngine()
+    seen = []
+    for version in ("1.7.34", "1.10.18"):
+        log = install_fake_quarto(tmp_path / version, version)
+        monkeypatch.setenv("PATH", f"{tmp_path / version}{os.pathsep}{os.environ['PATH']}")
+        seen.append(engine.versions()["quarto"])
+        engine.versions()
+        assert [c["args"] for c in calls(log)] == [["--version"], ["pandoc", "--version"], ["typst", "--version"]]
+    assert seen == ["1.7.34", "1.10.18"]
+
+
+def test_a_failing_quarto_render_names_the_call_and_shows_its_error(tmp_path, monkeypatch):
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    fake = bin_dir / "quarto"
+    fake.write_text(f"#!{sys.executable}\nimport sys\n"
+                    "if sys.argv[1:2] != ['render']:\n    print('1.7.0'); sys.exit(0)\n"
+                    "print('\\x1b[31mERROR: typst compilation failed\\x1b[0m', file=sys.stderr)\nsys.exit(1)\n",
+                    encoding="utf-8")
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    with pytest.raises(RenderError) as caught:
+        render_html(tmp_path / "outputs", engine="quarto", formats=["html", "pdf"])
+    assert caught.value.stage == "render"
+    assert "quarto render --to html,typst exited with 1" in str(caught.value)
+    assert "ERROR: typst compilation failed" in str(caught.value) and "\x1b[" not in str(caught.value)
+    assert not (tmp_path / "outputs" / PARK_ID / "2021-2023").exists()  # nothing half-made is archived
+
+
+def test_cli_prints_quarto_warnings(tmp_path, monkeypatch, capsys):
+    install_fake_quarto(tmp_path / "bin", "1.7.0")
+    monkeypatch.setenv("PATH", f"{tmp_path / 'bin'}{os.pathsep}{os.environ['PATH']}")
+    monkeypatch.chdir(ROOT)
+    code = main(["render", "--park", PARK_ID, "--years", "2021-2023", "--output-dir", str(tmp_path / "out"),
+                 "--to", "html", "--engine", "quarto"])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    assert "[evalkit] warning: [WARNING] Div at report.ipynb line 12 column 1 unclosed" in err
+    assert "[evalkit] warning: WARN: font Noto Serif CJK SC not found" in err
+    assert "\x1b[" not in err
 
 
 @pytest.mark.skipif(shutil.which("quarto") is None, reason="quarto is not installed")
@@ -525,6 +687,14 @@ def test_quarto_renders_all_formats_without_executing(tmp_path):
     # The archived notebook is papermill's: Quarto did not run it again.
     nb = nbformat.read(outcome.files["notebook"], as_version=4)
     assert "papermill" in nb.metadata
+    # zh-Hans has pandoc translations; no "other formats" box; same TOC depth as the pandoc engine.
+    assert not [w for w in outcome.warnings if "translation" in w], outcome.warnings
+    assert 'href="report.docx"' not in html and 'href="report.pdf"' not in html
+    toc = pdf_toc_text(outcome.files["pdf"])
+    assert "效果协同" in toc and "I01" not in toc
+    manifest = yaml.safe_load(outcome.files["manifest"].read_text("utf-8"))
+    assert set(manifest["engine"]["versions"]) == {"quarto", "pandoc", "typst"}
+    assert all(v != "unknown" for v in manifest["engine"]["versions"].values())
 
 
 # --- template assets -------------------------------------------------------------------------------
@@ -532,7 +702,13 @@ def test_quarto_renders_all_formats_without_executing(tmp_path):
 def test_quarto_project_renders_the_executed_notebook_as_is():
     config = yaml.safe_load((TEMPLATE_DIR / "_quarto.yml").read_text("utf-8"))
     assert config["execute"] == {"enabled": False, "echo": False, "warning": False}
+    assert config["lang"] == "zh-Hans"  # pandoc ships translations for zh-Hans, none for zh-CN
     formats = config["format"]
+    assert formats["html"]["format-links"] is False  # no links to sibling formats --to html never writes
+    # HTML gets Quarto's contents; Word and PDF carry the report's own contents page (a TOC field
+    # and a Typst outline of chapters and target levels, evalkit.report.layout).
+    assert formats["html"]["toc"] is True and formats["docx"]["toc"] is False and formats["typst"]["toc"] is False
+    assert config["toc-depth"] == 2
     assert formats["html"]["embed-resources"] is True
     assert "CJK" in formats["typst"]["mainfont"]
     for referenced in (formats["docx"]["reference-doc"], formats["html"]["css"],

@@ -10,7 +10,6 @@ from evalkit.core.yamlio import read_yaml
 from evalkit.intake.models import (PARK_ID, PARK_ID_MAX, LoadedPark, ParkInput, evidence_dir, parse_park,
                                    parse_park_collecting)
 from evalkit.intake.shape import drop_blanks
-from evalkit.intake.workbook import read_workbook
 
 
 def check_park_id(park: str) -> None:
@@ -84,4 +83,10 @@ def _read_yaml_park(path: Path) -> Any:
     return drop_blanks(read_yaml(path))
 
 
-READERS = {".yaml": _read_yaml_park, ".yml": _read_yaml_park, ".xlsx": read_workbook}
+def _read_workbook_park(path: Path) -> Any:
+    from evalkit.intake.workbook import read_workbook  # openpyxl is imported only for workbooks
+
+    return read_workbook(path)
+
+
+READERS = {".yaml": _read_yaml_park, ".yml": _read_yaml_park, ".xlsx": _read_workbook_park}

@@ -1,6 +1,7 @@
 """Rendering engines: a small registry, like papermill's engines.
 
-An engine turns the executed notebook into one output format without executing it again.
+An engine turns the executed notebook into every requested format in one call, without
+executing it again.
 Built in: `quarto` (when `quarto` is on PATH) and `pandoc` (the pandoc of pypandoc_binary plus
 the typst Python package for PDF). `auto` picks quarto if available, else pandoc.
 """
@@ -23,10 +24,8 @@ FORMATS = ("html", "docx", "pdf")
 class RenderJob:
     notebook: Path
     """The executed notebook; engines read it and never execute it."""
-    fmt: str
-    """One of FORMATS."""
-    output: Path
-    """The file to write."""
+    outputs: dict[str, Path]
+    """Format (one of FORMATS) → the file to write; an engine writes them all in one go."""
     template_dir: Path
     """report_template/: _quarto.yml, reference.docx, report.css, typst-header.typ, pandoc/."""
     workdir: Path
@@ -48,7 +47,8 @@ class Engine(ABC):
 
     @abstractmethod
     def render(self, job: RenderJob) -> list[str]:
-        """Write `job.output`; return the tools' warnings (raise RenderError on failure)."""
+        """Write every file of `job.outputs`; return the tools' warnings (raise RenderError on
+        failure, with the failing format as its stage where the engine knows it)."""
 
     def describe(self) -> str:
         return ", ".join(f"{tool} {version}" for tool, version in self.versions().items())

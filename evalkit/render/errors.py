@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;]*m")  # IPython colours its tracebacks
+ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;]*m")  # IPython colours its tracebacks, Quarto its messages
 
 
 class RenderError(Exception):

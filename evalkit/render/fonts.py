@@ -1,7 +1,8 @@
 """Find a CJK font for Typst, so the PDF never shows Chinese as empty boxes.
 
 Typst falls back silently to fonts without Chinese glyphs, so the font is chosen here from what
-the machine really has, and its directory is handed to Typst explicitly.
+the machine really has, and its directory is handed to Typst explicitly. fontconfig answers in
+milliseconds; Typst's own scan of every system font (0.7 s) is the fallback where it is absent.
 """
 
 from __future__ import annotations
@@ -11,8 +12,6 @@ import subprocess
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-
-import typst
 
 from evalkit.render.errors import RenderError
 
@@ -40,12 +39,11 @@ class TypstFont:
 
 @cache
 def find_typst_cjk_font() -> TypstFont:
-    """The first family of `CJK_FAMILIES` Typst can use, and the directories to give Typst."""
-    font_paths = _cjk_font_dirs()
-    available = set(typst.Fonts(include_system_fonts=True, font_paths=list(font_paths)).families())
+    """The first family of `CJK_FAMILIES` installed, and the directories to give Typst."""
+    found = _fontconfig_families() if shutil.which("fc-list") else _typst_families()
     for family in CJK_FAMILIES:
-        if family in available:
-            return TypstFont(family, font_paths)
+        if found.get(family):
+            return TypstFont(family, tuple(sorted(found[family])))
     raise RenderError(
         "pdf",
         "no CJK font found for Typst (looked for: " + ", ".join(CJK_FAMILIES) + "); "
@@ -53,12 +51,21 @@ def find_typst_cjk_font() -> TypstFont:
     )
 
 
-def _cjk_font_dirs() -> tuple[str, ...]:
-    """Directories holding fonts that cover Chinese, per fontconfig, else the usual places."""
-    if shutil.which("fc-list"):
-        listed = subprocess.run(["fc-list", ":lang=zh", "file"], capture_output=True, text=True,
-                                check=False).stdout
-        dirs = {str(Path(line.rstrip(": ").strip()).parent) for line in listed.splitlines() if line.strip()}
-        if dirs:
-            return tuple(sorted(dirs))
-    return tuple(d for d in KNOWN_FONT_DIRS if Path(d).is_dir())
+def _fontconfig_families() -> dict[str, set[str]]:
+    """Family → directories of its files, for the fonts fontconfig says cover Chinese."""
+    listed = subprocess.run(["fc-list", ":lang=zh", "family", "file"], capture_output=True, text=True,
+                            check=False).stdout
+    found: dict[str, set[str]] = {}
+    for line in listed.splitlines():  # /usr/share/fonts/…/NotoSerifCJK-Regular.ttc: Noto Serif CJK SC,…
+        file, _, families = line.partition(": ")
+        for family in families.split(","):
+            found.setdefault(family.strip(), set()).add(str(Path(file).parent))
+    return found
+
+
+def _typst_families() -> dict[str, set[str]]:
+    import typst
+
+    dirs = {d for d in KNOWN_FONT_DIRS if Path(d).is_dir()}
+    families = typst.Fonts(include_system_fonts=True, font_paths=sorted(dirs)).families()
+    return {family: dirs for family in families}

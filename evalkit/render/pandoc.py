@@ -11,26 +11,57 @@ and `warning: false`:
 * each display output keeps one representation: Markdown (IPython.display.Markdown, parsed by the
   Lua filter, which shows any raw HTML/typst/OpenXML as text and drops images that are not the
   notebook's own charts), PNG images, else plain text; HTML and SVG outputs are never shown.
+
+The notebook is read and filtered once into pandoc's JSON document (once per distinct prepared
+notebook: all formats see the same one while they keep the same representations), its images
+extracted to files; then the formats are written from that document side by side, each by its
+own process: pandoc for html and docx, pandoc then Typst (in a child process, so its font cache
+and memory stay out of evalkit) for PDF. The html gets its images as data: URIs and its
+stylesheet inline, which makes it one self-contained file without pandoc's slow
+`--embed-resources` pass over the written page.
 """
 
 from __future__ import annotations
 
+import base64
+import copy
 import importlib.metadata
+import json
+import mimetypes
 import subprocess
+import sys
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import nbformat
 import pypandoc
-import typst
 import yaml
 
+from evalkit.core.yamlio import read_yaml
 from evalkit.render.docx import finish_docx, header_text
 from evalkit.render.engines import Engine, RenderJob, notebook_with_colophon, register
 from evalkit.render.errors import RenderError
 from evalkit.render.fonts import find_typst_cjk_font
 
 PANDOC_DIR = "pandoc"  # under the template directory: Lua filter and translations
+# zh-CN, not Quarto's zh-Hans: pandoc's own translations (pandoc/translations/zh.yaml) are found
+# for zh-CN and give the Word TOC its title 目录.
 DEFAULT_METADATA = {"lang": "zh-CN", "toc-title": "目录"}
+# PDF first: it takes longest (pandoc, then Typst), the others run beside it.
+WRITE_ORDER = ("pdf", "html", "docx")
+# Typst in a child process of this Python: a crash or its memory stays out of evalkit.
+TYPST_SCRIPT = """
+import json, sys, typst
+typ, pdf, root, *font_paths = sys.argv[1:]
+try:
+    _, warnings = typst.compile_with_warnings(typ, output=pdf, root=root, font_paths=font_paths)
+except typst.TypstError as exc:
+    sys.exit(str(exc))
+print(json.dumps([str(w) for w in warnings]))
+"""
 # evalkit's outputs are Markdown (built with evalkit.report.markup), PNG charts and plain text. HTML
 # and SVG outputs are never shown: raw HTML, or script inside an SVG, would be live in report.html.
 MIME_PREFERENCE = {
@@ -54,40 +85,114 @@ class PandocEngine(Engine):
         return {"pandoc": pypandoc.get_pandoc_version(), "typst": importlib.metadata.version("typst")}
 
     def render(self, job: RenderJob) -> list[str]:
-        nb, metadata = prepare_notebook(notebook_with_colophon(job.notebook, job.colophon), job.fmt)
-        source = job.workdir / "report.ipynb"
-        nbformat.write(nb, source)
-        meta_file = job.workdir / "metadata.yaml"
-        meta_file.write_text(yaml.safe_dump(metadata, allow_unicode=True), encoding="utf-8")
+        nb = notebook_with_colophon(job.notebook, job.colophon)
+        toc_depth = str(_toc_depth(job.template_dir))
+        # Formats that keep the same representation of every output read the same document.
+        groups: dict[tuple, list[str]] = {}
+        for fmt in job.outputs:
+            groups.setdefault(_kept_representations(nb, fmt), []).append(fmt)
+        warnings: list[str] = []
+        parsed: dict[str, Parsed] = {}
+        for n, formats in enumerate(groups.values()):
+            prepared, metadata = prepare_notebook(copy.deepcopy(nb) if len(groups) > 1 else nb, formats[0])
+            parsed_doc, found = _parse(nbformat.writes(prepared), metadata, n, job)
+            parsed |= dict.fromkeys(formats, parsed_doc)
+            warnings += found
+        order = [fmt for fmt in WRITE_ORDER if fmt in job.outputs]
+        with ThreadPoolExecutor(max_workers=len(order)) as pool:
+            running = {fmt: pool.submit(WRITERS[fmt], parsed[fmt], toc_depth, job) for fmt in order}
+            for fmt in order:
+                warnings += [f"{fmt}: {w}" for w in running[fmt].result()]
+        return warnings
 
-        assets = job.template_dir
-        # HTML gets pandoc's table of contents; Word and PDF get the report's own contents page
-        # (a TOC field / Typst outline after the cover and sign-off pages).
-        args = [source.name, "--from", "ipynb", "--metadata-file", meta_file.name, "--toc-depth", "2",
-                "--data-dir", str(assets / PANDOC_DIR),
-                "--lua-filter", str(assets / PANDOC_DIR / "notebook.lua")]
-        if job.fmt == "html":
-            args += ["--to", "html5", "--toc", "--standalone", "--embed-resources",
-                     "--css", str(assets / "report.css"), "--output", str(job.output)]
-            return _pandoc(args, job)
-        if job.fmt == "docx":
-            args += ["--to", "docx", "--reference-doc", str(assets / "reference.docx"),
-                     "--output", str(job.output)]
-            warnings = _pandoc(args, job)
-            finish_docx(job.output, header_text(job.notebook))
-            return warnings
-        font = find_typst_cjk_font()
-        typ = job.workdir / "report.typ"
-        args += ["--to", "typst", "--standalone", "--extract-media", "media",
-                 "--variable", f"mainfont={font.family}", "--variable", "papersize=a4",
-                 "--include-in-header", str(assets / "typst-header.typ"), "--output", typ.name]
-        warnings = _pandoc(args, job)
-        try:
-            _, typst_warnings = typst.compile_with_warnings(
-                str(typ), output=str(job.output), root=str(job.workdir), font_paths=list(font.font_paths))
-        except typst.TypstError as exc:
-            raise RenderError("pdf", f"typst: {exc}") from None
-        return warnings + [f"typst: {w}" for w in typst_warnings]
+
+@dataclass(frozen=True)
+class Parsed:
+    """A notebook read by pandoc: its JSON document, and the folder its images were extracted to."""
+    document: Path
+    media: Path
+
+
+def _parse(source: str, metadata: dict[str, Any], n: int, job: RenderJob) -> tuple[Parsed, list[str]]:
+    """Read a prepared notebook once: Lua filter applied, images extracted, pandoc JSON written."""
+    notebook, meta_file = job.workdir / f"report-{n}.ipynb", job.workdir / f"metadata-{n}.yaml"
+    parsed = Parsed(job.workdir / f"report-{n}.json", job.workdir / f"media-{n}")
+    notebook.write_text(source, encoding="utf-8")
+    meta_file.write_text(yaml.safe_dump(metadata, allow_unicode=True), encoding="utf-8")
+    assets = job.template_dir / PANDOC_DIR
+    warnings = _pandoc([notebook.name, "--from", "ipynb", "--metadata-file", meta_file.name,
+                        "--lua-filter", str(assets / "notebook.lua"), "--extract-media", parsed.media.name,
+                        "--to", "json", "--output", parsed.document.name], job, "render")
+    return parsed, warnings
+
+
+def _write_html(parsed: Parsed, toc_depth: str, job: RenderJob) -> list[str]:
+    document = json.loads(parsed.document.read_text("utf-8"))
+    for image in _images(document["blocks"]):
+        target = image["c"][2]
+        path = (job.workdir / target[0]).resolve()
+        # Only the notebook's own outputs, which the parse extracted; any other target is left
+        # as written (never fetched nor embedded).
+        if path.is_relative_to(parsed.media.resolve()) and path.is_file():
+            mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+            target[0] = f"data:{mime};base64," + base64.b64encode(path.read_bytes()).decode("ascii")
+    inline = job.workdir / "report-html.json"
+    inline.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
+    style = job.workdir / "style.html"
+    css = (job.template_dir / "report.css").read_text("utf-8")
+    style.write_text(f"<style>\n{css}\n</style>\n", encoding="utf-8")
+    return _pandoc([inline.name, "--from", "json", *_common(job, toc_depth), "--toc", "--to", "html5", "--standalone",
+                    "--include-in-header", style.name, "--output", str(job.outputs["html"])], job, "html")
+
+
+def _write_docx(parsed: Parsed, toc_depth: str, job: RenderJob) -> list[str]:
+    warnings = _pandoc([parsed.document.name, "--from", "json", *_common(job, toc_depth), "--to", "docx",
+                        "--reference-doc", str(job.template_dir / "reference.docx"),
+                        "--output", str(job.outputs["docx"])], job, "docx")
+    finish_docx(job.outputs["docx"], header_text(job.notebook))
+    return warnings
+
+
+def _write_pdf(parsed: Parsed, toc_depth: str, job: RenderJob) -> list[str]:
+    font = find_typst_cjk_font()
+    typ = job.workdir / "report.typ"
+    warnings = _pandoc([parsed.document.name, "--from", "json", *_common(job, toc_depth),
+                        "--to", "typst", "--standalone",
+                        "--variable", f"mainfont={font.family}", "--variable", "papersize=a4",
+                        "--include-in-header", str(job.template_dir / "typst-header.typ"),
+                        "--output", typ.name], job, "pdf")
+    done = subprocess.run([sys.executable, "-c", TYPST_SCRIPT, typ.name, str(job.outputs["pdf"]),
+                           str(job.workdir), *font.font_paths],
+                          cwd=job.workdir, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise RenderError("pdf", f"typst: {done.stderr.strip()}")
+    return warnings + [f"typst: {w}" for w in json.loads(done.stdout)]
+
+
+WRITERS = {"html": _write_html, "docx": _write_docx, "pdf": _write_pdf}
+
+
+def _common(job: RenderJob, toc_depth: str) -> list[str]:
+    # HTML adds pandoc's table of contents (--toc); Word and PDF carry the report's own contents
+    # page after the cover and sign-off pages (evalkit.report.layout: a TOC field / Typst outline).
+    return ["--toc-depth", toc_depth, "--data-dir", str(job.template_dir / PANDOC_DIR)]
+
+
+def _toc_depth(template_dir: Path) -> int:
+    """The `toc-depth` of the Quarto project, so both engines list the same headings."""
+    config = read_yaml(template_dir / "_quarto.yml") or {}
+    return int(config.get("toc-depth", 3))
+
+
+def _images(node: Any) -> Iterator[dict]:
+    """Every Image element of a pandoc JSON document (or part of one)."""
+    if isinstance(node, dict):
+        if node.get("t") == "Image":
+            yield node
+        node = node.get("c")
+    if isinstance(node, list):
+        for child in node:
+            yield from _images(child)
 
 
 def prepare_notebook(nb: nbformat.NotebookNode, fmt: str) -> tuple[nbformat.NotebookNode, dict[str, Any]]:
@@ -112,13 +217,23 @@ def prepare_notebook(nb: nbformat.NotebookNode, fmt: str) -> tuple[nbformat.Note
     return nb, metadata
 
 
+def _kept_representations(nb: nbformat.NotebookNode, fmt: str) -> tuple[str | None, ...]:
+    """The MIME type `fmt` keeps of each display output, in order."""
+    return tuple(_best(output, fmt) for cell in nb.cells if cell.cell_type == "code"
+                 for output in cell.get("outputs", []) if "data" in output)
+
+
+def _best(output: nbformat.NotebookNode, fmt: str) -> str | None:
+    return next((m for m in MIME_PREFERENCE[fmt] if m in output.data), None)
+
+
 def _visible_outputs(outputs: list, fmt: str) -> list:
     visible = []
     for output in outputs:
         if output.output_type == "error" or (output.output_type == "stream" and output.name == "stderr"):
             continue
         if "data" in output:
-            best = next((m for m in MIME_PREFERENCE[fmt] if m in output.data), None)
+            best = _best(output, fmt)
             if best is None:
                 continue
             output.data = {best: output.data[best]}
@@ -145,11 +260,11 @@ def _cell_options(source: str) -> dict[str, Any]:
     return parsed if isinstance(parsed, dict) else {}
 
 
-def _pandoc(args: list[str], job: RenderJob) -> list[str]:
+def _pandoc(args: list[str], job: RenderJob, stage: str) -> list[str]:
     done = subprocess.run([pypandoc.get_pandoc_path(), *args], cwd=job.workdir,
                           capture_output=True, text=True, check=False)
     if done.returncode != 0:
-        raise RenderError(job.fmt, f"pandoc exited with {done.returncode}: {done.stderr.strip()}")
+        raise RenderError(stage, f"pandoc exited with {done.returncode}: {done.stderr.strip()}")
     return [f"pandoc: {line}" for line in done.stderr.splitlines() if line.strip()]
 
 

@@ -6,6 +6,7 @@ every stage succeeded, so a failed run leaves the earlier archive as it was.
 
 from __future__ import annotations
 
+import importlib.resources
 import json
 import platform
 import shutil
@@ -31,7 +32,17 @@ from evalkit.render.engines import FORMATS, Engine, RenderJob, get_engine
 from evalkit.render.errors import ArchiveConflict, RenderError
 from evalkit.render.execute import Execution, execute_notebook
 
-TEMPLATE_DIR = Path(evalkit.__file__).resolve().parent.parent / "report_template"
+
+def _template_dir() -> Path:
+    """The report template: installed as package data (evalkit/render/template/, see setup.py),
+    or report_template/ beside the package in a checkout."""
+    installed = importlib.resources.files("evalkit.render") / "template"
+    if installed.is_dir():
+        return Path(str(installed))
+    return Path(evalkit.__file__).resolve().parent.parent / "report_template"
+
+
+TEMPLATE_DIR = _template_dir()
 ROLE_LABELS = {"park": "园区数据文件", "catalog": "指标目录", "factors": "因子表"}
 
 Progress = Callable[[str], None]
@@ -49,7 +60,7 @@ class RenderOutcome:
     files: dict[str, Path]
     """'notebook', 'results', 'manifest' and each rendered format, inside `archive`."""
     stages: dict[str, float]
-    """Seconds per stage: execute, each format, archive."""
+    """Seconds per stage: execute, render (all formats), archive."""
     execution: Execution
     previous: Literal["none", "same-inputs", "replaced"]
     """What was at `archive` before: nothing, an archive of the same inputs (rendered again), or
@@ -133,7 +144,6 @@ def _run_stages(park_id: str, years: list[int], final: Path, inputs: list[InputF
     with _output_errors(final):
         staging = archive.new_staging_dir(final)
     stages: dict[str, float] = {}
-    warnings: list[str] = []
     marked = tempfile.TemporaryDirectory(prefix="evalkit-draft-")  # the template with the draft mark
     try:
         with _setup_errors():
@@ -147,16 +157,15 @@ def _run_stages(park_id: str, years: list[int], final: Path, inputs: list[InputF
                               + "\n  ".join(draft.describe(unverified)))
         styles = draft.marked_template(template_dir, Path(marked.name), len(unverified)) if unverified else template_dir
         colophon = _colophon(chosen, inputs, template, started_at)
-        for fmt in formats:
-            with _stage(fmt, stages, progress), tempfile.TemporaryDirectory(prefix="evalkit-render-") as work:
-                job = RenderJob(staging / NOTEBOOK, fmt, staging / f"report.{fmt}", styles,
-                                Path(work), colophon)
-                found = chosen.render(job)
-                if not job.output.is_file():
-                    raise RenderError(fmt, f"engine {chosen.name} reported success but wrote no {job.output.name}")
-            warnings += [f"{fmt}: {w}" for w in found]
-            for line in found:
-                progress(f"[evalkit] {fmt}: {line}")
+        # One engine call for all formats: the engine reads the notebook once and writes the
+        # formats together (side by side where it can).
+        with _stage("render", stages, progress), tempfile.TemporaryDirectory(prefix="evalkit-render-") as work:
+            job = RenderJob(staging / NOTEBOOK, {fmt: staging / f"report.{fmt}" for fmt in formats},
+                            styles, Path(work), colophon)
+            warnings = chosen.render(job)
+            for fmt, output in job.outputs.items():
+                if not output.is_file():
+                    raise RenderError(fmt, f"engine {chosen.name} reported success but wrote no {output.name}")
         with _stage("archive", stages, progress):
             archive.write_manifest(staging, Manifest(
                 park=park_id, years=years, window=_window(years), parameters=parameters,
