@@ -1,4 +1,5 @@
-"""Command line: `evalkit catalog | score | validate | template | export | render | verify | keygen | sign`.
+"""Command line: `evalkit catalog | score | validate | template | export | render | verify | keygen | sign |
+batch | compare | trend | statement`.
 
 A thin layer: parse arguments, call the package, print. Bad input is answered with every problem
 at once (exit 2), never a traceback.
@@ -27,7 +28,9 @@ if TYPE_CHECKING:
 # does not pay for papermill or matplotlib.
 
 EXIT_OK, EXIT_INPUT, EXIT_INTERNAL = 0, 2, 3
-EXIT_FAILED = EXIT_WARNINGS = 1  # a stage failed or results differ; for validate: warnings only
+# 1: a render stage failed or verify found differences; for score and validate: the park cannot be
+# rated (gate failed or deferred, coverage below the minimum, overall evaluation negative or undetermined)
+EXIT_FAILED = EXIT_NOT_RATED = 1
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -133,9 +136,15 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_argument("archive", type=Path, help="an archive folder, e.g. outputs/demo-chem/2021-2023")
     sub.add_argument("--key", type=Path, required=True, help="private key file made by `evalkit keygen`")
 
-    sub = command("validate", cmd_validate, "check a park's input file and list every problem "
-                                            "(exit 0 clean, 1 warnings only, 2 errors)")
+    sub = command("validate", cmd_validate, "check a park's input file, list every problem and predict the "
+                                            "outcome (exit 0 the park can be rated, 1 it cannot, 2 errors)")
     park_args(sub)
+
+    sub = command("gaps", cmd_gaps, "write the request for missing data and evidence (资料补充清单) "
+                                    "as an Excel workbook and a Word letter")
+    park_args(sub)
+    sub.add_argument("--output-dir", type=Path, default=Path("outputs"),
+                     help="folder for <park>/资料补充清单-<years>.xlsx and .docx (default: outputs)")
 
     sub = command("template", cmd_template, "write a blank input file / 数据填报模板 for a park (YAML or Excel)")
     sub.add_argument("--park", required=True, help="park / 园区 id")
@@ -151,6 +160,8 @@ def _parser() -> argparse.ArgumentParser:
                      help="Excel output: the default and only format (accepted for older scripts)")
     sub.add_argument("--output", type=Path, help="file to write (default: <park>.xlsx in the current folder)")
     sub.add_argument("--force", action="store_true", help="overwrite an existing file")
+
+    _portfolio_parser(command, park_args)
     return parser
 
 
@@ -166,10 +177,11 @@ def load_checked_park(park_id: str, params_dir: Path, catalog: Catalog, window: 
     """The park file read and checked against the catalog; every problem of both in one error."""
     from evalkit.intake import read_park
     from evalkit.intake.checks import check_park
+    from evalkit.intake.models import without_consequences
 
     park, problems = read_park(park_id, params_dir)
     if park is not None:
-        problems.extend(check_park(park, catalog, window, factors))
+        problems.extend(without_consequences(problems, check_park(park, catalog, window, factors)))
         years = park.input.years()
         if base_year is not None and (base_year not in years or base_year > window[-1]):
             problems.add("--base-year", "base_year", base_year,
@@ -245,6 +257,9 @@ def cmd_score(args) -> int:
     result = evaluate(park, catalog, window, factors=factors, strict=True if args.strict else None,
                       base_year=args.base_year)
     print(result.to_json() if args.json else inert(summary(result)))
+    if not result.rated:
+        print(inert(f"evalkit score: {args.park} is not rated / 未定级: {result.grade_reason}"), file=sys.stderr)
+        return EXIT_NOT_RATED
     return EXIT_OK
 
 
@@ -252,26 +267,31 @@ def summary(result: Result) -> str:
     """The result at a glance, for the terminal."""
     lines = [f"{result.park_name} ({result.park})  window {result.years[0]}–{result.years[-1]}, "
              f"evaluation year {result.evaluation_year}",
-             f"catalog {result.catalog.id} v{result.catalog.version}",
-             f"basic requirements / 基本要求: {'met 达标' if result.gate.passed else 'NOT met 不达标'}"]
-    for item in result.gate.items:
-        if not item.met:
-            lines.append(f"  ✗ {item.id}: {item.text_zh}")
+             f"catalog {result.catalog.id} v{result.catalog.version}"]
+    lines += outlook(result)
     if result.yearly:
         levels = list(next(iter(result.yearly.values())).target_levels)
         rows = [{"year": str(y), **{lv: f"{yr.target_levels[lv]:.2f}" for lv in levels},
                  "bonus": f"{yr.bonus:g}", "index": f"{yr.index:.2f}", "in mean": "yes" if yr.in_index else ""}
                 for y, yr in result.yearly.items()]
         lines += ["", text_table(rows, ["year", *levels, "bonus", "index", "in mean"]), ""]
-        lines.append(f"index / 绩效指数: {result.index:.2f}  (mean of {', '.join(map(str, result.index_years))})")
+        status = {"reference": "  REFERENCE VALUE ONLY / 参考值", "provisional": "  provisional / 暂定"}
+        lines.append(f"index / 绩效指数: {result.index:.2f}  (mean of {', '.join(map(str, result.index_years))})"
+                     + status.get(result.index_status or "", ""))
         rule = result.fifty_percent_rule
         assert rule is not None and result.overall is not None
         lines.append("50 % rule / 50%规则: " + ("passed" if rule.passed else "FAILED") + "  " + "; ".join(
-            f"{name} {c.mean_points:.2f}/{c.max_points:g}" for name, c in rule.levels.items()))
+            f"{name} {c.mean_points:.2f}/{c.max_points:g}" for name, c in rule.levels.items())
+            + ("  (missing data scores 0: reference only)" if result.index_status == "reference" else ""))
         lines.append(f"overall / 整体评价 ({result.overall.base_year}→{result.overall.target_year}): "
                      f"{result.overall.verdict}")
         lines += [f"  · {reason}" for reason in result.overall.reasons]
     lines.append(f"grade / 等级: {result.grade}  {result.grade_reason}")
+    flagged = {i.code: i.quality_flags for y in result.index_years if y in result.yearly
+               for i in result.yearly[y].indicators if i.quality_flags}
+    if flagged:
+        lines.append("scored with data that is not measured / 非实测数据: " + ", ".join(
+            f"{code} ({'/'.join(flags)})" for code, flags in flagged.items()))
     dep = result.bonus_dependence
     if dep is not None and any(result.yearly[y].bonus for y in result.index_years):
         lines.append(f"without bonus / 不计加分: index {dep.index_without_bonus:.2f}, grade {dep.grade_without_bonus}"
@@ -280,12 +300,36 @@ def summary(result: Result) -> str:
         unconfirmed = result.unverified_references
         lines.append(f"references / 参考值: {len(result.references)} used, {len(unconfirmed)} unconfirmed"
                      + (" — draft report (参考值未经核实); `render --final` refuses" if unconfirmed else ""))
-    if result.data_gaps:
-        lines.append("data gaps / 数据缺口: " + ", ".join(f"{g.code}@{g.year}" for g in result.data_gaps))
+    if result.input_gaps:
+        lines.append(f"data gaps / 数据缺口: {len(result.data_gaps)} indicator-years, {len(result.input_gaps)} inputs "
+                     "(evalkit gaps writes the request list): "
+                     + ", ".join(g.symbol for g in result.input_gaps[:12]) + (" …" if len(result.input_gaps) > 12 else ""))
     if result.not_applicable:
         lines.append("not applicable / 不适用: " + ", ".join(n.code for n in result.not_applicable))
     lines += [f"warning: {w}" for w in result.warnings]
     return "\n".join(lines)
+
+
+GATE_EN = {"passed": "met 达标", "failed": "NOT met 不达标", "deferred": "deferred, evidence pending 评价暂缓，待补证"}
+GATE_MARK = {"failed": "✗", "unknown": "?"}
+
+
+def outlook(result: Result) -> list[str]:
+    """Gate, coverage and whether a grade is possible: what `validate` predicts and `score` reports."""
+    lines = [f"basic requirements / 基本要求: {GATE_EN[result.gate.outcome]}"]
+    lines += [f"  {GATE_MARK[item.status]} {item.id}: {item.finding_zh or item.text_zh}"
+              + (" (待补证)" if item.status == "unknown" else "")
+              for item in result.gate.items if item.status != "met"]
+    cov = result.coverage
+    if cov is not None:
+        years = ", ".join(f"{y} {c.share:.0%}" for y, c in cov.by_year.items() if c.share is not None
+                          and y in result.index_years)
+        levels = ", ".join(f"{name} {c.share:.0%}" for name, c in cov.by_level.items() if c.share is not None)
+        lines.append(f"data coverage / 数据覆盖率 (minimum {cov.min_share:.0%}): {years}; {levels}"
+                     + ("" if cov.sufficient else "  → insufficient / 数据覆盖不足"))
+    lines.append("grade possible / 能否定级: " + ("yes" if result.rated else "no"))
+    lines += [f"  - {b.text_zh}" for b in result.blockers]
+    return lines
 
 
 # --- render and verify -----------------------------------------------------------------------
@@ -407,7 +451,30 @@ def cmd_validate(args) -> int:
     print(f"evalkit validate {args.park} {args.years}: {problems.table()}")
     if problems.errors:
         return EXIT_INPUT
-    return EXIT_WARNINGS if problems.warnings else EXIT_OK
+    from evalkit.evaluation import evaluate
+
+    park = load_checked_park(args.park, args.params_dir, catalog, window, factors)
+    result = evaluate(park, catalog, window, factors=factors)
+    print("\noutcome / 评价结果预判:\n" + inert("\n".join(outlook(result))))
+    return EXIT_OK if result.rated else EXIT_NOT_RATED
+
+
+def cmd_gaps(args) -> int:
+    from evalkit.evaluation import evaluate
+    from evalkit.intake.checks import parse_window
+    from evalkit.render.request import write_request
+
+    catalog, factors = _load(args)
+    window = parse_window(args.years, catalog)
+    park = load_checked_park(args.park, args.params_dir, catalog, window, factors)
+    result = evaluate(park, catalog, window, factors=factors)
+    files = write_request(result, catalog, args.output_dir / args.park,
+                          f"资料补充清单-{window[0]}-{window[-1]}")
+    print(f"request for missing data and evidence / 资料补充清单 ({len(result.input_gaps)} inputs, "
+          f"{len(result.gate.unknown)} basic requirements pending):")
+    for path in files:
+        print(f"  {path}")
+    return EXIT_OK
 
 
 def cmd_template(args) -> int:
@@ -443,3 +510,194 @@ def _refuse_overwrite(path: Path, force: bool) -> None:
         problems = Problems()
         problems.add(str(path), "--output", str(path), "a file that does not exist yet (or pass --force)")
         problems.raise_if_errors()
+
+
+# --- many parks and many years: batch, compare, trend, statement --------------------------------
+
+def _portfolio_parser(command, park_args) -> None:
+    """The subcommands of part 7's uses (batch runs, 横向比较, 纵向比较, 持续符合性声明)."""
+    def output_args(sub: argparse.ArgumentParser, formats_flag: str = "--to") -> None:
+        sub.add_argument(formats_flag, dest="formats", default="html,docx,pdf",
+                         help="formats, comma-separated (default: html,docx,pdf)")
+        sub.add_argument("--engine", choices=["auto", "quarto", "pandoc"], default="auto",
+                         help="renderer: Quarto when on PATH (auto), else pandoc from pypandoc_binary")
+        sub.add_argument("--output-dir", type=Path, default=Path("outputs"), help="archive root (default: outputs)")
+        sub.add_argument("--force", action="store_true", help="replace an archive made from different inputs")
+
+    def many_args(sub: argparse.ArgumentParser) -> None:
+        sub.add_argument("--years", required=True, help="evaluation window, e.g. 2021-2023")
+        sub.add_argument("--params-dir", type=Path, default=Path("params"), help="folder of park input files")
+        sub.add_argument("--factors", type=Path, help="custom carbon factor table (YAML)")
+
+    sub = command("batch", cmd_batch, "render the reports of many parks in parallel; summary in "
+                                      "outputs/batch-<window>.csv and .xlsx (exit 0 only if every park succeeded)")
+    many_args(sub)
+    sub.add_argument("--parks", help="comma-separated park ids (default: every park file in --params-dir)")
+    sub.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="parallel processes (default: CPU count)")
+    output_args(sub)
+
+    sub = command("compare", cmd_compare, "comparison report of parks (横向比较): ranking, heatmap, leading values, "
+                                          "common weak areas")
+    many_args(sub)
+    chosen = sub.add_mutually_exclusive_group(required=True)
+    chosen.add_argument("--parks", help="comma-separated park ids")
+    chosen.add_argument("--all", action="store_true", help="every park file in --params-dir")
+    sub.add_argument("--by", choices=["park_type"], help="also compare parks within each park type")
+    output_args(sub)
+
+    sub = command("trend", cmd_trend, "one park over every three-year window its data allow (纵向比较)")
+    park_args(sub, years=False)
+    sub.add_argument("--from", dest="start", type=int, required=True, help="first year, e.g. 2019")
+    sub.add_argument("--to", dest="end", type=int, required=True, help="last year, e.g. 2023")
+    output_args(sub, "--formats")
+
+    sub = command("statement", cmd_statement, "annual statement of continued compliance (持续符合性声明, 7.1.2) "
+                                              "against the park's last rated archive")
+    park_args(sub, years=False)
+    sub.add_argument("--year", type=int, required=True, help="the statement year, e.g. 2024")
+    output_args(sub)
+
+
+def _formats(text: str) -> list[str]:
+    from evalkit.render import FORMATS
+
+    formats = [f.strip() for f in text.split(",") if f.strip()]
+    if not formats or any(f not in FORMATS for f in formats):
+        problems = Problems()
+        problems.add("--to", "formats", text, f"a comma-separated list of {', '.join(FORMATS)}")
+        problems.raise_if_errors()
+    return formats
+
+
+def _portfolio_inputs(args) -> dict:
+    from evalkit import carbon
+    from evalkit.catalog import default_catalog_path
+
+    catalog, factors = _load(args)
+    return dict(params_dir=args.params_dir, catalog=catalog, catalog_path=args.catalog or default_catalog_path(),
+                factors=factors, factor_path=args.factors or carbon.DEFAULT_TABLE, output_dir=args.output_dir)
+
+
+def _chosen_parks(args) -> list[str]:
+    from evalkit.intake import find_park_file
+    from evalkit.runs.collect import park_ids
+
+    parks = park_ids(args.params_dir) if getattr(args, "all", False) or not args.parks else \
+        list(dict.fromkeys(p.strip() for p in args.parks.split(",") if p.strip()))
+    problems = Problems()
+    for park in parks:
+        try:
+            find_park_file(park, args.params_dir)
+        except InputError as exc:
+            problems.extend(exc.problems)
+    if not parks:
+        problems.add(str(args.params_dir), "parks", "", "at least one park input file")
+    problems.raise_if_errors()
+    return parks
+
+
+def _print_document(outcome, what: str) -> None:
+    for warning in outcome.warnings:
+        print(f"[evalkit] warning: {warning}", file=sys.stderr)
+    print(f"{what} archived in {outcome.archive} (engine: {outcome.engine})")
+    for name, path in outcome.files.items():
+        print(f"  {name:9} {path}")
+
+
+def cmd_batch(args) -> int:
+    import time
+
+    from tqdm import tqdm
+
+    from evalkit.intake.checks import parse_window
+    from evalkit.runs.batch import BatchInterrupted, BatchJob, run_batch, write_summary
+
+    context = _portfolio_inputs(args)
+    window = parse_window(args.years, context["catalog"])
+    formats = _formats(args.formats)
+    parks = _chosen_parks(args)
+    label = f"{window[0]}-{window[-1]}"
+    levels = [t.name for t in context["catalog"].target_levels]
+    jobs = [BatchJob(park=p, years=window, params_dir=str(args.params_dir), catalog_path=str(context["catalog_path"]),
+                     factor_path=str(context["factor_path"]), output_dir=str(args.output_dir), formats=formats,
+                     engine=args.engine, force=args.force, command=["evalkit", *args.argv]) for p in parks]
+    bar = tqdm(total=len(jobs), unit="park", desc=f"batch {label}", file=sys.stderr, dynamic_ncols=True)
+
+    def report(done: int, running: int, failed: int, total: int) -> None:
+        bar.n = done
+        bar.set_postfix_str(f"done {done - failed}, running {running}, failed {failed}", refresh=True)
+
+    start = time.perf_counter()
+    try:
+        rows = run_batch(jobs, workers=args.jobs, report=report)
+    except BatchInterrupted as exc:
+        bar.close()
+        files = write_summary(exc.rows, args.output_dir, label, levels)
+        print(f"evalkit batch: interrupted; finished archives are intact; summary so far in {files[0]}", file=sys.stderr)
+        return 130
+    bar.close()
+    seconds = time.perf_counter() - start
+    files = write_summary(rows, args.output_dir, label, levels)
+    table = [{"park": r.park, "status": r.status, "grade": r.grade, "index": "" if r.index is None else f"{r.index:.2f}",
+              "overall": r.verdict, "seconds": f"{r.seconds:.1f}", "archive": r.archive} for r in rows]
+    print(text_table(table, ["park", "status", "grade", "index", "overall", "seconds", "archive"]))
+    failed = [r for r in rows if r.status != "rendered" and r.status != "unchanged"]
+    for row in failed:
+        print(f"FAILED {row.park}: {row.error}", file=sys.stderr)
+    print(f"{len(rows) - len(failed)} of {len(rows)} parks succeeded in {seconds:.1f} s "
+          f"({args.jobs} process(es)); summary: {', '.join(map(str, files))}")
+    return EXIT_OK if not failed else EXIT_FAILED
+
+
+def cmd_compare(args) -> int:
+    from evalkit.intake.checks import parse_window
+    from evalkit.render import RenderError
+    from evalkit.runs.reports import compare_report
+
+    context = _portfolio_inputs(args)
+    window = parse_window(args.years, context["catalog"])
+    formats = _formats(args.formats)
+    parks = _chosen_parks(args)
+    try:
+        outcome, sources = compare_report(parks, window, by=args.by, formats=formats, engine=args.engine,
+                                          force=args.force, command=["evalkit", *args.argv], **context)
+    except RenderError as exc:
+        print(f"[evalkit] error: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    for park, source in zip(parks, sources):
+        print(f"  {park:16} result from {source}")
+    _print_document(outcome, "comparison report")
+    return EXIT_OK
+
+
+def cmd_trend(args) -> int:
+    from evalkit.render import RenderError
+    from evalkit.runs.reports import trend_report
+
+    context = _portfolio_inputs(args)
+    formats = _formats(args.formats)
+    try:
+        outcome = trend_report(args.park, args.start, args.end, formats=formats, engine=args.engine,
+                               force=args.force, command=["evalkit", *args.argv], **context)
+    except RenderError as exc:
+        print(f"[evalkit] error: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    _print_document(outcome, "trend")
+    return EXIT_OK
+
+
+def cmd_statement(args) -> int:
+    from evalkit.render import RenderError
+    from evalkit.runs.reports import statement_report
+
+    context = _portfolio_inputs(args)
+    formats = _formats(args.formats)
+    try:
+        outcome = statement_report(args.park, args.year, formats=formats, engine=args.engine, force=args.force,
+                                   command=["evalkit", *args.argv], **context)
+    except RenderError as exc:
+        print(f"[evalkit] error: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    verdict = json.loads(outcome.files["results"].read_text("utf-8"))["verdict"]
+    _print_document(outcome, f"statement ({verdict})")
+    return EXIT_OK

@@ -30,11 +30,12 @@ RANKS = {
     "catalog": 1, "carbon": 1,
     "intake": 2,
     "evaluation": 3,
-    "analysis": 4,
+    "analysis": 4, "portfolio": 4,
     "report": 5, "archive": 5,
     "render": 6,
-    "cli": 7,
-    "__main__": 8,
+    "runs": 7,
+    "cli": 8,
+    "__main__": 9,
 }
 
 

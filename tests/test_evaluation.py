@@ -7,13 +7,8 @@ from evalkit.core.problems import InputError
 from evalkit.evaluation import evaluate
 from evalkit.evaluation.grade import assign_grade
 from evalkit.evaluation.index import fifty_percent_rule, round_half_up
-from evalkit.evaluation.results import OverallEvaluation
 
 WINDOW = [2021, 2022, 2023]
-
-
-def positive_overall():
-    return OverallEvaluation.model_construct(verdict="positive", failures=[], reasons=[], flags=[])
 
 
 def rule_for(catalog, effect=30.0, path=40.0, management=15.0):
@@ -78,7 +73,7 @@ def test_longer_window_averages_the_last_three_years_only(catalog, chem_raw, mak
     (59.99, "none"), (60.0, "A"), (74.99, "A"), (75.0, "AA"), (84.99, "AA"), (85.0, "AAA"), (101.0, "AAA"),
 ])
 def test_grade_bands(catalog, index, grade):
-    assert assign_grade(catalog, index, rule_for(catalog), positive_overall())[0] == grade
+    assert assign_grade(catalog, index, rule_for(catalog))[0] == grade
 
 
 @pytest.mark.parametrize("mean, rounded, grade", [
@@ -87,17 +82,17 @@ def test_grade_bands(catalog, index, grade):
 ])
 def test_grade_is_decided_on_the_rounded_index(catalog, mean, rounded, grade):
     assert round_half_up(mean, 2) == rounded
-    assert assign_grade(catalog, round_half_up(mean, 2), rule_for(catalog), positive_overall())[0] == grade
+    assert assign_grade(catalog, round_half_up(mean, 2), rule_for(catalog))[0] == grade
 
 
 def test_fifty_percent_rule_caps_aaa_and_aa_at_a(catalog):
     failing = rule_for(catalog, management=9.99)  # below 50 % of 20 points
     assert not failing.passed and not failing.levels["管理协同"].passed
     for index in (90.0, 80.0):
-        grade, reason, _ = assign_grade(catalog, index, failing, positive_overall())
+        grade, reason = assign_grade(catalog, index, failing)
         assert grade == "A" and "管理协同" in reason
-    assert assign_grade(catalog, 65.0, failing, positive_overall())[0] == "A"
-    assert assign_grade(catalog, 55.0, failing, positive_overall())[0] == "none"
+    assert assign_grade(catalog, 65.0, failing)[0] == "A"
+    assert assign_grade(catalog, 55.0, failing)[0] == "none"
     assert rule_for(catalog, management=10.0).passed
 
 
@@ -126,11 +121,27 @@ def test_failed_gate_stops_the_evaluation(catalog, chem_raw, make_park):
     assert result.yearly == {} and result.index is None and result.overall is None
 
 
-def test_unanswered_requirement_fails_the_gate(catalog, chem_raw, make_park):
+def test_unanswered_requirement_defers_the_evaluation(catalog, chem_raw, make_park):
     del chem_raw["basic_requirements"]["disclosure"]
     result = evaluate(make_park(chem_raw), catalog, WINDOW)
-    assert result.gate.failed == ["disclosure"] and result.grade == "not_rated"
+    assert result.gate.outcome == "deferred" and result.gate.unknown == ["disclosure"] and not result.gate.failed
+    assert result.grade == "deferred" and result.index_status == "provisional"
+    assert result.yearly and result.index is not None and result.provisional_grade in {"AAA", "AA"}
+    assert "评价暂缓，待补充证明材料" in result.grade_reason and "不达标" not in result.grade_reason
     assert any("disclosure" in w for w in result.warnings)
+
+
+def test_met_unknown_defers_and_a_failure_still_stops(catalog, chem_raw, make_park):
+    chem_raw["basic_requirements"]["planning_eia"] = {"met": "unknown", "note": "规划环评批复待园区提供"}
+    result = evaluate(make_park(chem_raw), catalog, WINDOW)
+    item = next(i for i in result.gate.items if i.id == "planning_eia")
+    assert item.status == "unknown" and not item.met and item.answered and item.finding_zh is None
+    assert [b.kind for b in result.blockers] == ["gate_deferred"]
+    chem_raw["basic_requirements"]["no_major_incident"] = {"met": False, "evidence": "事故调查报告"}
+    failed = evaluate(make_park(chem_raw), catalog, WINDOW)
+    assert failed.gate.outcome == "failed" and failed.yearly == {} and failed.grade == "not_rated"
+    assert [b.kind for b in failed.blockers] == ["gate_failed"]
+    assert "评价期内发生了较大及以上突发环境事件" in failed.grade_reason  # the finding, not the requirement
 
 
 def test_negative_overall_verdict_is_not_rated(catalog, chem_raw, make_park):

@@ -113,9 +113,9 @@ def test_html_has_no_live_script_handler_link_or_embedded_file(poisoned):
     assert not [(t, a) for t, a in tags if any(name.startswith("on") for name in a)]
     urls = [v or "" for _, a in tags for k, v in a.items() if k in {"href", "src", "action", "formaction"}]
     assert not [u for u in urls if u.strip().lower().startswith(("javascript:", "file:", "vbscript:"))]
-    assert [u[:22] for u in urls if u.startswith("data:")] == ["data:image/png;base64,"] * 4  # the 4 charts
+    assert [u[:22] for u in urls if u.startswith("data:")] == ["data:image/png;base64,"] * 5  # the 5 charts (coverage, index, first level, lost points, carbon)
     imgs = [a.get("src", "") for t, a in tags if t == "img"]
-    assert len(imgs) == 4 and all(src.startswith("data:image/png;base64,") for src in imgs)
+    assert len(imgs) == 5 and all(src.startswith("data:image/png;base64,") for src in imgs)
     styles = re.findall(r"<style[^>]*>(.*?)</style>", page, flags=re.S)
     assert not any("display:none" in squeeze(style) for style in styles)
     assert SECRET not in page
@@ -129,7 +129,7 @@ def test_docx_holds_the_payloads_as_plain_text(poisoned):
     with zipfile.ZipFile(outcome.files["docx"]) as docx:
         xml = docx.read("word/document.xml").decode("utf-8")
         media = [n for n in docx.namelist() if n.startswith("word/media/")]
-        assert len(media) == 4 and all(docx.read(n).startswith(b"\x89PNG") for n in media)
+        assert len(media) == 5 and all(docx.read(n).startswith(b"\x89PNG") for n in media)
         assert not any(SECRET.encode() in docx.read(n) for n in docx.namelist())
     assert "<w:t>OPENXML-RUN</w:t>" not in xml
     runs = html_lib.unescape("".join(re.findall(r"<w:t(?:\s[^>]*)?>([^<]*)</w:t>", xml)))

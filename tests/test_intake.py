@@ -180,7 +180,8 @@ def test_xlsx_template_layout(tmp_path):
     book = load_workbook(path)
     assert book.sheetnames[:5] == ["说明", "概况与设置", "基本要求", "年度数据", "能源数据"]
     data = book[DATA]
-    assert [c.value for c in data[1]] == ["代码 symbol", "名称", "单位", "数据来源", *YEARS, "说明"]
+    assert [c.value for c in data[1]] == ["代码 symbol", "名称", "单位", "数据来源", *YEARS, "说明", "备注 note",
+                                          "口径（实测/推算/估算/代用）", "推算或估算方法", "代用数据可代表园区的理由"]
     assert data.freeze_panes == "E2"
     iva = row_of(data, "iva")
     assert (data.cell(iva, 2).value, data.cell(iva, 3).value) == ("工业增加值", "万元")
@@ -188,7 +189,7 @@ def test_xlsx_template_layout(tmp_path):
     units = {str(dv.sqref): dv.formula1 for dv in data.data_validations.dataValidation}
     assert any(f"C{iva}" in cells.split() and formula == '"元,万元,亿元"' for cells, formula in units.items())
     basic = book["基本要求"]
-    assert [dv.formula1 for dv in basic.data_validations.dataValidation] == ['"是,否"']
+    assert [dv.formula1 for dv in basic.data_validations.dataValidation] == ['"是,否,待补证"']
     levels = [dv.formula1 for dv in book[QUALITATIVE].data_validations.dataValidation]
     assert levels == ['"A,B,C,D"'] * 11
     assert {row_of(book[ENERGY], f"fuels.{key}") for key in FACTORS.fuels}
@@ -196,7 +197,7 @@ def test_xlsx_template_layout(tmp_path):
 
 # Workbook round trip
 
-@pytest.mark.parametrize("park", DEMOS)
+@pytest.mark.parametrize("park", [*DEMOS, "demo-sparse"])
 def test_export_then_read_gives_the_identical_park(tmp_path, park):
     loaded = load_park(park, PARAMS)
     export_park(loaded, CATALOG, tmp_path / f"{park}.xlsx")
@@ -207,7 +208,7 @@ def test_export_then_read_gives_the_identical_park(tmp_path, park):
 def test_export_adds_a_blank_column_for_the_next_year(tmp_path):
     export_park(load_park("demo-chem", PARAMS), CATALOG, tmp_path / "p.xlsx")
     headers = [c.value for c in load_workbook(tmp_path / "p.xlsx")[DATA][1]]
-    assert headers[4:-1] == [2020, 2021, 2022, 2023, 2024]
+    assert headers[4:9] == [2020, 2021, 2022, 2023, 2024] and headers[9] == "说明"
 
 
 @pytest.mark.parametrize("park", ["demo-hitech", "demo-heavy"])
@@ -454,12 +455,18 @@ def _run(capsys, *args: str) -> tuple[int, str]:
 
 
 def test_validate_exit_codes(tmp_path, capsys):
-    assert _run(capsys, "--park", "demo-chem", "--years", "2021-2023", "--params-dir", str(PARAMS))[0] == 0
+    """0: the park can be rated (warnings or not); 1: it cannot be rated; 2: errors."""
+    code, out = _run(capsys, "--park", "demo-chem", "--years", "2021-2023", "--params-dir", str(PARAMS))
+    assert code == 0 and "grade possible / 能否定级: yes" in out
     raw = demo_raw()
-    raw["qualitative"]["I19"].pop(2022)
+    raw["qualitative"]["I19"].pop(2022)  # a gap that costs points but leaves coverage above 65 %
     write_park(tmp_path, raw)
     code, out = _run(capsys, "--park", "park", "--years", "2021-2023", "--params-dir", str(tmp_path))
-    assert code == 1 and "qualitative.I19" in out
+    assert code == 0 and "qualitative.I19" in out
+    raw["basic_requirements"]["planning_eia"] = {"met": "unknown"}
+    write_park(tmp_path, raw)
+    code, out = _run(capsys, "--park", "park", "--years", "2021-2023", "--params-dir", str(tmp_path))
+    assert code == 1 and "deferred" in out and "planning_eia" in out and "评价暂缓" in out
     raw["data"]["nox"]["values"][2021] = -5
     write_park(tmp_path, raw)
     code, out = _run(capsys, "--park", "park", "--years", "2021-2023", "--params-dir", str(tmp_path))
@@ -486,6 +493,33 @@ def test_template_and_export_commands(tmp_path, capsys):
     assert load_park("demo-hitech", tmp_path).input == load_park("demo-hitech", PARAMS).input
     assert main(["template", "--park", "newpark", "--years", "2020-2023", "--xlsx",
                  "--output", str(tmp_path / "newpark.xlsx")]) == 2   # refuses to overwrite
+
+
+def test_workbook_without_the_data_quality_columns_is_still_read(tmp_path):
+    """Workbooks made before scope existed keep working: the quality columns are optional."""
+    export_park(load_park("demo-chem", PARAMS), CATALOG, tmp_path / "old.xlsx")
+    book = load_workbook(tmp_path / "old.xlsx")
+    for title in (DATA, "能源数据", "分年来源"):
+        sheet = book[title]
+        headers = [c.value for c in sheet[1]]
+        first = min(n for n, h in enumerate(headers, 1) if h in {"备注 note", "口径（实测/推算/估算/代用）"})
+        sheet.delete_cols(first, len(headers) - first + 1)
+    book.save(tmp_path / "old.xlsx")
+    assert load_park("old", tmp_path).input == load_park("demo-chem", PARAMS).input
+
+
+def test_workbook_reads_pending_answers_and_scopes_in_chinese(tmp_path):
+    export_park(load_park("demo-sparse", PARAMS), CATALOG, tmp_path / "s.xlsx")
+    book = load_workbook(tmp_path / "s.xlsx")
+    basic = book["基本要求"]
+    assert basic.cell(row_of(basic, "planning_eia"), 3).value == "待补证"
+    data = book[DATA]
+    headers = [c.value for c in data[1]]
+    scope = headers.index("口径（实测/推算/估算/代用）") + 1
+    assert data.cell(row_of(data, "good_air_ratio"), scope).value == "代用"
+    park = load_park("s", tmp_path).input
+    assert park.basic_requirements["planning_eia"].met == "unknown"
+    assert park.data["green_industry_va"].scope == "estimated"
 
 
 def test_export_writes_excel_without_being_told(tmp_path, monkeypatch, capsys):

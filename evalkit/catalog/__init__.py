@@ -10,6 +10,7 @@ May import: `evalkit.core`.
 from evalkit.catalog.model import (
     Catalog,
     ConsistencyRule,
+    ContinuedCompliance,
     Driver,
     Indicator,
     InputDef,
@@ -26,6 +27,7 @@ from evalkit.catalog.model import (
 __all__ = [
     "Catalog",
     "ConsistencyRule",
+    "ContinuedCompliance",
     "Driver",
     "Indicator",
     "InputDef",

@@ -122,6 +122,7 @@ class InputDef(Model):
     max: float | None = None
     exclusive_min: bool = False
     carbon: bool = False
+    proxy_allowed: str | None = None  # why a proxy figure (scope: proxy) of this input may be scored
 
 
 class TargetLevel(Model):
@@ -143,6 +144,29 @@ class Grading(Model):
     window_years: int
     index_decimals: int
     source: str
+
+
+class CoverageRule(Model):
+    """Minimum share of the applicable weight with real data, per index year and per target level."""
+
+    min_share: float = Field(default=0.65, gt=0, le=1)
+    source: str = "JRC/OECD Handbook on Constructing Composite Indicators (2008): about 65 % coverage (rule of thumb)"
+
+
+class AdviceItem(Model):
+    """An improvement advice text, given for a weak measured indicator when its conditions hold."""
+
+    id: str
+    indicators: list[str]
+    text_zh: str
+    requires_inputs: list[str] = Field(default_factory=list)
+    unless_levels: dict[str, list[str]] = Field(default_factory=dict)
+
+
+class Advice(Model):
+    weak_below: float = Field(default=0.8, gt=0, le=1)
+    source: str = ""
+    items: list[AdviceItem] = Field(default_factory=list)
 
 
 class Pollutant(Model):
@@ -242,8 +266,7 @@ class Decision(Model):
 class Requirement(Model):
     id: str
     text_zh: str
-    not_met_zh: str | None = None
-    """The finding when the item is not met, as the report states it (not the requirement)."""
+    finding_zh: str | None = None  # the finding when not met, e.g. "评价期内发生了较大及以上突发环境事件…"
     evidence_hint_zh: str
 
 
@@ -278,6 +301,21 @@ class BasicRequirements(Model):
     items: list[Requirement]
 
 
+class ContinuedCompliance(Model):
+    """The annual statement of continued compliance (持续符合性声明, 7.1.2) and a rating's validity (7.2.2)."""
+
+    validity_years: int
+    """A rating covers this many statement years after its evaluation year."""
+    max_score_drop: float
+    """An indicator has fallen back (回落) when its score s in the statement year is more than this
+    below its mean score over the rated window's index years."""
+    score_drop_overrides: dict[str, float] = Field(default_factory=dict)
+    """A stricter or looser drop for single indicators, by code."""
+    keep_grade_band: bool
+    """The statement year's index must stay at or above the lower bound of the rated grade."""
+    source: str
+
+
 class Catalog(Model):
     model_config = ConfigDict(extra="ignore", frozen=True)  # `references`, `rubric_scale`: YAML anchors only
 
@@ -288,6 +326,7 @@ class Catalog(Model):
     basic_requirements: BasicRequirements
     target_levels: list[TargetLevel]
     grading: Grading
+    coverage: CoverageRule = CoverageRule()
     overall: Overall
     inputs: dict[str, InputDef]
     parts: list[tuple[str, str]] = Field(default_factory=list)
@@ -295,11 +334,12 @@ class Catalog(Model):
     bonus: Bonus
     not_applicable: NotApplicableRules = NotApplicableRules()
     consistency_rules: list[ConsistencyRule] = Field(default_factory=list)
-    improvement: dict[str, str] = Field(default_factory=dict)
+    advice: Advice = Advice()
     discrepancies: list[Note] = Field(default_factory=list)
     decisions: list[Decision] = Field(default_factory=list)
     basis: list[BasisDocument] = Field(default_factory=list)
     display: Display = Field(default_factory=Display)
+    continued_compliance: ContinuedCompliance | None = None
     path: str
     sha256: str
     warnings: list[str] = Field(default_factory=list)
@@ -418,8 +458,23 @@ def _check_meaning(catalog: Catalog, problems: Problems) -> None:
         problems.add(file, "grading.bands", [b.min for b in catalog.grading.bands], "distinct thresholds")
     if catalog.grading.capped_grade not in {b.grade for b in catalog.grading.bands}:
         problems.add(file, "grading.capped_grade", catalog.grading.capped_grade, "one of the grades in bands")
+    for item in catalog.advice.items:
+        where = f"advice.items[{item.id}]"
+        for code in [*item.indicators, *item.unless_levels]:
+            if code not in catalog.codes:
+                problems.add(file, where, code, f"an indicator code of catalog {catalog.id}")
+        for symbol in item.requires_inputs:
+            if symbol not in catalog.inputs:
+                problems.add(file, f"{where}.requires_inputs", symbol, "a symbol declared under inputs")
     if catalog.grading.window_years < 1:
         problems.add(file, "grading.window_years", catalog.grading.window_years, "at least 1")
+    rules = catalog.continued_compliance
+    if rules is not None:
+        for code in rules.score_drop_overrides:
+            if code not in seen:
+                problems.add(file, f"continued_compliance.score_drop_overrides.{code}", code, "an indicator code")
+        if rules.validity_years < 1:
+            problems.add(file, "continued_compliance.validity_years", rules.validity_years, "at least 1")
 
 
 def _check_rules(catalog: Catalog, file: str, problems: Problems) -> None:

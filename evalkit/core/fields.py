@@ -4,7 +4,7 @@ non-empty text, models that forbid unknown keys, and a yearly series with unit a
 from __future__ import annotations
 
 import math
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal, NamedTuple
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, Strict, field_validator
 from pydantic_core import PydanticCustomError
@@ -51,12 +51,29 @@ def non_blank(value: str) -> str:
     return value
 
 
+# Data quality of a figure (DIGEST decision 3): measured 实测/统计, derived 推算 (computed from other
+# published figures), estimated 估算, proxy 代用 (e.g. a city-level figure standing in for the park's).
+Scope = Literal["measured", "derived", "estimated", "proxy"]
+
+
+class Quality(NamedTuple):
+    """What a figure is: its scope, how it was derived, a note, and why a proxy may be scored."""
+
+    scope: str
+    derivation: str | None = None
+    note: str | None = None
+    proxy_justification: str | None = None
+
+
 class Point(Model):
-    """One year's figure when it needs its own source or a note."""
+    """One year's figure when it needs its own source, a note or its own data quality."""
 
     value: Number
     source: Text | None = None
     note: str | None = None
+    scope: Scope | None = None
+    derivation: str | None = None
+    proxy_justification: str | None = None
 
     _source = field_validator("source")(lambda v: v if v is None else non_blank(v))
 
@@ -67,10 +84,21 @@ class Series(Model):
     unit: Text
     source: Text
     values: dict[Year, Number | Point]
+    scope: Scope = "measured"
+    derivation: str | None = None
+    note: str | None = None
+    proxy_justification: str | None = None
     evidence_ids: list[Text] = Field(default_factory=list)
     """Ids of the park's evidence register (`evidence:`) that prove these figures."""
 
     _source = field_validator("source")(non_blank)
+
+    def quality(self, year: int) -> Quality:
+        """The year's data quality: a year's own entries override the series'."""
+        raw = self.values.get(year)
+        own = raw if isinstance(raw, Point) else None
+        return Quality(*(getattr(own, name) if own is not None and getattr(own, name) is not None
+                         else getattr(self, name) for name in Quality._fields))
 
     def point(self, year: int) -> tuple[float, str] | None:
         raw = self.values.get(year)

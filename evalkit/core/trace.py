@@ -19,6 +19,12 @@ class TraceInput(BaseModel):
     unit: str
     year: int | None = None
     source: str
+    # Data quality as the park file states it (measured, derived, estimated, proxy); None for
+    # figures evalkit computed itself (carbon accounting, index sums).
+    scope: str | None = None
+    derivation: str | None = None
+    note: str | None = None
+    proxy_justification: str | None = None
 
 
 class Reference(BaseModel):

@@ -19,11 +19,13 @@ from evalkit import __version__, carbon
 from evalkit.catalog import Catalog
 from evalkit.core.problems import Problems
 from evalkit.intake.checks import check_and_account
+from evalkit.evaluation.coverage import coverage
 from evalkit.evaluation.gate import check_gate
-from evalkit.evaluation.grade import assign_grade
+from evalkit.evaluation.grade import assign_grade, blockers
 from evalkit.evaluation.index import fifty_percent_rule, first_level_means, level_means, window_mean, year_result
 from evalkit.evaluation.overall import overall_evaluation
-from evalkit.evaluation.report_lists import data_gaps, not_applicable_items, override_items, points_lost
+from evalkit.evaluation.report_lists import (advice, data_gaps, gap_points_by_level, input_gaps, not_applicable_items,
+                                            override_items, points_lost)
 from evalkit.evaluation.scores import score_year
 from evalkit.evaluation.variables import build_variables
 from evalkit.evaluation.bonus import bonus_dependence
@@ -31,7 +33,7 @@ from evalkit.evaluation.decomposition import decompose
 from evalkit.evaluation.references import reference_status
 from evalkit.intake.consistency import check_consistency
 from evalkit.intake import LoadedPark
-from evalkit.evaluation.results import CatalogInfo, Result
+from evalkit.evaluation.results import Blocker, CatalogInfo, Result, YearResult
 
 
 def evaluate(park: LoadedPark, catalog: Catalog, window: list[int], *,
@@ -51,29 +53,46 @@ def evaluate(park: LoadedPark, catalog: Catalog, window: list[int], *,
         warnings=[*catalog.warnings, *(f"{p.field}: {p.expected}" for p in problems.warnings)])
 
     result.consistency = check_consistency(park, catalog, window)
-    if not result.gate.passed:
-        failed = "；".join(i.text_zh for i in result.gate.items if not i.met)
-        why = f"基本要求不达标，不再开展绩效指标评价（6.1.2）：{failed}"
-        return result.model_copy(update={"grade_reason": why, "not_rated_reason": why})
-
     variables = build_variables(park, catalog, [window[0] - 1, *window], factors, carbon_accounts)
+    yearly: dict[int, YearResult] = {}
     uncomputable = Problems()
     for year in window:
         indicators = score_year(catalog, park.input, variables, year, uncomputable, str(park.path))
         if uncomputable.errors:
             continue  # reported below, with those of the other years
         account = variables.carbon_years.get(year)
-        result.yearly[year] = year_result(catalog, park.input, year, indicators, year in index_years,
-                                          account.model_dump(mode="json") if account else None)
+        yearly[year] = year_result(catalog, park.input, year, indicators, year in index_years,
+                                   account.model_dump(mode="json") if account else None)
+
+    if result.gate.outcome == "failed":
+        # No indicator evaluation (6.1.2); the input gaps still say what a later evaluation needs.
+        why = "基本要求不达标，不再开展绩效指标评价（6.1.2）：" + "；".join(
+            i.finding_zh or i.text_zh for i in result.gate.items if i.status == "failed")
+        return result.model_copy(update={
+            "grade_reason": why, "not_rated_reason": why, "blockers": [Blocker(kind="gate_failed", text_zh=why)],
+            "input_gaps": input_gaps(catalog, yearly, index_years, variables, None)})
 
     uncomputable.raise_if_errors()
+    result.yearly = yearly
     mean, index, index_trace = window_mean(catalog, result.yearly, index_years)
     means = level_means(catalog, result.yearly, index_years)
     rule = fifty_percent_rule(catalog, means)
     base_year = base_year or park.input.profile.base_year or window[0]
     strict = park.input.strict_overall if strict is None else strict
     overall = overall_evaluation(catalog, variables, base_year, window[-1], strict)
-    grade, reason, not_rated = assign_grade(catalog, index, rule, overall)
+    covered = coverage(catalog, result.yearly, index_years)
+    blocking = blockers(result.gate, covered, overall)
+    band, band_reason = assign_grade(catalog, index, rule)
+    if blocking:
+        grade = "deferred" if all(b.kind == "gate_deferred" for b in blocking) else "not_rated"
+        reason = "；".join(b.text_zh for b in blocking)
+        provisional = band if grade == "deferred" else None
+        if provisional:
+            reason += f"。按现有数据（暂定）：{band_reason}"
+        not_rated: str | None = reason
+    else:
+        grade, reason, not_rated, provisional = band, band_reason, None, None
+    status = "reference" if not covered.sufficient else "provisional" if result.gate.outcome == "deferred" else "final"
 
     decomposition, decomposition_note = decompose(variables.carbon_years.get(overall.base_year),
                                                   variables.carbon_years.get(overall.target_year), factors)
@@ -91,8 +110,13 @@ def evaluate(park: LoadedPark, catalog: Catalog, window: list[int], *,
         carbon_before_window={y: a.model_dump(mode="json") for y, a in variables.carbon_years.items()
                               if y < window[0]},
         fifty_percent_rule=rule, overall=overall, grade=grade, grade_reason=reason, not_rated_reason=not_rated,
-        data_gaps=data_gaps(result.yearly), not_applicable=not_applicable_items(catalog, park.input, window),
+        index_status=status, provisional_grade=provisional, blockers=blocking, coverage=covered,
+        data_gaps=data_gaps(result.yearly),
+        input_gaps=input_gaps(catalog, result.yearly, index_years, variables, overall),
+        gap_points_by_level=gap_points_by_level(catalog, result.yearly, index_years),
+        advice=advice(catalog, result.yearly, window[-1], variables),
+        not_applicable=not_applicable_items(catalog, park.input, window),
         overrides=override_items(catalog, park.input), warnings=warnings,
         carbon_decomposition=decomposition, carbon_decomposition_note=decomposition_note,
         references=reference_status(catalog, park.input, result.yearly),
-        bonus_dependence=bonus_dependence(catalog, result.yearly, index_years, rule, overall, grade)))
+        bonus_dependence=bonus_dependence(catalog, result.yearly, index_years, rule, blocking, grade)))

@@ -7,15 +7,18 @@ from evalkit.catalog import Catalog
 from evalkit.core.trace import Trace, TraceInput, fmt
 from evalkit.evaluation.grade import assign_grade
 from evalkit.evaluation.index import round_half_up
-from evalkit.evaluation.results import BonusDependence, FiftyPercentRule, OverallEvaluation, YearResult
+from evalkit.evaluation.results import Blocker, BonusDependence, FiftyPercentRule, YearResult
 
 
 def bonus_dependence(catalog: Catalog, yearly: dict[int, YearResult], index_years: list[int],
-                     rule: FiftyPercentRule, overall: OverallEvaluation, grade: str) -> BonusDependence:
+                     rule: FiftyPercentRule, blocking: list[Blocker], grade: str) -> BonusDependence:
     base = [yearly[y].base_points for y in index_years]
     decimals = catalog.grading.index_decimals
     index = round_half_up(sum(base) / len(base), decimals)
-    grade_without, reason, _ = assign_grade(catalog, index, rule, overall)
+    if blocking:  # what blocks a grade blocks it with or without the bonus
+        grade_without, reason = grade, "；".join(b.text_zh for b in blocking)
+    else:
+        grade_without, reason = assign_grade(catalog, index, rule)
     trace = Trace(
         formula_zh="不含加分的绩效指数 = 评价年及前两年不含加分的年度指数平均值，四舍五入",
         formula="index₀ = round_half_up(mean(Σ points), decimals)",

@@ -21,16 +21,24 @@ class GateItem(BaseModel):
     id: str
     text_zh: str
     met: bool
+    status: Literal["met", "failed", "unknown"]  # unknown: 待补证, evidence pending
     answered: bool
     evidence: str
     note: str | None = None
+    finding_zh: str | None = None  # what was found, for a failed item
+    evidence_hint_zh: str = ""  # what evidence would settle the item
 
 
 class Gate(BaseModel):
+    """passed: every item met; failed: an item not met (no evaluation); deferred: no item failed
+    but some are pending evidence (indicators computed, shown as provisional; no grade yet)."""
+
     passed: bool
+    outcome: Literal["passed", "failed", "deferred"]
     checklist: str
     items: list[GateItem]
     failed: list[str] = Field(default_factory=list)
+    unknown: list[str] = Field(default_factory=list)
 
 
 class IndicatorTrace(BaseModel):
@@ -62,6 +70,8 @@ class IndicatorResult(BaseModel):
     level: str | None = None
     missing_inputs: list[str] = Field(default_factory=list)
     justification: str | None = None
+    coverage: float | None = None  # 1 real data, 0 missing, None not applicable (DIGEST decision 3)
+    quality_flags: list[str] = Field(default_factory=list)  # scopes other than measured among its inputs
     trace: IndicatorTrace
 
 
@@ -114,7 +124,8 @@ class FirstLevelMean(BaseModel):
 
 
 class PointsLost(BaseModel):
-    """An indicator's mean shortfall from its maximum over the years in the index."""
+    """A measured indicator's mean shortfall from its maximum over the years in the index; years
+    without data do not count (a data gap is not a weakness)."""
 
     code: str
     name_zh: str
@@ -122,6 +133,59 @@ class PointsLost(BaseModel):
     mean_lost: float
     max_points: float
     status: Status
+
+
+class CoverageShare(BaseModel):
+    covered_weight: float
+    applicable_weight: float
+    share: float | None  # None when nothing is applicable
+
+
+class Coverage(BaseModel):
+    """Share of the applicable weight with real data (not applicable excluded), per index year, per
+    target level (over the index years) and per year and level; below `min_share` no grade."""
+
+    min_share: float
+    source: str
+    by_year: dict[int, CoverageShare]
+    by_level: dict[str, CoverageShare]
+    by_year_level: dict[int, dict[str, CoverageShare]]
+    sufficient: bool
+    shortfalls: list[str] = Field(default_factory=list)
+
+
+class InputGap(BaseModel):
+    """One missing input (or qualitative level, or a proxy not allowed) with what it costs."""
+
+    symbol: str
+    name_zh: str
+    unit: str
+    kind: Literal["data", "qualitative", "unscored_proxy"]
+    years: list[int]
+    indicators: list[str]
+    target_levels: list[str]
+    points_at_stake: float  # index points (mean over the index years) of the indicator-years it blocks
+    overall: bool = False  # the overall evaluation needs it
+    alternatives: list[str] = Field(default_factory=list)  # inputs that would do instead (published ratios)
+
+
+class Blocker(BaseModel):
+    """A reason why no grade is given, in the standard's order."""
+
+    kind: Literal["gate_failed", "gate_deferred", "coverage", "overall_negative", "overall_undetermined"]
+    text_zh: str
+
+
+class AdviceResult(BaseModel):
+    """An improvement advice item given for a weak measured indicator, with the figure behind it."""
+
+    id: str
+    code: str
+    name_zh: str
+    year: int
+    figure_zh: str
+    score: float
+    text_zh: str
 
 
 class FiftyPercentRule(BaseModel):
@@ -137,6 +201,7 @@ class Rate(BaseModel):
     unit: str
     rate: float | None
     improved: bool | None
+    missing_inputs: list[str] = Field(default_factory=list)
     trace: Trace
 
 
@@ -148,9 +213,10 @@ class OverallEvaluation(BaseModel):
     classes: list[Rate]
     carbon_intensity: Rate
     efficiency: Rate
-    verdict: Literal["positive", "negative"]
+    verdict: Literal["positive", "negative", "undetermined"]
     reasons: list[str]
     failures: list[str] = Field(default_factory=list)
+    undetermined: list[str] = Field(default_factory=list)
     flags: list[str] = Field(default_factory=list)
 
 
@@ -235,10 +301,18 @@ class Result(BaseModel):
     points_lost: list[PointsLost] = Field(default_factory=list)
     fifty_percent_rule: FiftyPercentRule | None = None
     overall: OverallEvaluation | None = None
-    grade: Literal["AAA", "AA", "A", "none", "not_rated"]
+    grade: Literal["AAA", "AA", "A", "none", "not_rated", "deferred"]
     grade_reason: str
     not_rated_reason: str | None = None
+    # final; provisional (gate deferred); reference (coverage below the minimum: 参考值)
+    index_status: Literal["final", "provisional", "reference"] | None = None
+    provisional_grade: str | None = None  # the grade the index would give once the evidence is in
+    blockers: list[Blocker] = Field(default_factory=list)
+    coverage: Coverage | None = None
     data_gaps: list[DataGap] = Field(default_factory=list)
+    input_gaps: list[InputGap] = Field(default_factory=list)
+    gap_points_by_level: dict[str, float] = Field(default_factory=dict)
+    advice: list[AdviceResult] = Field(default_factory=list)
     not_applicable: list[NotApplicableItem] = Field(default_factory=list)
     overrides: list[OverrideItem] = Field(default_factory=list)
     warnings: list[str] = Field(default_factory=list)
@@ -251,6 +325,11 @@ class Result(BaseModel):
     @property
     def unverified_references(self) -> list[ReferenceStatus]:
         return [r for r in self.references if r.status == "unverified"]
+
+    @property
+    def rated(self) -> bool:
+        """The evaluation reached a grade decision (AAA, AA, A or 无级别)."""
+        return self.grade in {"AAA", "AA", "A", "none"}
 
     def to_json(self) -> str:
         return self.model_dump_json(indent=2)

@@ -76,6 +76,9 @@ def _result(ind: Indicator, weight: float, value: float | None, unit: str | None
             value_trace: Trace | None = None, driver_trace: Trace | None = None,
             scoring: ScoringTrace | None = None, **extra) -> IndicatorResult:
     points = score * weight * 100
+    inputs = [i for trace in (value_trace, driver_trace) if trace for i in trace.inputs]
+    flags = sorted({i.scope for i in inputs if i.scope and i.scope != "measured"}) if status == "ok" else []
+    coverage = None if status == "not_applicable" else 1.0 if status == "ok" else 0.0
     if status == "not_applicable":
         trace = IndicatorTrace(weight=f"不适用：权重 {fmt(ind.weight)} 按比例分配给“{ind.target_level}”其他指标")
     else:
@@ -85,7 +88,7 @@ def _result(ind: Indicator, weight: float, value: float | None, unit: str | None
         code=ind.code, name_zh=ind.name_zh, name_en=ind.name_en, target_level=ind.target_level,
         first_level=ind.first_level, second_level=ind.second_level, kind=ind.kind, method=ind.method,
         published_weight=ind.weight, weight=weight, value=value, unit=unit, score=score, points=points,
-        max_points=weight * 100, status=status, trace=trace, **extra)
+        max_points=weight * 100, status=status, coverage=coverage, quality_flags=flags, trace=trace, **extra)
 
 
 def _qualitative(ind: Indicator, weight: float, park: ParkInput, year: int) -> IndicatorResult:
@@ -108,8 +111,12 @@ def _quantitative(ind: Indicator, weight: float, park: ParkInput, variables: Var
         # No variant has its inputs: report the main one's gaps.
         variant = variants[0]
         inputs, missing = variables.inputs_of(variant.parsed.symbols(), year)
+        proxies = [q for v in variants for s in v.parsed.symbols()
+                   if (q := variables.unscored_proxies.get((s.name, year - s.lag)))]
+        note = "缺少数据，得0分" + ("；{0}仅有代用数据，目录和园区文件均未说明可采用的理由，不计分".format(
+            "、".join(f"{q.name_zh}（{q.year}年）" for q in proxies)) if proxies else "")
         value_trace = Trace(formula_zh=variant.formula_zh, formula=variant.formula, inputs=inputs,
-                            result=None, unit=variant.unit, note="缺少数据，得0分")
+                            result=None, unit=variant.unit, note=note)
         return _result(ind, weight, None, variant.unit, 0.0, "missing", value_trace=value_trace,
                        missing_inputs=missing, variant=variant.label_zh)
     value, substituted = variant.parsed.evaluate(variables.at(year))

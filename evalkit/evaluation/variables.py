@@ -2,6 +2,9 @@
 
 Figures come from the park file's `data` section (converted from the unit they were given in) or,
 for the symbols the catalog marks `carbon: true`, from the carbon accounting of `energy` data.
+Each keeps its data quality (scope, derivation, note). A proxy figure is used only when the catalog
+or the park file allows it with a justification; otherwise it is set aside as not scored
+(`Variables.unscored_proxies`) and the indicators needing it count as missing (DIGEST decision 3).
 """
 
 from __future__ import annotations
@@ -13,8 +16,10 @@ from evalkit import carbon
 from evalkit.catalog import Catalog
 from evalkit.catalog.formulas import Symbol
 from evalkit.intake import LoadedPark
+from evalkit.core.fields import Quality
 from evalkit.core.trace import Trace, TraceInput
 from evalkit.core.units import convert
+
 
 
 
@@ -31,11 +36,17 @@ class Quantity(NamedTuple):
     given_value: float
     given_unit: str
     trace: Trace | None = None
+    quality: Quality | None = None  # None: computed by evalkit (carbon accounting)
 
     def as_input(self, lag: int = 0) -> TraceInput:
         symbol = self.symbol if lag == 0 else f"prev({self.symbol})"
-        return TraceInput(symbol=symbol, name_zh=self.name_zh, value=self.value, unit=self.unit,
-                          year=self.year, source=self.source)
+        q = self.quality
+        if q is None:
+            return TraceInput(symbol=symbol, name_zh=self.name_zh, value=self.value, unit=self.unit,
+                              year=self.year, source=self.source)
+        return TraceInput(symbol=symbol, name_zh=self.name_zh, value=self.value, unit=self.unit, year=self.year,
+                          source=self.source, scope=q.scope, derivation=q.derivation, note=q.note,
+                          proxy_justification=q.proxy_justification)
 
 
 @dataclass
@@ -44,6 +55,8 @@ class Variables:
 
     values: dict[tuple[str, int], Quantity]
     carbon_years: dict[int, carbon.CarbonYear]
+    # Proxy figures without an allowance: given, but not scored.
+    unscored_proxies: dict[tuple[str, int], Quantity] = field(default_factory=dict)
     # By (symbol, year, lag), made on first use: a figure cited by several traces is one shared input.
     trace_inputs: dict[tuple[str, int, int], TraceInput] = field(default_factory=dict)
 
@@ -77,12 +90,18 @@ def build_variables(park: LoadedPark, catalog: Catalog, years: list[int], factor
     """Assumes `evalkit.intake.checks` passed: units convert, sources are present, bounds hold, and
     `carbon_accounts` holds its account (made without value added) of every energy year."""
     values: dict[tuple[str, int], Quantity] = {}
+    unscored: dict[tuple[str, int], Quantity] = {}
     for symbol, series in park.input.data.items():
         spec = catalog.inputs[symbol]
         for year in series.values:
             value, source = series.point(year)  # type: ignore[misc]
-            values[(symbol, year)] = Quantity(symbol, spec.name_zh, convert(value, series.unit, spec.unit),
-                                              spec.unit, year, source, value, series.unit)
+            quality = series.quality(year)
+            if quality.scope == "proxy" and not quality.proxy_justification and spec.proxy_allowed:
+                quality = quality._replace(proxy_justification=f"指标目录允许：{spec.proxy_allowed}")
+            quantity = Quantity(symbol, spec.name_zh, convert(value, series.unit, spec.unit),
+                                spec.unit, year, source, value, series.unit, quality=quality)
+            allowed = quality.scope != "proxy" or quality.proxy_justification
+            (values if allowed else unscored)[(symbol, year)] = quantity
     carbon_years: dict[int, carbon.CarbonYear] = {}
     energy = park.input.energy
     if energy is not None:
@@ -100,5 +119,5 @@ def build_variables(park: LoadedPark, catalog: Catalog, years: list[int], factor
                     symbol, spec.name_zh, value, spec.unit, year,
                     f"碳排放核算（因子表 {factors.id}），见碳排放核算表", value, spec.unit,
                     account.traces.get(symbol))
-    return Variables(values, carbon_years)
+    return Variables(values, carbon_years, unscored)
 

@@ -220,9 +220,13 @@ def _check_bonus(park: LoadedPark, catalog: Catalog, window: list[int], problems
     and ≤ the declared points; an item not yet approved counts 0 (warning)."""
     file, cap, bonus = str(park.path), catalog.grading.bonus_cap_points, catalog.bonus
     rubric = ", ".join(f"{e.id} ({e.name_zh}, ≤{e.max_points:g})" for e in bonus.rubric)
+    data_years = set(park.input.years())
     for year, items in park.input.bonus.items():
-        if year not in window:
-            problems.add(file, f"bonus.{year}", year, f"a year of the window {window[0]}–{window[-1]}", year=year)
+        # A file holds more years than one window (trends, annual statements): bonus items of other
+        # years are kept for their windows; a year the file has no data for is a mistake.
+        if year not in window and year not in data_years:
+            problems.add(file, f"bonus.{year}", year, f"a year of the window {window[0]}–{window[-1]} or a year "
+                         "the file has data for", year=year)
         for n, item in enumerate(items):
             where = f"bonus.{year}.{n}"
             if item.points > cap:
@@ -269,13 +273,13 @@ def _check_gate_answers(park: LoadedPark, catalog: Catalog, problems: Problems) 
     for key, answer in park.input.basic_requirements.items():
         if key not in ids:
             problems.add(file, f"basic_requirements.{key}", key, f"one of {sorted(ids)}")
-        elif answer.met and not answer.evidence.strip():
+        elif answer.met is True and not answer.evidence.strip():
             problems.add(file, f"basic_requirements.{key}.evidence", answer.evidence,
                          "evidence for a requirement declared met (7.2.1)")
     for key in sorted(ids - set(park.input.basic_requirements)):
         problems.add(file, f"basic_requirements.{key}", None,
-                     "an answer (met: true/false with evidence); unanswered counts as not met",
-                     severity="warning")
+                     "an answer (met: true, false or unknown, with evidence); unanswered counts as unknown "
+                     "(待补证): the evaluation is deferred until it is settled", severity="warning")
 
 
 def _check_evidence_ids(park: LoadedPark, problems: Problems) -> None:

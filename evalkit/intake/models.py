@@ -23,12 +23,16 @@ PARK_ID = re.compile(rf"^[A-Za-z0-9][A-Za-z0-9_-]{{0,{PARK_ID_MAX - 1}}}$")
 
 
 class Check(Model):
-    """Answer to one basic-requirements item."""
+    """Answer to one basic-requirements item: met, not met, or unknown (待补证, evidence pending)."""
 
-    met: bool
+    met: bool | Literal["unknown"]
     evidence: str = ""
     evidence_ids: list[Text] = Field(default_factory=list)
     note: str | None = None
+
+    @property
+    def status(self) -> str:
+        return "unknown" if self.met == "unknown" else "met" if self.met else "failed"
 
 
 class LevelChoice(Model):
@@ -266,7 +270,8 @@ def parse_park_collecting(raw: Any, file: str) -> tuple[ParkInput | None, Proble
                 field = ".".join(loc) or "(top level)"
                 if field not in seen:
                     seen.add(field)
-                    problems.add(file, field, error.get("input"), _expected(error), year=_year_in(error["loc"]))
+                    value = None if error["type"] == "missing" else error.get("input")
+                    problems.add(file, field, value, _expected(error), year=_year_in(error["loc"]))
         for error in errors:
             loc = [p for p in error["loc"] if not _is_branch_tag(p)]
             if error["type"] == "missing" and loc and loc[-1] in PLACEHOLDER_FIELDS:
@@ -274,6 +279,26 @@ def parse_park_collecting(raw: Any, file: str) -> tuple[ParkInput | None, Proble
             else:
                 _prune(pruned, loc)
     return None, problems
+
+
+def without_consequences(shape: Problems, later: Problems) -> Problems:
+    """`later` without the problems that only follow from a shape error already reported: a part
+    with a shape error is left out of the checked park, so checks of that part (a series without
+    values, an unanswered requirement, years without data) would report a false second problem."""
+    if not shape.errors:
+        return later
+    broken = {_item(p.field) for p in shape.errors}
+    sections = {p.field.split(".")[0] for p in shape.errors}
+    kept = Problems()
+    kept.extend([p for p in later.items if _item(p.field) not in broken
+                 and not (p.field == "years" and sections & {"data", "energy", "(top level)"})])
+    return kept
+
+
+def _item(field: str) -> str:
+    """The entry a field belongs to: data.iva.values.2021 → data.iva; energy.fuels.coke.unit → energy.fuels.coke."""
+    parts = field.split(".")
+    return ".".join(parts[:3] if parts[:2] == ["energy", "fuels"] else parts[:2])
 
 
 # Required text fields that may stand in as a placeholder once their absence is reported, so a
@@ -313,7 +338,7 @@ def _prune(raw: dict, loc: list[Any]) -> None:
 
 def _is_branch_tag(part: Any) -> bool:
     return isinstance(part, str) and (part in {"float", "int", "str", "bool", "Point", "[key]"}
-                                      or part.startswith("function-"))
+                                      or part.startswith(("function-", "literal[")))
 
 
 def _year_in(loc: tuple[Any, ...]) -> int | None:
@@ -331,10 +356,32 @@ def _expected(error: dict[str, Any]) -> str:
         if error["loc"] and error["loc"][-1] == "source":
             return "a source (数据来源) for this series"
         return "this field is required"
+    if kind == "dict_type":
+        return "a mapping of year: value" if error["loc"][-1] == "values" else "a mapping (key: value)"
     if kind == "extra_forbidden":
         return "no such field (check spelling; see params/README.md)"
     if kind == "string_too_short":
         return "must not be empty (every figure needs its source and unit)"
     if kind in {"float_type", "int_type", "float_parsing", "int_parsing"}:
         return "a number" if "values" not in error["loc"] else "a number, or {value, source}"
-    return error["msg"]
+    field = next((str(part) for part in reversed(error["loc"]) if isinstance(part, str)
+                  and not _is_branch_tag(part)), "")
+    if field in EXPECTED:
+        return EXPECTED[field]
+    if kind in {"bool_type", "bool_parsing"}:
+        return "true or false"
+    bound = (error.get("ctx") or {})
+    plain = {
+        "string_type": "text", "list_type": "a list",
+        "greater_than_equal": f"a number ≥ {bound.get('ge')}", "greater_than": f"a number > {bound.get('gt')}",
+        "less_than_equal": f"a number ≤ {bound.get('le')}", "literal_error": f"one of {bound.get('expected')}",
+    }
+    return plain.get(kind, error["msg"])
+
+
+# What a field accepts, in the assessor's words, for fields whose pydantic message would be
+# programmer text (a union of a bool and a literal, a literal of several words).
+EXPECTED = {
+    "met": "true, false or unknown (待补证: evidence pending)",
+    "scope": "measured, derived, estimated or proxy (实测、推算、估算、代用)",
+}

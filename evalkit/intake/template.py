@@ -75,7 +75,9 @@ def _yaml_head(raw: dict[str, Any], catalog: Catalog, park_id: str, years: list[
         f"# 指标目录 / catalog: {catalog.id} v{catalog.version}; format: params/README.md",
         "#",
         "# null = 未填写 (not filled in). A missing value scores 0 and is listed as a data gap;",
-        "# an unanswered basic requirement counts as not met. Replace null with the figure.",
+        "# an unanswered basic requirement is pending evidence (待补证). Replace null with the figure.",
+        "# A figure that is not measured says so: scope: derived | estimated | proxy, with derivation;",
+        "# a proxy (e.g. the city's figure) is scored only with a proxy_justification (params/README.md).",
         "# Every series needs a source (数据来源). A unit may be any unit of the same dimension",
         "# (元/万元/亿元, 千克/吨/万吨, kWh/万kWh/MWh …): evalkit converts it to the catalog's unit.",
         "# A year may carry its own source: 2023: {value: 12.5, source: …, note: …}.",
@@ -87,7 +89,7 @@ def _yaml_head(raw: dict[str, Any], catalog: Catalog, park_id: str, years: list[
 
 
 def _yaml_basic(raw: dict[str, Any], catalog: Catalog) -> list[str]:
-    lines = ["# 基本要求：met: true（满足）/ false（不满足，须在 note 中说明）；满足的须写明证据 evidence。",
+    lines = ["# 基本要求：met: true（满足）/ false（不满足，须在 note 中说明）/ unknown（待补证）；满足的须写明证据 evidence。",
              "basic_requirements:"]
     for item in catalog.basic_requirements.items:
         lines += [f"  # {item.text_zh}（证据示例：{item.evidence_hint_zh}）",

@@ -20,7 +20,7 @@ from evalkit.intake.consistency import consistency_warnings
 from evalkit.catalog.formulas import Formula
 from evalkit.core.yamlio import read_yaml
 from evalkit.intake.load import find_park_file
-from evalkit.intake.models import LoadedPark, parse_park_collecting
+from evalkit.intake.models import LoadedPark, parse_park_collecting, without_consequences
 from evalkit.core.problems import InputError, Problem, Problems
 from evalkit.intake.shape import drop_blanks
 from evalkit.intake.workbook import read_workbook_with_cells
@@ -46,12 +46,15 @@ def validate_park(park_id: str, params_dir: Path | str, catalog: Catalog, window
     if park is None:
         problems.extend([locate(p) for p in found.items])
         return problems
-    found.extend(check_park(park, catalog, window, factors))
-    found.extend(_missing_values(park, catalog, window, factors))
-    found.extend(_missing_levels(park, catalog, window))
-    found.extend(_jumps(park))
-    found.extend(_evidence_files(park))
-    found.extend(consistency_warnings(park, catalog, window))
+    later = Problems()
+    later.extend(check_park(park, catalog, window, factors))
+    later.extend(_missing_values(park, catalog, window, factors))
+    later.extend(_missing_levels(park, catalog, window))
+    later.extend(_jumps(park))
+    later.extend(_unscored_proxies(park, catalog, window))
+    later.extend(_evidence_files(park))
+    later.extend(consistency_warnings(park, catalog, window))
+    found.extend(without_consequences(found, later))
     problems.extend([locate(p) for p in found.items])
     return problems
 
@@ -113,7 +116,8 @@ def _cost(users: list[str]) -> str:
     if any(user != OVERALL for user in users):
         costs.append("indicators without it score 0 and are listed as data gaps / 相关指标得0分，列为数据缺口")
     if OVERALL in users:
-        costs.append("the overall evaluation cannot be judged and is not positive / 整体评价无法判定，不为正向")
+        costs.append("the overall evaluation is undetermined and no grade is given until it is supplied / "
+                     "整体评价无法判定，补齐前不予定级")
     return "; ".join(costs)
 
 
@@ -171,6 +175,22 @@ def _evidence_files(park: LoadedPark) -> Problems:
         elif not (folder / item.file).is_file():
             problems.add(str(park.path), f"evidence.{n}.file", item.file,
                          f"a file {item.file} in {folder}/ (not found) / 证明材料文件不存在", severity="warning")
+    return problems
+
+
+def _unscored_proxies(park: LoadedPark, catalog: Catalog, window: list[int]) -> Problems:
+    """Proxy figures (scope: proxy) that neither the catalog nor the file justifies: not scored."""
+    problems = Problems()
+    for symbol, series in park.input.data.items():
+        spec = catalog.inputs.get(symbol)
+        if spec is None or spec.proxy_allowed:
+            continue
+        for year in sorted(series.values):
+            quality = series.quality(year)
+            if year >= window[0] - 1 and quality.scope == "proxy" and not quality.proxy_justification:
+                problems.add(str(park.path), f"data.{symbol}", series.point(year)[0],  # type: ignore[index]
+                             "a proxy_justification for this proxy figure, or the park's own figure: a proxy is "
+                             "not scored without one / 代用数据未说明理由，不计分", year=year, severity="warning")
     return problems
 
 

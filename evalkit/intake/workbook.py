@@ -40,7 +40,10 @@ QUALITATIVE, NOT_APPLICABLE, BONUS, OVERRIDES, CATALOG = "定性指标", "不适
 CONFIRMATIONS = "参考值核实"  # read when present: workbooks written before it existed stay valid
 INPUT_SHEETS = (SETTINGS, BASIC, DATA, ENERGY, POINTS, QUALITATIVE, NOT_APPLICABLE, BONUS, OVERRIDES)
 
-YES, NO = "是", "否"
+YES, NO, PENDING = "是", "否", "待补证"
+# Data quality labels (Series.scope / Point.scope) as a workbook shows them.
+SCOPE_LABELS = {"measured": "实测", "derived": "推算", "estimated": "估算", "proxy": "代用"}
+QUALITY_KEYS = ("scope", "derivation", "proxy_justification")
 LIST_SEPARATOR = "、"
 BOOL_FIELDS = {"profile.synthetic", "strict_overall"}
 LIST_FIELDS = {"profile.main_industries"}
@@ -61,6 +64,7 @@ class Column:
     header: str | int
     key: str | None  # the field read back; None for a column that only informs
     width: int = 14
+    optional: bool = False  # added later: a workbook without this column is still read
 
 
 SETTINGS_COLUMNS = [Column("字段 field", "field", 28), Column("项目", None, 40), Column("填写值", "value", 60)]
@@ -68,9 +72,12 @@ BASIC_COLUMNS = [Column("编号 id", "id", 24), Column("基本要求", None, 50)
                  Column("证据", "evidence", 60), Column("备注", "note", 40), Column("证据示例", None, 50)]
 SERIES_HEAD = [Column("代码 symbol", "symbol", 24), Column("名称", None, 36), Column("单位", "unit", 10),
                Column("数据来源", "source", 44)]
-SERIES_TAIL = [Column("说明", None, 40)]
+QUALITY_COLUMNS = [Column("口径（实测/推算/估算/代用）", "scope", 14, optional=True),
+                   Column("推算或估算方法", "derivation", 40, optional=True),
+                   Column("代用数据可代表园区的理由", "proxy_justification", 40, optional=True)]
+SERIES_TAIL = [Column("说明", None, 40), Column("备注 note", "note", 30, optional=True), *QUALITY_COLUMNS]
 POINT_COLUMNS = [Column("数据项 field", "field", 30), Column("年份", "year", 8),
-                 Column("该年数据来源", "source", 50), Column("备注", "note", 50)]
+                 Column("该年数据来源", "source", 50), Column("备注", "note", 50), *QUALITY_COLUMNS]
 QUALITATIVE_COLUMNS = [Column("代码", "code", 8), Column("指标名称", None, 26), Column("年份", "year", 8),
                        Column("档次", "level", 8), Column("证据", "evidence", 60), Column("档次说明", None, 60)]
 NOT_APPLICABLE_COLUMNS = [Column("代码", "code", 8), Column("指标名称", None, 26),
@@ -279,7 +286,8 @@ def _readme(book: Workbook, catalog: Catalog) -> None:
         f"指标目录：{catalog.title_zh}（{catalog.id} v{catalog.version}）。格式说明见 params/README.md。",
         "",
         "填写规则",
-        "· 空白单元格 = 未填写：缺少的数据该指标得0分并列为数据缺口；未作答的基本要求视为不满足。",
+        "· 空白单元格 = 未填写：缺少的数据该指标得0分并列为数据缺口（不作为薄弱环节）；未作答的基本要求视为待补证。",
+        "· 非实测数据请在“口径”列注明推算、估算或代用，并写明方法；代用数据（如全市数据）须写明可代表园区的理由才计分。",
         "· 每一行数据都须填写“数据来源”（统计年报、排污许可执行报告、监测平台……）。"
         f"某一年来源不同时，在“{POINTS}”表写明该年的来源和备注。",
         "· 单位可改为同量纲的任一单位（下拉列表），evalkit 自动换算为目录单位；量纲不符会报错并指出单元格。",
@@ -289,7 +297,8 @@ def _readme(book: Workbook, catalog: Catalog) -> None:
         "",
         "各表",
         f"· {SETTINGS}：园区概况（profile）、整体评价严格模式（strict_overall）、碳排放核算因子选择（energy.*）。",
-        f"· {BASIC}：基本要求清单，逐项选择“是/否”并写明证据；不满足的在备注中说明。任一项不满足则不开展绩效评价。",
+        f"· {BASIC}：基本要求清单，逐项选择“是/否/待补证”并写明证据；不满足的在备注中说明。任一项不满足则不开展绩效评价；"
+        "有待补证项时评价暂缓（绩效指标照常计算，暂不定级）。",
         f"· {DATA}：指标计算所需的年度数据，每年一列。",
         f"· {ENERGY}：能源消费与排放数据（碳排放核算）。不提供能源数据时整表留空，可在{DATA}表直接填写二氧化碳排放总量等。",
         f"· {POINTS}：个别年份的单独来源或备注（数据项写 data.代码 或 energy.代码）。",
@@ -341,10 +350,11 @@ def _basic_sheet(book: Workbook, raw: dict[str, Any], catalog: Catalog) -> None:
     for key in [*items, *(k for k in answers if k not in items)]:
         answer = answers.get(key) or {}
         item = items.get(key)
-        rows.append([key, item.text_zh if item else "清单中无此编号", answer.get("met"), answer.get("evidence"),
+        met = PENDING if answer.get("met") == "unknown" else answer.get("met")
+        rows.append([key, item.text_zh if item else "清单中无此编号", met, answer.get("evidence"),
                      answer.get("note"), item.evidence_hint_zh if item else ""])
     sheet = _table(book, BASIC, BASIC_COLUMNS, rows, freeze="C2")
-    _dropdown(sheet, [YES, NO], f"C2:C{len(rows) + 1}")
+    _dropdown(sheet, [YES, NO, PENDING], f"C2:C{len(rows) + 1}")
 
 
 def _series_sheet(book: Workbook, title: str, years: list[int], rows: list[SeriesRow], section: str,
@@ -359,18 +369,26 @@ def _series_sheet(book: Workbook, title: str, years: list[int], rows: list[Serie
         for year in years:
             value = values.get(year)
             if isinstance(value, dict):
-                points.append([f"{section}.{row.code}", year, value.get("source"), value.get("note")])
+                points.append([f"{section}.{row.code}", year, value.get("source"), value.get("note"),
+                               *_quality_cells(value)])
                 value = value.get("value")
             cells.append(value)
         table.append([row.code, row.name_zh, series.get("unit") or row.default_unit, series.get("source"),
-                      *cells, row.note])
+                      *cells, row.note, series.get("note"), *_quality_cells(series)])
     sheet = _table(book, title, columns, table, freeze="E2")
+    scope_column = get_column_letter(len(columns) - len(QUALITY_COLUMNS) + 1)
+    _dropdown(sheet, list(SCOPE_LABELS.values()), f"{scope_column}2:{scope_column}{len(rows) + 1}")
     unit_cells: dict[tuple[str, ...], list[str]] = {}
     for n, row in enumerate(rows, start=2):
         unit_cells.setdefault(compatible_units(row.default_unit), []).append(f"C{n}")
     for options, cells in unit_cells.items():
         # A warning, not a stop: the list shows the units evalkit knows; validate reports any other.
         _dropdown(sheet, list(options), " ".join(cells), strict=False)
+
+
+def _quality_cells(entry: dict[str, Any]) -> list[Any]:
+    return [SCOPE_LABELS.get(entry.get("scope"), entry.get("scope")), entry.get("derivation"),
+            entry.get("proxy_justification")]
 
 
 def _qualitative_sheet(book: Workbook, raw: dict[str, Any], catalog: Catalog, years: list[int]) -> None:
@@ -602,10 +620,10 @@ class _Reader:
                 continue
             if column.header in header:
                 where[column.key] = header[column.header]
-            else:
+            elif not column.optional:
                 self.problem(f"{sheet.title}!1", None,
                              f"a column headed {column.header!r} (keep the template's headers)")
-        if len(where) < sum(c.key is not None for c in columns):
+        if len(where) < sum(c.key is not None and not c.optional for c in columns):
             return  # reported above; the sheet cannot be read without its columns
         year_columns = {_year(h): n for h, n in header.items() if with_years and _year(h) is not None}
         headed = set(header.values())  # a cell in a column without a header is not part of the table
@@ -655,7 +673,8 @@ class _Reader:
             for year, cell in row.years.items():
                 self.cells.add(field, _ref(sheet.title, cell), year)
                 values[year] = _read_value(cell)
-            series = {"unit": row.get("unit"), "source": row.get("source"), "values": values}
+            series = {"unit": row.get("unit"), "source": row.get("source"), "values": values,
+                      "note": row.get("note"), **self._quality(row, field)}
             if section == "energy" and code.startswith("fuels."):
                 found["fuels"][code.removeprefix("fuels.")] = series
             else:
@@ -677,7 +696,17 @@ class _Reader:
                 self.problem(row.ref("field"), f"{field} {year}",
                              f"a figure for this field and year in {DATA} or {ENERGY}")
                 continue
-            values[year] = {"value": values[year], "source": source, "note": note}
+            values[year] = {"value": values[year], "source": source, "note": note,
+                            **self._quality(row, f"{field}.values.{year}")}
+
+    def _quality(self, row: _Row, field: str) -> dict[str, Any]:
+        found = {}
+        for key in QUALITY_KEYS:
+            if key in row.cells:
+                self.cells.add(f"{field}.{key}", row.ref(key))
+                value = row.get(key)
+                found[key] = {label: name for name, label in SCOPE_LABELS.items()}.get(value, value)
+        return found
 
     def _qualitative(self, sheet: Worksheet, chosen: dict[str, Any]) -> None:
         for row in self._rows(sheet, QUALITATIVE_COLUMNS):
@@ -788,7 +817,7 @@ def _year_list(value: Any) -> Any:
 
 
 def _yes_no(value: Any) -> Any:
-    return {YES: True, NO: False}.get(value, value) if isinstance(value, str) else value
+    return {YES: True, NO: False, PENDING: "unknown"}.get(value, value) if isinstance(value, str) else value
 
 
 def _setting(field: str, value: Any) -> Any:

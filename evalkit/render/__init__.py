@@ -23,11 +23,11 @@ from evalkit.render import pandoc, quarto  # noqa: F401  (register the built-in 
 from evalkit.render.engines import ENGINES, FORMATS, Engine, RenderJob, get_engine, register
 from evalkit.render.errors import ArchiveConflict, NotebookError, RenderError
 from evalkit.render.execute import Execution
-from evalkit.render.pipeline import TEMPLATE_DIR, RenderOutcome, print_progress, render_report
+from evalkit.render.pipeline import TEMPLATE_DIR, RenderOutcome, planned_fingerprint, print_progress, render_report
 from evalkit.render.verify import VerifyOutcome, verify_archive
 
 __all__ = [
     "ENGINES", "FORMATS", "TEMPLATE_DIR", "ArchiveConflict", "Engine", "Execution", "NotebookError",
-    "RenderError", "RenderJob", "RenderOutcome", "VerifyOutcome", "get_engine", "print_progress",
+    "RenderError", "RenderJob", "RenderOutcome", "VerifyOutcome", "get_engine", "planned_fingerprint", "print_progress",
     "register", "render_report", "verify_archive",
 ]

@@ -330,3 +330,14 @@ def _setup_errors() -> Iterator[None]:
 
 def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def planned_fingerprint(park_id: str, years: Sequence[int], *, input_path: Path | str, catalog_path: Path | str,
+                        catalog_files: Sequence[Path | str] = (), factor_paths: Sequence[Path | str] = (),
+                        base_year: int | None = None,
+                        options: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """The fingerprint `render_report` would give these inputs (what 'the same inputs' means for an
+    archive): lets a caller see whether an archive is current without running anything."""
+    inputs = archive.plan_inputs(Path(input_path), Path(catalog_path), [Path(p) for p in factor_paths],
+                                 [Path(p) for p in catalog_files])
+    return archive.fingerprint(inputs, _parameters(park_id, _check_years(years), inputs, base_year, options))

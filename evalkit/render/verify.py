@@ -1,5 +1,6 @@
 """`verify_archive`: re-compute an archived report's results with evalkit's own report template
-and the archived inputs, and check that they reproduce the archived results.json exactly.
+and the archived inputs, and check that they reproduce the archived results.json exactly. The
+comparison, trend and statement documents (manifest `kind`) are re-computed with their own template.
 
 Nothing in the archive that could run is run: the archived notebook is only read (its code is
 compared with the template's), the parameters are checked against what evalkit itself passes
@@ -28,6 +29,10 @@ from evalkit.render.pipeline import TEMPLATE_DIR, Progress, print_progress
 PARAMETER_NAMES = {"park", "years", "input_path", "catalog_path", "factor_paths", "base_year", "options",
                    "results_path"}
 OPTIONS = {"strict": bool, "final": bool}  # final: a formal report (render --final)
+# The portfolio documents (evalkit compare, trend, statement) are archived like a park report with
+# `kind` in their manifest; each is re-computed with its own template of report_template/.
+KIND_TEMPLATES = {"report": NOTEBOOK, "compare": "compare.ipynb", "trend": "trend.ipynb",
+                  "statement": "statement.ipynb"}
 
 
 @dataclass(frozen=True)
@@ -80,14 +85,18 @@ def verify_archive(archive_dir: Path | str, *, trusted: dict[bytes, str] | None 
     key, see `evalkit.archive.signing.trusted_keys`). Raises `RenderError` if the archive has no
     readable manifest, its parameters are not evalkit's, or the template fails.
     """
-    archive_dir, template = Path(archive_dir), Path(template_dir) / NOTEBOOK
+    archive_dir = Path(archive_dir)
     start = time.perf_counter()
     try:
         manifest = archive.read_manifest(archive_dir)
+        kind = json.loads((archive_dir / archive.MANIFEST).read_text("utf-8")).get("kind", "report")
         archived = json.loads((archive_dir / RESULTS).read_text("utf-8"))
     except (OSError, ValueError) as exc:
         raise RenderError("verify", f"{archive_dir} is not a readable evalkit archive: {exc}") from None
-    parameters = _checked_parameters(manifest)
+    if kind not in KIND_TEMPLATES:
+        raise RenderError("verify", f"{archive_dir} is of unknown kind {kind!r}; nothing was run")
+    template = Path(template_dir) / KIND_TEMPLATES[kind]
+    parameters = _checked_parameters(manifest) if kind == "report" else _document_parameters(kind, manifest)
     altered = archive.check_integrity(archive_dir, manifest)
     notes: list[str] = []
     altered += _foreign_code(archive_dir / NOTEBOOK, template, manifest, notes)
@@ -154,6 +163,57 @@ def _checked_parameters(manifest: archive.Manifest) -> dict[str, Any]:
     return {name: given.get(name) for name in PARAMETER_NAMES}
 
 
+def _is_year(value: Any) -> bool:
+    return type(value) is int and 1900 <= value <= 2100
+
+
+def _is_years(value: Any) -> bool:
+    return isinstance(value, list) and bool(value) and all(_is_year(y) for y in value)
+
+
+def _is_text(value: Any) -> bool:
+    return isinstance(value, str) and len(value) <= 2000
+
+
+def _document_parameters(kind: str, manifest: archive.Manifest) -> dict[str, Any]:
+    """A portfolio document's parameters, if they are what evalkit passes: known names, plain
+    values, and paths that name archived inputs of the right role (nothing else reaches the notebook)."""
+    given = manifest.parameters
+    inputs = {i.path: i.role for i in manifest.inputs}
+
+    def archived(role: str):
+        return lambda path: isinstance(path, str) and inputs.get(path) == role
+
+    def all_of(check):
+        return lambda values: isinstance(values, list) and all(check(v) for v in values)
+
+    options = lambda v: isinstance(v, dict) and all(type(x) is OPTIONS.get(k) for k, x in v.items())  # noqa: E731
+    park = lambda v: isinstance(v, str) and bool(PARK_ID.match(v))  # noqa: E731
+    common = {"catalog_path": archived("catalog"), "results_path": lambda v: v == RESULTS}
+    park_inputs = {"park": park, "input_path": archived("park"), "factor_paths": all_of(archived("factors")),
+                   "options": options}
+    rated_fields = {"archive": _is_text, "window": _is_years, "grade": _is_text,
+                    "index": lambda v: v is None or type(v) in (int, float), "base_year": lambda v: v is None or _is_year(v),
+                    "finished_at": _is_text, "results_sha256": _is_text}
+    checks: dict[str, Any] = {
+        "compare": {**common, "years": _is_years, "results_files": all_of(archived("results")),
+                    "sources": all_of(_is_text), "by": lambda v: v in (None, "park_type")},
+        "trend": {**common, **park_inputs, "span": _is_years, "windows": all_of(_is_years),
+                  "skipped": all_of(lambda v: isinstance(v, dict) and set(v) == {"window", "reason_zh"}
+                                    and _is_years(v["window"]) and _is_text(v["reason_zh"]))},
+        "statement": {**common, **park_inputs, "year": _is_year, "window": _is_years,
+                      "base_year": lambda v: v is None or _is_year(v), "rated_results_path": archived("rated"),
+                      "rated": lambda v: isinstance(v, dict) and set(v) == set(rated_fields)
+                      and all(rated_fields[k](x) for k, x in v.items())},
+    }[kind]
+    wrong = [f"unknown parameters {sorted(set(given) - set(checks))}"] if set(given) - set(checks) else []
+    wrong += [f"{name} is not what evalkit {kind} passes" for name, check in checks.items() if not check(given.get(name))]
+    if wrong:
+        raise RenderError("verify", "the manifest's parameters are not ones evalkit passes, so nothing "
+                                    "was run: " + "; ".join(wrong))
+    return {name: given.get(name) for name in checks}
+
+
 def _code_cells(notebook: Path) -> list[str]:
     """The code of a notebook's cells, read as JSON (never run); papermill's injected-parameters
     cell is left out (its values are checked as the manifest's parameters)."""
@@ -178,7 +238,7 @@ def _foreign_code(archived: Path, template: Path, manifest: archive.Manifest, no
         return []
     finding = (f"{NOTEBOOK}: code cell(s) {', '.join(map(str, changed))} differ from evalkit's template; "
                "that code was not run (evalkit's template was)")
-    if manifest.template.get(NOTEBOOK) == archive.sha256_file(template):
+    if manifest.template.get(template.name) == archive.sha256_file(template):
         return [finding]
     notes.append(finding + "; the template has changed since the archive was made (other evalkit version?)")
     return []

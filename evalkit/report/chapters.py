@@ -48,7 +48,7 @@ CHAPTERS: list[Chapter] = [
     Chapter("整体评价", s.overall_chapter),
     Chapter("碳排放核算", s.carbon),
     Chapter("评价等级", s.grade_chapter),
-    Chapter("薄弱环节与改进方向", s.weaknesses_chapter),
+    Chapter("薄弱环节、数据缺口与改进方向", s.weaknesses_chapter),
     Chapter("评价结论与建议", s.conclusion),
     Chapter("评价方法说明", s.methodology_chapter),
     Chapter("证明材料清单", s.evidence_register, "appendix"),

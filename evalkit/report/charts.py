@@ -85,12 +85,34 @@ def index_chart(result, bands: dict[str, float]):
         ax.text(1.01, threshold, f"{grade} ≥ {threshold:g}", transform=ax.get_yaxis_transform(), va="center",
                 ha="left", fontsize=8, color="#555", clip_on=False)
     if result.index is not None:
-        ax.axhline(result.index, color=RED, linewidth=1.5, label=f"绩效指数 {result.index:.2f}")
+        label = {"reference": "绩效指数（参考值）", "provisional": "绩效指数（暂定）"}.get(result.index_status, "绩效指数")
+        ax.axhline(result.index, color=RED, linewidth=1.5, label=f"{label} {result.index:.2f}")
     for x, y in enumerate(result.yearly.values()):
         ax.text(x, y.index - 3, f"{y.index:.2f}", ha="center", va="top", fontsize=9, color="white", fontweight="bold")
     ax.set_ylim(0, max(110, max(y.index for y in result.yearly.values()) + 10))
     ax.set_ylabel("分")
     ax.legend(loc="lower left", fontsize=8, framealpha=0.95)
+    fig.tight_layout()
+    return fig
+
+
+def coverage_chart(result):
+    """Data coverage per index year and per target level against the catalog's minimum."""
+    cov = result.coverage
+    keys = [f"{y}年" for y in result.index_years] + [f"{name}（{len(result.index_years)}年）" for name in cov.by_level]
+    shares = [cov.by_year[y].share for y in result.index_years] + [c.share for c in cov.by_level.values()]
+    keys, shares = keys[::-1], [100 * (s or 0.0) for s in shares[::-1]]
+    minimum = cov.min_share * 100
+    fig, ax = _figure(7.0, 0.42 * len(keys) + 1.3)
+    ax.barh(keys, shares, color=[GREEN if s >= minimum - 1e-9 else AMBER for s in shares])
+    for y, s in enumerate(shares):
+        ax.text(s + 1, y, f"{s:.1f}%", va="center", fontsize=8)
+    ax.axvline(minimum, color=RED, linestyle="--", linewidth=1.2)
+    ax.text(minimum, len(keys) - 0.4, f" 最低覆盖率 {minimum:.0f}%", color=RED, fontsize=8, va="bottom")
+    ax.set_xlim(0, 110)
+    ax.set_ylim(-0.6, len(keys) - 0.1)
+    ax.set_xlabel("有实际数据的指标权重占适用指标权重的比例（%）")
+    ax.set_title("数据覆盖率")
     fig.tight_layout()
     return fig
 
@@ -116,7 +138,7 @@ def lost_points_chart(result, top: int = 12):
     ranked = result.points_lost[:top][::-1]
     fig, ax = _figure(7.0, 0.35 * max(len(ranked), 1) + 1.2)
     if not ranked:
-        ax.text(0.5, 0.5, "各指标均得满分", ha="center", va="center", transform=ax.transAxes)
+        ax.text(0.5, 0.5, "有实际数据的指标均得满分", ha="center", va="center", transform=ax.transAxes)
         ax.set_axis_off()
         return fig
     ax.barh([f"{p.code} {p.name_zh}" for p in ranked], [p.mean_lost for p in ranked], color=RED)

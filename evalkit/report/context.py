@@ -10,7 +10,7 @@ from typing import Any
 
 from evalkit.catalog import Catalog
 from evalkit.evaluation.results import Result
-from evalkit.intake.models import ParkInput
+from evalkit.intake.models import LoadedPark, ParkInput
 from evalkit.report.evidence import Evidence
 from evalkit.report.numbers import Numbers
 
@@ -25,6 +25,10 @@ class ReportContext:
     files: dict[str, str] = field(default_factory=dict)
     """Input files to list with their SHA-256, by label."""
     parameters: dict[str, Any] = field(default_factory=dict)
+    loaded: LoadedPark | None = None
+    """The park file as loaded (earlier windows for the 历年变化 chapter)."""
+    factors: Any = None
+    """The carbon factor table used."""
 
     def __post_init__(self) -> None:
         self.numbers = Numbers(self.catalog)

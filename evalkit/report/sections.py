@@ -19,20 +19,19 @@ from pathlib import Path
 from typing import Any
 
 from evalkit.evaluation.results import IndicatorResult, Rate, Result
-from evalkit.report import charts, method
+from evalkit.report import charts, coverage, gaps, method, quality
 from evalkit.report.context import ReportContext
 from evalkit.report.layout import CONTENTS, END_KEEP, KEEP_TOGETHER, NORMAL_TABLES, PAGE_BREAK, SMALL_TABLES
 from evalkit.report.markup import Md, escape, paragraphs, table
 from evalkit.report.numbers import number
+from evalkit.report.terms import (DIRECTION_ZH, GATE_ITEM_ZH, GATE_ZH, GRADE_ZH, INDEX_STATUS_ZH,  # noqa: F401
+                                  STATUS_ZH, VERDICT_ZH)
 
-GRADE_ZH = {"AAA": "AAA级", "AA": "AA级", "A": "A级", "none": "无级别", "not_rated": "不予定级"}
-STATUS_ZH = {"ok": "已计分", "missing": "数据缺失", "not_applicable": "不适用"}
-DIRECTION_ZH = {"positive": "正向（越大越好）", "negative": "逆向（越小越好）"}
-VERDICT_ZH = {"positive": "正向（合格）", "negative": "负向（不合格）"}
 PLACEHOLDER = "【待评价机构填写】"
 OVERRIDE_FIELD_ZH = {"reference": "参考值（得满分）", "floor": "下限（得0分）"}
 FACTOR_DECIMALS = 6  # factors as their source gives them (0.1229, 0.5703), not at a display precision
 NOT_EVALUATED = Md("基本要求不满足，按标准6.1.2不开展本部分评价。")
+
 
 @dataclass(frozen=True)
 class Figure:
@@ -58,21 +57,6 @@ def or_placeholder(text: str | None) -> str:
 
 def years_text(years: list[int]) -> str:
     return "、".join(f"{y}年" for y in years)
-
-
-def input_name(ctx: ReportContext, missing: str) -> str:
-    """`nox@2021` or `qualitative.I19@2021` as 氮氧化物排放量（2021年）."""
-    symbol, _, year = missing.partition("@")
-    if symbol.startswith("qualitative."):
-        name = "定性指标档次及证明材料"
-    else:
-        spec = ctx.catalog.inputs.get(symbol)
-        name = spec.name_zh if spec else "所需数据"
-    return f"{name}（{year}年）" if year else name
-
-
-def missing_text(ctx: ReportContext, r: IndicatorResult) -> str:
-    return "数据缺失：" + "、".join(input_name(ctx, m) for m in r.missing_inputs)
 
 
 def per_year(result: Result, code: str) -> dict[int, IndicatorResult]:
@@ -109,6 +93,7 @@ def cover(ctx: ReportContext) -> Iterator[Md]:
     if p.get("synthetic"):
         yield Md("> **本报告基于合成示范数据，仅用于演示评价流程，不代表任何真实园区。**")
     yield table(["项目", "内容"], rows, [1, 4])
+    yield coverage.at_a_glance(ctx.result)
     yield PAGE_BREAK
 
 
@@ -135,11 +120,16 @@ def contents(ctx: ReportContext) -> Iterator[Md]:
 # --- summary ---------------------------------------------------------------------------------------
 
 def gate_finding(ctx: ReportContext) -> str:
-    """What the basic-requirements check found, stated as the finding."""
+    """What the basic-requirements check found, stated as the finding (a failed item as what was
+    found, an item pending evidence as 待补证)."""
     gate = ctx.result.gate
-    if gate.passed:
+    if gate.outcome == "passed":
         return "全部基本要求均满足"
-    return "不满足：" + "；".join(_not_met_text(ctx, item.id, item.answered) for item in gate.items if not item.met)
+    if gate.outcome == "failed":
+        return "不满足：" + "；".join(item.finding_zh or _not_met_text(ctx, item.id, item.answered)
+                                   for item in gate.items if item.status == "failed")
+    return (GATE_ZH["deferred"] + "：" + "；".join(item.text_zh for item in gate.items if item.status == "unknown")
+            + "（待补证）")
 
 
 def _not_met_text(ctx: ReportContext, item_id: str, answered: bool) -> str:
@@ -156,18 +146,31 @@ def summary(ctx: ReportContext) -> Md:
         rule = result.fifty_percent_rule
         assert rule is not None and result.overall is not None
         rows += [
-            ["减污降碳协同增效绩效指数", Md("**{0}**（{1}年度指数的平均值）").format(
-                n.points(result.index), years_text(result.index_years))],
+            ["减污降碳协同增效绩效指数", Md("**{0}**{2}（{1}年度指数的平均值）").format(
+                n.points(result.index), years_text(result.index_years), INDEX_STATUS_ZH[result.index_status or "final"])],
             ["各年度指数", "；".join(f"{y}年 {n.points(result.yearly[y].index)}" for y in result.index_years)],
             ["目标层50%规则", ("满足" if rule.passed else "不满足") + "：" + "；".join(
                 f"{name} {n.points(c.mean_points)}/{c.max_points:g}分（{c.share * 100:.1f}%）"
-                for name, c in rule.levels.items())],
+                for name, c in rule.levels.items())
+             + ("（缺失数据按0分计，数据覆盖不足，仅供参考）" if result.index_status == "reference" else "")],
             ["整体评价", f"{VERDICT_ZH[result.overall.verdict]}（{result.overall.base_year}年→{result.overall.target_year}年）"],
         ]
     rows.append(["评价等级", Md("**{0}**").format(GRADE_ZH[result.grade])])
-    rows.append(["定级依据", result.grade_reason])
+    if result.blockers:
+        rows.append(["不予定级或暂缓的原因", "；".join(f"（{k}）{b.text_zh}" for k, b in enumerate(result.blockers, 1))
+                     if len(result.blockers) > 1 else result.blockers[0].text_zh])
+        if result.provisional_grade:
+            rows.append(["暂定结果", f"按现有数据，指数 {n.points(result.index)} 对应{GRADE_ZH[result.provisional_grade]}"
+                                     "（暂定，补证后确认）"])
+    else:
+        rows.append(["定级依据", result.grade_reason])
+    flagged = quality.flagged_indicators(result)
+    if flagged:
+        rows.append(["非实测数据", "；".join(f"{code}{marks}" for code, marks in flagged.items())
+                     + "（〔推算〕〔估算〕〔代用〕的含义与依据见基础数据及各指标的数据质量说明）"])
     if result.data_gaps:
-        rows.append(["数据缺口", f"{len(result.data_gaps)}项（见“薄弱环节与改进方向”）"])
+        rows.append(["数据缺口", f"{len(result.input_gaps)}项数据或材料缺失，涉及{len(result.data_gaps)}个指标年度"
+                                 "（缺失数据不作为薄弱环节或不合格的依据；清单见“数据缺口与资料补充”）"])
     return table(["项目", "结论"], rows, [1, 4])
 
 
@@ -192,14 +195,19 @@ def self_evaluation(ctx: ReportContext) -> Md | None:
 
 
 def summary_chapter(ctx: ReportContext) -> Iterator[Md | Figure]:
+    result = ctx.result
     yield summary(ctx)
-    yield method.summary_notice(ctx.result, bool(ctx.parameters.get("options", {}).get("final", False)))
+    yield method.summary_notice(result, bool(ctx.parameters.get("options", {}).get("final", False)))
+    if ctx.evaluated:
+        yield coverage.coverage_summary(result)
+        yield Figure("数据覆盖率（有实际数据的指标权重占比）", charts.coverage_chart(result))
+    yield coverage.supply_list(result)
     comparison = self_evaluation(ctx)
     if comparison:
         yield comparison
     if ctx.evaluated:
         bands = {b.grade: b.min for b in ctx.catalog.grading.bands}
-        yield Figure("各年度指数与绩效指数（虚线为等级门槛）", charts.index_chart(ctx.result, bands))
+        yield Figure("各年度指数与绩效指数（虚线为等级门槛）", charts.index_chart(result, bands))
 
 
 # --- basis, scope, procedure -------------------------------------------------------------------------
@@ -262,20 +270,28 @@ def gate(ctx: ReportContext) -> Md:
     answers = ctx.park.basic_requirements
     rows = []
     for n, item in enumerate(result.gate.items, 1):
-        if item.met:
-            verdict, finding = "满足", item.note or ""
+        if item.status == "failed":
+            verdict: Any = Md("**不满足**")
+            finding = (item.finding_zh or _not_met_text(ctx, item.id, item.answered)) + (
+                f"（{item.note}）" if item.note and item.answered else "")
+        elif item.status == "unknown":
+            verdict, finding = GATE_ITEM_ZH["unknown"], f"待提供：{item.evidence_hint_zh}" + (
+                f"（{item.note}）" if item.note else "")
         else:
-            verdict = Md("**不满足**")
-            finding = _not_met_text(ctx, item.id, item.answered) + (f"（{item.note}）" if item.note and item.answered else "")
+            verdict, finding = GATE_ITEM_ZH["met"], item.note or ""
         answer = answers.get(item.id)
         cited = ctx.evidence.cite(answer.evidence_ids) if answer else "—"
         rows.append([n, item.text_zh, verdict, cited, finding])
     text = table(["序号", "基本要求", "结论", "证明材料", "核查发现"], rows, [1, 6, 2, 2, 5])
-    if result.gate.passed:
+    outcome = result.gate.outcome
+    if outcome == "passed":
         verdict_text = Md("经核查，全部基本要求均满足，进入绩效指标评价。")
-    else:
+    elif outcome == "failed":
         verdict_text = Md("经核查，{0}。按标准6.1.2，基本要求不满足的园区不开展绩效指标评价，不予定级。").format(
             gate_finding(ctx).removeprefix("不满足："))
+    else:
+        verdict_text = Md("无不满足的基本要求，但有事项待补充证明材料（待补证）。评价暂缓：绩效指标照常计算，结果为暂定结果；"
+                          "补齐证明材料并确认满足后方可定级。待补证不等于不满足。")
     return paragraphs(Md("基本要求为园区应达到的总体要求（标准6.1）。标准附录A未公开发布，本评价采用指标目录所附的基本要求清单。"),
                       text, verdict_text)
 
@@ -354,7 +370,7 @@ def base_data(ctx: ReportContext) -> Iterator[Md]:
                 cells.append("—")
                 continue
             value, source = point
-            text = n.value(value, s.unit)
+            text = n.value(value, s.unit) + quality.mark(s.quality(year).scope)
             note = getattr(s.values[year], "note", None)
             if source != s.source or note:
                 notes.append(escape(f"{_series_name(ctx, path)} {year}年：") + escape(
@@ -441,13 +457,17 @@ def indicator_detail(ctx: ReportContext, code: str) -> Md:
         if r.status == "not_applicable":
             rows.append([year, "不适用：" + (r.justification or ""), "—", "—", "—"])
         elif r.status == "missing":
-            rows.append([year, missing_text(ctx, r), "—", n.score(0), n.points(0)])
+            note = f"（{r.trace.value.note}）" if r.trace.value is not None and r.trace.value.note else ""
+            rows.append([year, f"数据缺失（数据缺口，不作为薄弱环节）：{gaps.missing_text(ctx.catalog, r.missing_inputs)}{note}",
+                         "—", n.score(0), n.points(0)])
         else:
             assert r.trace.scoring is not None
-            rows.append([year, _computation(r), n.with_unit(r.value, r.unit), f"{r.trace.scoring.substituted}",
-                         n.points(r.points)])
+            rows.append([year, _computation(r), n.with_unit(r.value, r.unit) + quality.flags_text(r.quality_flags),
+                         f"{r.trace.scoring.substituted}", n.points(r.points)])
+    inputs = [i for r in results.values() if r.trace.value for i in r.trace.value.inputs]
     return paragraphs(KEEP_TOGETHER, heading(3, f"{ind.code} {ind.name_zh}"), info,
-                      table(["年份", "计算过程", "指标值", "评分", "得分点数"], rows, [1, 6, 2, 5, 2]), END_KEEP)
+                      table(["年份", "计算过程", "指标值", "评分", "得分点数"], rows, [1, 6, 2, 5, 2]),
+                      quality.notes(inputs), END_KEEP)
 
 
 def qualitative_block(ctx: ReportContext, codes: list[str]) -> Md:
@@ -524,6 +544,7 @@ def scores_and_index(ctx: ReportContext) -> Iterator[Md | Figure]:
     yield method.bonus(result)
     yield heading(2, "绩效指数")
     yield index_section(result)
+    yield from history(ctx)
 
 
 # --- overall evaluation ---------------------------------------------------------------------------
@@ -563,7 +584,8 @@ def overall(ctx: ReportContext) -> Md:
         rows.append(row(p, f"overall.{p.key}"))
     headers = ["项目", "单位", f"{o.base_year}年（基准年）", f"{o.target_year}年（目标年）", "变化", "判定"]
     rule = ("判定规则：碳排放强度下降、增效水平（人均工业增加值）提高，且大气、水、固体废物各类污染物排放强度均下降时为正向"
-            + ("（严格模式：每项污染物均须下降）" if o.strict else "；单项污染物上升予以标注") + "。"
+            + ("（严格模式：每项污染物均须下降）" if o.strict else "；单项污染物上升予以标注")
+            + "；实测数据显示上升时为负向；缺少基准年或目标年数据时为无法判定（不视为不合格，补齐数据前不予定级）。"
             "强度 = 排放量 ÷ 工业增加值；变化率 =（基准年强度 − 目标年强度）÷ 基准年强度 × 100%。")
     findings = [f"碳排放强度{_change(o.carbon_intensity)}", f"{eff.name_zh}{_change(eff, True)}"]
     findings += [f"{c.name_zh}排放强度{_change(c)}" for c in o.classes]
@@ -584,6 +606,18 @@ def overall_chapter(ctx: ReportContext) -> Iterator[Md]:
 
 
 # --- carbon accounting ----------------------------------------------------------------------------
+
+def history(ctx: ReportContext) -> Iterator[Md]:
+    """历年变化: the same park's earlier three-year windows, when its data go back far enough."""
+    from evalkit.portfolio.trend import build_trend, evaluate_earlier
+    from evalkit.report import trend
+
+    earlier = (evaluate_earlier(ctx.loaded, ctx.catalog, ctx.result.years, factors=ctx.factors,
+                                strict=ctx.parameters.get("options", {}).get("strict"))
+               if ctx.evaluated and ctx.loaded is not None else [])
+    if earlier:
+        yield trend.history(build_trend([*earlier, ctx.result]))
+
 
 def carbon_years(result: Result) -> dict[int, dict]:
     found = {int(y): c for y, c in result.carbon_before_window.items()}
@@ -643,43 +677,23 @@ def grade(result: Result) -> Md:
         escape(f"{result.grade_reason}。"),
         escape("等级划分（标准6.4）：指数 ≥ 85 为 AAA 级；75 ≤ 指数 < 85 为 AA 级；60 ≤ 指数 < 75 为 A 级；"
                "< 60 为无级别。目标层任一类得分低于其满分值的50%时不能评为AA级及以上。"
-               "整体评价为负向或基本要求不满足的园区不予定级。评价有效期三年，有效期内每年进行持续符合性声明（7.1.2、7.2.2）。"))
+               "整体评价为负向或基本要求不满足的园区不予定级；基本要求待补证时评价暂缓；数据覆盖率低于指标目录规定的最低值"
+               "或整体评价因缺少数据无法判定时，不予定级（不作为不合格结论）。评价有效期三年，有效期内每年进行持续符合性声明（7.1.2、7.2.2）。"))
 
 
-def weaknesses(result: Result, catalog, top: int = 10, ctx: ReportContext | None = None) -> Md:
-    ranked = result.points_lost[:top]
-    out: list[Md] = []
-    if ranked:
-        rows = [[p.code, p.name_zh, p.first_level, f"{p.mean_lost:.2f}", f"{p.max_points:.2f}", STATUS_ZH[p.status]]
-                for p in ranked]
-        out.append(paragraphs(Md("失分最多的指标（计入指数各年的平均）："), table(
-            ["编号", "指标", "一级指标", "平均失分", "满分", "评价年状态"], rows)))
-        firsts = list(dict.fromkeys(p.first_level for p in ranked))
-        advice = [Md("**{0}**：{1}").format(f, catalog.improvement[f]) for f in firsts if f in catalog.improvement]
-        if advice:
-            out.append(paragraphs(Md("改进方向："), bullets(advice)))
-    if result.data_gaps:
-        rows = [[g.year, g.code, g.name_zh,
-                 "、".join(input_name(ctx, m) for m in g.missing_inputs) if ctx else "、".join(g.missing_inputs),
-                 f"{g.lost_points:.2f}"] for g in result.data_gaps]
-        out.append(paragraphs(Md("数据缺口（缺失数据按0分计，不代表绩效差）："),
-                              table(["年份", "编号", "指标", "缺失数据", "损失分值"], rows, [1, 1, 4, 6, 2])))
-    else:
-        out.append(Md("评价期内无数据缺口。"))
-    if result.not_applicable:
-        rows = [[x.code, x.name_zh, years_text(x.years), x.justification] for x in result.not_applicable]
-        out.append(paragraphs(Md("不适用指标（权重按比例分配给同一目标层的其他指标）："),
-                              table(["编号", "指标", "年份", "理由"], rows, [1, 3, 2, 6])))
-    return paragraphs(*out)
+def weaknesses(result: Result, catalog, top: int = 10) -> Md:
+    """Weaknesses of the measured indicators and advice drawn from the data; data gaps are listed
+    separately (`gaps.data_gaps_section`), never as weaknesses."""
+    return gaps.weaknesses_section(result, catalog, top)
 
 
 def weaknesses_chapter(ctx: ReportContext) -> Iterator[Md | Figure]:
-    if not ctx.evaluated:
-        yield NOT_EVALUATED
-        return
-    yield weaknesses(ctx.result, ctx.catalog, ctx=ctx)
-    if ctx.result.points_lost:
-        yield Figure("失分最多的指标（计入指数各年的平均失分）", charts.lost_points_chart(ctx.result))
+    if ctx.evaluated:
+        yield weaknesses(ctx.result, ctx.catalog)
+        if ctx.result.points_lost:
+            yield Figure("有实际数据的指标中失分最多的指标（计入指数各年的平均失分）", charts.lost_points_chart(ctx.result))
+    yield heading(2, "数据缺口与资料补充")
+    yield gaps.data_gaps_section(ctx.result, ctx.catalog)
 
 
 def conclusion(ctx: ReportContext) -> Iterator[Md]:

@@ -1,0 +1,44 @@
+"""Small readings of a Result shared by the comparison, the trend and the statement."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from evalkit.evaluation.results import Result
+
+RATED_GRADES = ("AAA", "AA", "A")
+
+
+def coverage_of(raw: dict[str, Any]) -> float | None:
+    """The data coverage (share of weight with real data, 0–1) a results.json states, if it has one.
+
+    Results written before evalkit reported coverage have none: the caller shows a dash, never a guess.
+    """
+    value = raw.get("coverage")
+    if isinstance(value, dict):
+        value = next((value[k] for k in ("overall", "index", "share", "value") if k in value), None)
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+
+def verdict_of(result: Result) -> str | None:
+    """The overall evaluation's verdict (positive, negative, undetermined …) or None when not evaluated."""
+    return result.overall.verdict if result.overall is not None else None
+
+
+def level_shares(result: Result) -> dict[str, float]:
+    """Each target level's mean points over the index years as a share of its maximum."""
+    rule = result.fifty_percent_rule
+    return {name: check.share for name, check in rule.levels.items()} if rule else {}
+
+
+def indicator_means(result: Result) -> dict[str, dict[str, float]]:
+    """Per indicator: mean score s and mean points over the index years (from the Result's yearly scores)."""
+    years = [y for y in result.index_years if y in result.yearly]
+    found: dict[str, dict[str, float]] = {}
+    for year in years:
+        for ind in result.yearly[year].indicators:
+            entry = found.setdefault(ind.code, {"score": 0.0, "points": 0.0, "max_points": 0.0})
+            entry["score"] += ind.score / len(years)
+            entry["points"] += ind.points / len(years)
+            entry["max_points"] += ind.max_points / len(years)
+    return found

@@ -1,0 +1,167 @@
+"""Execute a portfolio notebook (compare, trend, statement) and archive it like a park report.
+
+The archive has the park report's layout — the executed notebook as report.ipynb, results.json
+(the document's own model), report.html|docx|pdf, inputs/ with every file the notebook read, and
+manifest.json with the fingerprint, template hashes, versions and times — so `evalkit verify`
+re-executes it from the archived inputs. An archive made from other inputs is replaced only with
+`force`; a failed run leaves the earlier archive as it was (staging, then one rename).
+"""
+
+from __future__ import annotations
+
+import json
+import platform
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import evalkit
+from evalkit import archive
+from evalkit.archive import NOTEBOOK, RESULTS, EngineRecord, InputFile, Manifest
+from evalkit.render import FORMATS, TEMPLATE_DIR, ArchiveConflict, RenderError, RenderJob, get_engine
+from evalkit.render.execute import execute_notebook
+from evalkit.render.pipeline import Progress, print_progress
+from evalkit.report.markup import Md, paragraphs, table
+
+ROLE_LABELS = {"park": "园区数据文件", "catalog": "指标目录", "factors": "因子表", "results": "园区评价结果",
+               "rated": "定级评价结果"}
+
+
+class DocumentManifest(Manifest):
+    """A park report's manifest plus what kind of document it is and which parks it covers."""
+
+    kind: str
+    parks: list[str]
+
+
+@dataclass(frozen=True)
+class DocumentOutcome:
+    archive: Path
+    engine: str
+    files: dict[str, Path]
+    previous: str
+    warnings: list[str]
+
+
+def input_file(role: str, source: Path, name: str | None = None) -> InputFile:
+    """An input of `role` to be copied to inputs/<role>/<name>, hashed now."""
+    source = Path(source)
+    if not source.is_file():
+        raise RenderError("setup", f"{role} file not found: {source}")
+    return InputFile(role=role, path=f"{archive.INPUTS_DIR}/{role}/{name or source.name}", source=str(source),
+                     sha256=archive.sha256_file(source))
+
+
+def render_document(kind: str, template: str, *, label: str, parks: Sequence[str], years: Sequence[int],
+                    parameters: dict[str, Any], inputs: Sequence[InputFile], final: Path,
+                    formats: Sequence[str] = FORMATS, engine: str = "auto", force: bool = False,
+                    command: Sequence[str] | None = None, template_dir: Path = TEMPLATE_DIR,
+                    progress: Progress = print_progress) -> DocumentOutcome:
+    """Run report_template/`template` with `parameters` (paths relative to the archive; it must write
+    `parameters['results_path']`), render `formats` and archive everything at `final`."""
+    started_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    start = time.perf_counter()
+    template_dir = Path(template_dir).resolve()
+    if not (template_dir / template).is_file():
+        raise RenderError("setup", f"no template {template} in {template_dir}")
+    unknown = [f for f in formats if f not in FORMATS]
+    if unknown or not formats:
+        raise RenderError("setup", f"formats must be some of {', '.join(FORMATS)}; got {', '.join(formats) or 'none'}")
+    json.dumps(parameters, allow_nan=False)
+    chosen = get_engine(engine)
+    template_hashes = archive.hash_tree(template_dir)
+    fingerprint = archive.fingerprint(inputs, parameters)
+    final.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        with archive.archive_lock(final):  # one writer per archive, as for a park report
+            for note in archive.recover(final):
+                progress(f"[evalkit] archive  {note}")
+            previous = _check_previous(final, fingerprint, force, progress)
+            warnings = _run(kind, template, label, parks, years, parameters, inputs, final, formats, chosen,
+                            command, template_dir, template_hashes, started_at, progress)
+    except archive.ArchiveBusy as exc:
+        raise RenderError("setup", str(exc)) from None
+    progress(f"[evalkit] done     {final} ({time.perf_counter() - start:.1f} s)")
+    files = {"notebook": final / NOTEBOOK, "results": final / RESULTS, "manifest": final / archive.MANIFEST}
+    files |= {fmt: final / f"report.{fmt}" for fmt in dict.fromkeys(formats)}
+    return DocumentOutcome(final, chosen.name, files, previous, warnings)
+
+
+def _run(kind: str, template: str, label: str, parks: Sequence[str], years: Sequence[int],
+         parameters: dict[str, Any], inputs: Sequence[InputFile], final: Path, formats: Sequence[str], chosen,
+         command: Sequence[str] | None, template_dir: Path, template_hashes: dict[str, str], started_at: str,
+         progress: Progress) -> list[str]:
+    """Execute, render and write the manifest in a staging folder, then put it in place of `final`."""
+    staging = archive.new_staging_dir(final)
+    stages: dict[str, float] = {}
+    try:
+        archive.copy_inputs(inputs, staging)
+        tick = time.perf_counter()
+        execute_notebook(template_dir / template, staging / NOTEBOOK, parameters, cwd=staging)
+        stages["execute"] = time.perf_counter() - tick
+        progress(f"[evalkit] execute  {stages['execute']:.1f} s")
+        if not (staging / RESULTS).is_file():
+            raise RenderError("execute", f"{template} did not write {RESULTS}")
+        colophon = _colophon(chosen, inputs, template, template_hashes, started_at)
+        tick = time.perf_counter()
+        with tempfile.TemporaryDirectory(prefix="evalkit-render-") as work:  # one engine call, every format
+            job = RenderJob(staging / NOTEBOOK, {fmt: staging / f"report.{fmt}" for fmt in dict.fromkeys(formats)},
+                            template_dir, Path(work), colophon)
+            warnings = [f"render: {w}" for w in chosen.render(job)]
+            for fmt, output in job.outputs.items():
+                if not output.is_file():
+                    raise RenderError(fmt, f"engine {chosen.name} reported success but wrote no {output.name}")
+        stages["render"] = time.perf_counter() - tick
+        progress(f"[evalkit] render   {stages['render']:.1f} s ({', '.join(job.outputs)})")
+        archive.write_manifest(staging, DocumentManifest(
+            kind=kind, parks=list(parks), park=label, years=list(years), window=f"{years[0]}-{years[-1]}",
+            parameters=parameters, inputs=list(inputs), template=template_hashes,
+            outputs={p: s for p, s in archive.hash_tree(staging).items() if not p.startswith(f"{archive.INPUTS_DIR}/")},
+            engine=EngineRecord(name=chosen.name, versions=chosen.versions()), formats=list(dict.fromkeys(formats)),
+            versions=archive.environment_versions(), command=list(sys.argv if command is None else command),
+            started_at=started_at, finished_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            stages={k: round(v, 3) for k, v in stages.items()}))
+        archive.place_archive(staging, final)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return warnings
+
+
+def _check_previous(final: Path, new: dict[str, Any], force: bool, progress: Progress) -> str:
+    if not final.exists():
+        return "none"
+    try:
+        old = archive.read_manifest(final)
+    except (OSError, ValueError):
+        differences = [f"{archive.MANIFEST} is missing or unreadable (not an evalkit archive?)"]
+    else:
+        differences = [str(d) for d in archive.diff_json(old.fingerprint(), new)]
+        if not differences:
+            progress(f"[evalkit] archive  {final} was made from the same inputs: rendering it again")
+            return "same-inputs"
+    if not force:
+        raise ArchiveConflict(str(final), differences)
+    progress(f"[evalkit] archive  --force: replacing {final}, made from different inputs")
+    return "replaced"
+
+
+def _colophon(engine, inputs: Sequence[InputFile], template: str, hashes: dict[str, str], started_at: str) -> Md:
+    stamp = datetime.fromisoformat(started_at).strftime("%Y-%m-%d %H:%M UTC")
+    # Input file names are the user's (--catalog, --factors): escaped like all user text.
+    rows = [("生成工具", f"evalkit {evalkit.__version__}，Python {platform.python_version()}", ""),
+            ("渲染引擎", f"{engine.name}（{engine.describe()}）", ""),
+            *((ROLE_LABELS.get(i.role, i.role), i.path, i.sha256[:16]) for i in inputs),
+            ("报告模板", template, hashes[template][:16]),
+            ("生成时间", stamp, "")]
+    return paragraphs(
+        Md("## 版本说明"),
+        Md("本文件的输入文件、执行后的笔记本与结果（results.json）一并存档，完整的 SHA-256 与软件版本见"
+           "存档中的 manifest.json，可用 `evalkit verify` 复核。"),
+        table(["项目", "内容", "SHA-256（前 16 位）"], rows, widths=[4, 10, 6]))
