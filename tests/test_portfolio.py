@@ -102,6 +102,8 @@ def test_compare_ranks_every_park_by_index(catalog, factors):
     assert indices == sorted(indices, reverse=True) and order[0] == "demo-chem"
     assert [p.rank for p in comparison.parks] == [1, 2, 3, 4, None]
     assert comparison.not_evaluated == ["demo-gatefail"] and order[-1] == "demo-gatefail"
+    hitech = next(p for p in comparison.parks if p.park == "demo-hitech")
+    assert 0.5 < hitech.coverage < 1 and comparison.parks[0].coverage == 1  # hitech lacks I34; chem lacks nothing
     # the leading value of an indicator is the best measured value in the group, by its direction
     nox = next(s for s in comparison.groups[0].spreads if s.code == "I04")
     measured = {p: v for p, v in nox.values.items() if v is not None}

@@ -10,14 +10,19 @@ RATED_GRADES = ("AAA", "AA", "A")
 
 
 def coverage_of(raw: dict[str, Any]) -> float | None:
-    """The data coverage (share of weight with real data, 0–1) a results.json states, if it has one.
-
-    Results written before evalkit reported coverage have none: the caller shows a dash, never a guess.
-    """
+    """The data coverage a results.json states (share of the applicable weight with real data, 0–1,
+    over the index years), or None for results written before evalkit reported coverage: the caller
+    shows a dash, never a guess."""
     value = raw.get("coverage")
-    if isinstance(value, dict):
-        value = next((value[k] for k in ("overall", "index", "share", "value") if k in value), None)
-    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return float(value)
+    if not isinstance(value, dict) or not isinstance(value.get("by_year"), dict):
+        return None
+    years = {str(y) for y in raw.get("index_years") or []}
+    cells = [c for y, c in value["by_year"].items() if isinstance(c, dict) and (not years or str(y) in years)]
+    covered = sum(c.get("covered_weight") or 0.0 for c in cells)
+    applicable = sum(c.get("applicable_weight") or 0.0 for c in cells)
+    return covered / applicable if applicable else None
 
 
 def verdict_of(result: Result) -> str | None:

@@ -216,7 +216,7 @@ def summary_table(rows: Sequence[ParkRow], levels: Sequence[str] = ()):
                   "grade 等级": r.grade, "index 指数": r.index}
         record |= {f"{name} share 得分率": (round(r.level_shares[name], 4) if name in r.level_shares else None)
                    for name in levels}
-        record |= {"coverage 数据覆盖率": r.coverage, "overall 整体评价": r.verdict, "archive 存档": r.archive,
+        record |= {"coverage 数据覆盖率": None if r.coverage is None else round(r.coverage, 4), "overall 整体评价": r.verdict, "archive 存档": r.archive,
                    "seconds 用时": r.seconds, "error 错误": r.error}
         records.append(record)
     return pd.DataFrame.from_records(records)
