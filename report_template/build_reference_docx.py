@@ -20,9 +20,13 @@ from pathlib import Path
 
 import pypandoc
 
-SERIF = "Noto Serif CJK SC"
-SANS = "Noto Sans CJK SC"
+# Official styles: body 宋体, headings 黑体 (present on government PCs); fontTable gives each the
+# Noto CJK SC face as its alternative name, which a machine without them (Linux) falls back to.
+SERIF = "宋体"
+SANS = "黑体"
+FALLBACK = {SERIF: "Noto Serif CJK SC", SANS: "Noto Sans CJK SC"}
 THEME_FONTS = {"minorEastAsia": SERIF, "majorEastAsia": SANS}
+FONT_TABLE = "word/fontTable.xml"
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 STYLES = "word/styles.xml"
 FIXED_TIME = (2024, 1, 1, 0, 0, 0)  # zip entry dates, so rebuilding gives the same bytes
@@ -53,6 +57,15 @@ def chinese_styles(styles_xml: bytes) -> bytes:
     if missing:
         raise SystemExit(f"pandoc's reference.docx lacks styles {missing}; check this script")
     _set_table_rules(_style(root, "Table"))
+    # Official look: black headings (no theme colour), 黑体 sizes 三号/四号/小四, table text 小五 (9 pt).
+    for style_id, size in (("Heading1", 32), ("Heading2", 28), ("Heading3", 24), ("Heading4", 24),
+                           ("TOCHeading", 32), ("Title", 44)):
+        style = _style(root, style_id)
+        if style is not None:
+            _set_run(style, size=size)
+    compact = _style(root, "Compact")
+    if compact is not None:
+        _set_run(compact, size=18)
     for caption in ("Caption", "TableCaption", "ImageCaption"):
         style = _style(root, caption)
         rpr = style.find(w("rPr")) if style is not None else None
@@ -60,6 +73,33 @@ def chinese_styles(styles_xml: bytes) -> bytes:
             for italic in rpr.findall(w("i")):
                 rpr.remove(italic)
     return ET.tostring(root, xml_declaration=True, encoding="UTF-8")
+
+
+def with_fallback_fonts(font_table: bytes) -> bytes:
+    for prefix, uri in _namespaces(font_table):
+        ET.register_namespace(prefix, uri)
+    root = ET.fromstring(font_table)
+    for name, fallback in FALLBACK.items():
+        font = ET.SubElement(root, w("font"), {w("name"): name})
+        ET.SubElement(font, w("altName"), {w("val"): fallback})
+        ET.SubElement(font, w("charset"), {w("val"): "86"})  # GB2312
+        ET.SubElement(font, w("family"), {w("val"): "roman" if name == SERIF else "modern"})
+    return ET.tostring(root, xml_declaration=True, encoding="UTF-8")
+
+
+def _set_run(style: ET.Element, *, size: int) -> None:
+    """Black text of `size` half-points in `style` (its theme colour removed)."""
+    rpr = style.find(w("rPr"))
+    if rpr is None:
+        rpr = ET.SubElement(style, w("rPr"))
+    for tag in ("color", "sz", "szCs"):
+        for old in rpr.findall(w(tag)):
+            rpr.remove(old)
+    # Schema order inside rPr: rFonts, b, bCs, i, …, color, …, sz, szCs, …
+    index = len([c for c in rpr if c.tag in {w("rFonts"), w("b"), w("bCs"), w("i"), w("iCs")}])
+    for offset, (tag, attrs) in enumerate((("color", {w("val"): "000000"}), ("sz", {w("val"): str(size)}),
+                                           ("szCs", {w("val"): str(size)}))):
+        rpr.insert(index + offset, ET.Element(w(tag), attrs))
 
 
 def _namespaces(xml: bytes) -> list[tuple[str, str]]:
@@ -88,6 +128,8 @@ def build(target: Path) -> None:
             data = source.read(item.filename)
             if item.filename == STYLES:
                 data = chinese_styles(data)
+            elif item.filename == FONT_TABLE:
+                data = with_fallback_fonts(data)
             docx.writestr(zipfile.ZipInfo(item.filename, date_time=FIXED_TIME), data,
                           compress_type=zipfile.ZIP_DEFLATED)
     target.write_bytes(out.getvalue())

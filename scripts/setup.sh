@@ -38,6 +38,12 @@ if ((${#missing[@]})); then
   fi
 fi
 
+# The Word report uses 宋体/黑体 (present on government PCs); map them to Noto CJK SC for this user so
+# LibreOffice shows the file with Song/Hei-style faces where those fonts are absent.
+mkdir -p "$HOME/.config/fontconfig/conf.d"
+cp scripts/fontconfig-official-cjk.conf "$HOME/.config/fontconfig/conf.d/64-evalkit-official-cjk.conf"
+command -v fc-cache >/dev/null 2>&1 && fc-cache -f >/dev/null 2>&1 || true
+
 python3 -c 'import sys; sys.exit(sys.version_info < (3, 11))' || {
   echo "[setup] evalkit needs Python 3.11 or newer; python3 is $(python3 --version)" >&2; exit 1; }
 echo "[setup] installing evalkit (pip install -e .[test])"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import shutil
 from pathlib import Path
 
 import pytest
@@ -53,5 +54,7 @@ def write_params(tmp_path):
         folder = tmp_path / "params"
         folder.mkdir(exist_ok=True)
         (folder / f"{park_id}.yaml").write_text(yaml.safe_dump(raw, allow_unicode=True, sort_keys=False), "utf-8")
+        if raw.get("evidence") and not (folder / "evidence" / park_id).exists():  # the demo park's evidence files
+            shutil.copytree(PARAMS / "evidence" / "demo-chem", folder / "evidence" / park_id)
         return folder
     return write

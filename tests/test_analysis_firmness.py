@@ -236,9 +236,9 @@ def test_report_section_shows_margins_and_probabilities(chem, catalog, factors):
     sensitivity = plain(firm_show.sensitivity_section(firm))
     assert "逐项剔除指标" in sensitivity and "Sobol" in sensitivity
     fig = firm_show.index_distribution_chart(firm, {b.grade: b.min for b in catalog.grading.bands})
-    assert fig.axes[0].get_title().startswith("绩效指数的不确定性分布") and fig.axes[0].patches
+    assert fig.axes[0].get_xlabel() == "绩效指数（分）" and fig.axes[0].patches
     fig = firm_show.sobol_chart(firm)
-    assert fig.axes[0].get_title() == "影响绩效指数的主要因素" and fig.axes[0].patches
+    assert fig.axes[0].get_xlabel().startswith("Sobol 指数") and fig.axes[0].patches
 
 
 def test_report_section_for_a_park_that_was_not_evaluated(catalog, factors):
@@ -250,10 +250,22 @@ def test_report_section_for_a_park_that_was_not_evaluated(catalog, factors):
     assert firm_show.probabilities_section(firm) == ""
 
 
-def test_notebook_shows_the_section_right_after_the_summary():
+def test_the_section_closes_the_summary_chapter(chem, catalog, factors):
+    from evalkit.analysis.firmness import analyse
+    from evalkit.report import chapters
+    from evalkit.report.context import ReportContext
+
+    park, result, _ = chem
+    ctx = ReportContext(result, catalog, park.input, loaded=park, factors=factors)
+    ctx.firmness = analyse(park, catalog, WINDOW, result, factors=factors, samples=500, sobol_samples=16)
+    blocks = list(chapters.blocks(ctx))
+    titles = [i for i, b in enumerate(blocks) if isinstance(b, str) and b.startswith("# ")]
+    summary = next(i for i in titles if "评价结论摘要" in blocks[i])
+    section = next(i for i, b in enumerate(blocks) if isinstance(b, str) and b == "## 等级的稳健性")
+    assert summary < section < next(i for i in titles if i > summary)
+    captions = [b.caption for b in blocks if isinstance(b, firm_show.Figure)]
+    assert "绩效指数的不确定性分布（500次抽样）" in captions and "影响绩效指数的主要因素（Sobol指数）" in captions
     cells = json.loads((ROOT / "report_template" / "report.ipynb").read_text("utf-8"))["cells"]
     sources = ["".join(c["source"]) for c in cells]
-    summary = next(n for n, s in enumerate(sources) if "show.summary(result)" in s)
-    next_chapter = next(n for n, s in enumerate(sources) if n > summary and s.startswith("## "))
-    [firm] = [s for s in sources[summary + 1:next_chapter] if "firm_show.margins_section(firm)" in s]
-    assert "firmness.analyse(" in firm
+    computed = next(n for n, s in enumerate(sources) if "context.firmness = firmness.analyse(" in s)
+    assert computed < next(n for n, s in enumerate(sources) if "chapters.run(context)" in s)

@@ -32,8 +32,9 @@ PARK_FILE = ROOT / "params" / f"{PARK_ID}.yaml"
 CATALOG = default_catalog_path()
 YEARS = [2021, 2022, 2023]
 WINDOW = "2021-2023"
-ARCHIVED_INPUTS = {  # archive path -> source
+ARCHIVED_INPUTS = {  # archive path -> source: the park file with its evidence files, catalog, factors
     "inputs/park/demo-chem.yaml": PARK_FILE,
+    **{f"inputs/park/evidence/demo-chem/{f.name}": f for f in (PARK_FILE.parent / "evidence" / "demo-chem").iterdir()},
     "inputs/catalog/default.yaml": CATALOG,
     "inputs/catalog/basic_requirements.yaml": CATALOG.parent / "basic_requirements.yaml",
     "inputs/factors/carbon_factors.yaml": carbon.DEFAULT_TABLE,
@@ -50,8 +51,9 @@ def render(output_dir: Path, park: Path = PARK_FILE, **kwargs):
 
 
 def park_copy(directory: Path) -> Path:
-    """demo-chem.yaml copied into `directory` (same name), to be changed by the test."""
+    """demo-chem.yaml copied into `directory` (same name) with its evidence files, to be changed by the test."""
     directory.mkdir(parents=True, exist_ok=True)
+    shutil.copytree(PARK_FILE.parent / "evidence" / PARK_ID, directory / "evidence" / PARK_ID, dirs_exist_ok=True)
     return Path(shutil.copy(PARK_FILE, directory / PARK_FILE.name))
 
 
@@ -175,8 +177,8 @@ def test_failed_run_leaves_the_earlier_archive_intact(earlier, tmp_path):
     shutil.copytree(TEMPLATE_DIR, template)
     notebook = template / "report.ipynb"
     text = notebook.read_text("utf-8")
-    assert "charts.use_cjk_font()" in text
-    notebook.write_text(text.replace("charts.use_cjk_font()", "undefined_name()"), "utf-8")
+    assert "chapters.run(context)" in text
+    notebook.write_text(text.replace("chapters.run(context)", "undefined_name()"), "utf-8")
 
     with pytest.raises(NotebookError, match="NameError") as caught:
         render(tmp_path / "outputs", template_dir=template)

@@ -19,6 +19,7 @@ from evalkit.cli import main
 from evalkit.evaluation import evaluate
 from evalkit.evaluation.results import Result
 from evalkit.intake import load_park
+from evalkit.report.context import ReportContext
 from evalkit.report import coverage, gaps, sections
 
 PARAMS = Path(__file__).parent.parent / "params"
@@ -32,7 +33,12 @@ def sparse() -> Result:
     return evaluate(load_park("demo-sparse", PARAMS), CATALOG, WINDOW, factors=FACTORS)
 
 
-@cache
+def report_context(result: Result) -> ReportContext:
+    """The report's view of the sparse park's result (sections take a ReportContext)."""
+    park = load_park("demo-sparse", PARAMS)
+    return ReportContext(result, CATALOG, park.input, evidence_dir=park.evidence_dir)
+
+
 def sparse_raw() -> dict:
     return yaml.safe_load((PARAMS / "demo-sparse.yaml").read_text("utf-8"))
 
@@ -66,9 +72,9 @@ def test_below_the_coverage_minimum_there_is_no_grade_and_no_failure():
     assert r.overall.verdict == "undetermined" and r.overall.failures == []
     assert r.overall.efficiency.improved is True  # what can be measured is still measured
     verdict_line = sections.grade(r).split("\n")[0]  # the rest of the section states the rules
-    for text in (r.grade_reason, sections.summary(r), coverage.at_a_glance(r), verdict_line):
+    for text in (r.grade_reason, sections.summary(report_context(r)), coverage.at_a_glance(r), verdict_line):
         assert "负向" not in text and "（不合格）" not in text and "不达标" not in text
-    summary = sections.summary(r)
+    summary = sections.summary(report_context(r))
     assert "参考值" in summary and "评价暂缓，待补充证明材料" in summary and "无法判定" in summary
     assert "I01〔代用〕" in summary and "I17〔估算〕" in summary  # proxies are flagged on the summary page
 
@@ -92,7 +98,7 @@ def test_unknown_basic_requirements_defer_and_say_what_would_settle_them():
     gate = sparse().gate
     assert gate.outcome == "deferred" and not gate.passed and gate.failed == []
     assert gate.unknown == ["planning_eia", "environmental_quality", "permits_and_caps", "carbon_accounting"]
-    text = sections.gate(sparse())
+    text = sections.gate(report_context(sparse()))
     assert text.count("| 待补证 |") == 4 and "规划环评报告书及审查意见" in text and "**不满足**" not in text
 
 
@@ -103,7 +109,7 @@ def test_proxy_allowed_by_the_catalog_is_scored_and_flagged():
     [given] = i01.trace.value.inputs
     assert given.symbol == "good_air_ratio" and given.scope == "proxy"
     assert given.proxy_justification.startswith("指标目录允许")
-    detail = sections.indicator_detail(sparse(), CATALOG, "I01")
+    detail = sections.indicator_detail(report_context(sparse()), "I01")
     assert "〔代用〕" in detail and "代用数据计分理由" in detail
 
 

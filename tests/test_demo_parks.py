@@ -82,7 +82,7 @@ def test_heavy_industry_park_is_negative_overall_and_not_rated():
     assert r.gate.passed and r.yearly
     assert r.overall.verdict == "negative" and r.grade == "not_rated"
     assert r.overall.carbon_intensity.improved is False
-    assert any("碳排放强度未下降" in failure for failure in r.overall.failures)
+    assert any("碳排放强度上升" in failure for failure in r.overall.failures)
     assert r.not_rated_reason and "整体评价为负向" in r.not_rated_reason
 
 

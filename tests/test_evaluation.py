@@ -149,7 +149,7 @@ def test_negative_overall_verdict_is_not_rated(catalog, chem_raw, make_park):
     result = evaluate(make_park(chem_raw), catalog, WINDOW)
     assert result.overall.verdict == "negative"
     assert result.overall.carbon_intensity.improved is False
-    assert result.grade == "not_rated" and "碳排放强度未下降" in result.not_rated_reason
+    assert result.grade == "not_rated" and "碳排放强度上升" in result.not_rated_reason
     assert result.index is not None  # the index is still computed and shown
 
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
+
 import yaml
 from openpyxl import load_workbook
 
@@ -20,7 +22,7 @@ from evalkit.intake.template import write_template
 from evalkit.core import units
 from evalkit.core.units import UnitError, convert
 from evalkit.intake.validate import validate_park
-from evalkit.intake.workbook import DATA, ENERGY, QUALITATIVE, export_park, read_workbook
+from evalkit.intake.workbook import _report_sheet, DATA, ENERGY, QUALITATIVE, export_park, read_workbook
 
 PARAMS = Path(__file__).parent.parent / "params"
 DEMOS = ["demo-chem", "demo-hitech", "demo-heavy", "demo-gatefail"]
@@ -34,10 +36,13 @@ def demo_raw(park: str = "demo-chem") -> dict:
     return yaml.safe_load((PARAMS / f"{park}.yaml").read_text("utf-8"))
 
 
-def write_park(folder: Path, raw: dict, park: str = "park") -> Path:
+def write_park(folder: Path, raw: dict, park: str = "park", evidence_of: str = "demo-chem") -> Path:
+    """Write `raw` as folder/<park>.yaml, with the evidence files of the demo park it was made from."""
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{park}.yaml"
     path.write_text(yaml.safe_dump(raw, allow_unicode=True, sort_keys=False), "utf-8")
+    if raw.get("evidence") and not (folder / "evidence" / park).exists():
+        shutil.copytree(PARAMS / "evidence" / evidence_of, folder / "evidence" / park)
     return path
 
 
@@ -97,6 +102,7 @@ def fill_workbook(path: Path, raw: dict) -> None:
         for item in items:
             bonus.append([year, item["name"], item["points"], item["justification"], item["evidence"],
                           item["rubric"], item["approved_points"], item["approval_note"]])
+    _report_sheet(book, raw)  # the evidence register, report section and evidence ids, as export writes them
     book.save(path)
 
 
@@ -148,6 +154,7 @@ def test_yaml_template_filled_validates_clean_and_scores_like_the_demo(tmp_path)
     for code, years in demo["qualitative"].items():
         raw["qualitative"][code].update(years)   # 2020 stays blank: outside the window
     raw["bonus"] = demo["bonus"]
+    raw["evidence"], raw["report"] = demo["evidence"], demo["report"]
     write_park(tmp_path, raw, "demo-chem")
 
     assert problems_in(tmp_path, "demo-chem") == set()
@@ -160,6 +167,7 @@ def test_xlsx_template_filled_validates_clean_and_scores_like_the_yaml(tmp_path)
     path = tmp_path / "demo-chem.xlsx"
     write_template(CATALOG, "demo-chem", YEARS, path, xlsx=True)
     fill_workbook(path, demo_raw())
+    shutil.copytree(PARAMS / "evidence" / "demo-chem", tmp_path / "evidence" / "demo-chem")
     assert problems_in(tmp_path, "demo-chem") == set()
     from_xlsx = load_park("demo-chem", tmp_path)
     assert from_xlsx.input == load_park("demo-chem", PARAMS).input
@@ -233,6 +241,7 @@ def test_workbook_check_problems_name_the_cell(tmp_path):
     data = book[DATA]
     data.cell(row_of(data, "satisfaction"), column_of(data, 2022)).value = 120
     book.save(path)
+    shutil.copytree(PARAMS / "evidence" / "demo-chem", tmp_path / "evidence" / "park")
     [problem] = validate_park("park", tmp_path, CATALOG, WINDOW, FACTORS).items
     cell = data.cell(row_of(data, "satisfaction"), column_of(data, 2022)).coordinate
     assert (problem.field, problem.year, problem.severity) == (f"sheet 年度数据!{cell}: data.satisfaction", 2022, "error")

@@ -236,10 +236,14 @@ def test_draft_mark_on_the_summary_and_every_page(draft_report):
     html = draft_report["html"].read_text("utf-8")
     assert "body::after" in html and DRAFT in html                       # fixed footer line in the HTML
     with zipfile.ZipFile(draft_report["docx"]) as docx:
-        footer = docx.read("word/footer_evalkit_draft.xml").decode("utf-8")
         document = docx.read("word/document.xml").decode("utf-8")
-    assert DRAFT in footer and re.search(r'<w:footerReference[^>]*r:id="rIdEvalkitDraftFooter"', document)
+        rels = docx.read("word/_rels/document.xml.rels").decode("utf-8")
+        footer_id = re.search(r'<w:footerReference[^>]*r:id="([^"]+)"', document).group(1)
+        target = re.search(rf'Id="{footer_id}"[^>]*Target="([^"]+)"', rels).group(1)
+        footer = docx.read(f"word/{target}").decode("utf-8")
+    assert DRAFT in footer and "NUMPAGES" in footer  # the draft mark above the page number, on every page
     pages = PdfReader(draft_report["pdf"]).pages
     assert all(DRAFT in "".join(page.extract_text().split()) for page in pages)
-    summary = "".join(pages[1].extract_text().split()) + "".join(pages[2].extract_text().split())
+    # The summary follows the cover, sign-off and contents pages.
+    summary = "".join("".join(page.extract_text().split()) for page in pages[3:5])
     assert "参考值未经核实（草稿）" in summary

@@ -33,6 +33,7 @@ from evalkit.catalog import default_catalog_path, referenced_files
 from evalkit.cli import main
 from evalkit.evaluation import evaluate
 from evalkit.intake import LoadedPark, read_park_file
+from evalkit.report import chapters
 from evalkit.report.sections import GRADE_ZH
 from evalkit.render import (
     FORMATS, TEMPLATE_DIR, NotebookError, RenderError, get_engine, render_report,
@@ -156,32 +157,33 @@ def test_results_json_is_the_evaluation_of_the_demo_park(rendered, catalog, fact
     assert expected.grade in {"AAA", "AA", "A"}  # the demo park is rated, so the report shows every section
 
 
-def test_notebook_output_holds_every_indicators_trace(rendered, catalog):
-    """Each of I01…I41 has its own block: formula (quantitative) with the data sources of the
-    park file, or the chosen levels with their evidence (qualitative)."""
-    outcome, _ = rendered
+def test_notebook_output_holds_every_indicators_computation(rendered, catalog):
+    """Each quantitative indicator of I01…I41 has its own block (formula in words, one computed row per
+    year); each qualitative indicator's level of each year cites the evidence ids of the park file; every
+    input of the park file is in the base-data table once, with its source or evidence ids."""
+    outputs = markdown_outputs(nbformat.read(rendered[0].files["notebook"], as_version=4))
+    text = "\n".join(outputs)
     raw = yaml.safe_load(PARK_FILE.read_text("utf-8"))
-    outputs = markdown_outputs(nbformat.read(outcome.files["notebook"], as_version=4))
     assert [i.code for i in catalog.indicators] == [f"I{n:02d}" for n in range(1, 42)]
-    assert any(AIR_SOURCE in text for text in outputs)
-
     for indicator in catalog.indicators:
-        blocks = [text for text in outputs if text.startswith(f"#### {indicator.code} {indicator.name_zh}\n")]
-        assert len(blocks) == 1, indicator.code
-        block = blocks[0]
         if indicator.kind == "qualitative":
             for year in YEARS:
-                assert raw["qualitative"][indicator.code][year]["evidence"] in block, (indicator.code, year)
+                ids = "、".join(raw["qualitative"][indicator.code][year]["evidence_ids"])
+                assert re.search(rf"^\| {indicator.code} \| [^|]+ \| {year} \| [^|]+ \| {ids} \|", text, re.M), \
+                    (indicator.code, year)
             continue
-        assert indicator.formula_zh in block and f"（{indicator.formula}）" in block, indicator.code
-        # Data source table rows: | year | item | symbol | value | unit | source |
-        rows = re.findall(r"^\| (\d{4}) \| [^|]+ \| (\w+) \| [^|]+ \| [^|]* \| ([^|]+) \|$", block, re.M)
-        assert {int(year) for year, _, _ in rows} == set(YEARS), indicator.code
-        for _, symbol, source in rows:
-            if symbol in raw["data"]:
-                assert source == raw["data"][symbol]["source"], (indicator.code, symbol)
-            else:  # derived by the carbon accounting from the park's energy data
-                assert source.startswith("碳排放核算"), (indicator.code, symbol, source)
+        blocks = [t for t in outputs if f"### {indicator.code} {indicator.name_zh}\n" in t]
+        assert len(blocks) == 1, indicator.code
+        assert indicator.formula_zh in blocks[0], indicator.code
+        assert [int(y) for y in re.findall(r"^\| (\d{4}) \|", blocks[0], re.M)] == YEARS, indicator.code
+        assert indicator.formula not in blocks[0] or re.fullmatch(r"\w+", indicator.formula), indicator.code
+    [base] = [t for t in outputs if t.startswith("| 数据项 | 单位 |")]
+    names = {symbol: spec.name_zh for symbol, spec in catalog.inputs.items()}
+    for symbol, series in raw["data"].items():
+        rows = re.findall(rf"^\| {re.escape(names[symbol])} \| .+ \| ([^|]+) \|$", base, re.M)
+        assert len(rows) == 1, symbol
+        assert "、".join(series["evidence_ids"]) in rows[0], symbol
+    assert AIR_SOURCE in "\n".join(outputs)  # in the evidence register
 
 
 def energy_sources() -> dict[str, str]:
@@ -213,8 +215,8 @@ def test_every_format_shows_park_grade_and_a_data_source(read_back, archived_res
         assert PARK_NAME in text and archived_results["park_name"] in text, fmt
         assert grade in text, fmt
         assert AIR_SOURCE in text, fmt
-        for heading in ("一、评价结论摘要", "五、绩效指标评价", "十、评价等级", "十三、数据来源与证明材料"):
-            assert heading in text, (fmt, heading)
+        for heading in filter(None, chapters.headings()):
+            assert squeeze(heading) in squeeze(text), (fmt, heading)
 
 
 def test_html_is_one_self_contained_file_with_every_chart(rendered):
@@ -238,7 +240,9 @@ def test_docx_has_every_chart_and_chinese_styles(rendered, read_back):
     with zipfile.ZipFile(outcome.files["docx"]) as docx:
         assert len([name for name in docx.namelist() if name.startswith("word/media/")]) == charts
     styles = docx_xml(outcome.files["docx"], "word/styles.xml")
-    assert 'w:eastAsia="Noto Serif CJK SC"' in styles
+    assert 'w:eastAsia="宋体"' in styles and 'w:eastAsia="黑体"' in styles  # 正文宋体, 标题黑体
+    fonts = docx_xml(outcome.files["docx"], "word/fontTable.xml")
+    assert 'w:val="Noto Serif CJK SC"' in fonts and 'w:val="Noto Sans CJK SC"' in fonts  # the fallbacks
 
 
 def test_pdf_has_chinese_text_in_an_embedded_cjk_font(rendered, read_back):
@@ -252,15 +256,93 @@ def test_pdf_has_chinese_text_in_an_embedded_cjk_font(rendered, read_back):
     assert any("CJK" in font for font in fonts), fonts
 
 
+def body_text(text: str) -> str:
+    """The report (whitespace removed) before its first appendix: the symbols appendix is the one place
+    for code symbols. The last occurrence of the heading: the contents list it first."""
+    text = squeeze(text)
+    first_appendix = squeeze(next(h for h in chapters.headings() if h.startswith("附录")))
+    return text[:text.rindex(first_appendix)]
+
+
+CODE_TEXT = re.compile(r"prev\(|round_half_up|DIGEST|\bNone\b|\{\}|energy\.|data\.|\d[eE][-+]?\d")
+
+
+def test_body_text_has_no_code_symbols_and_no_scientific_notation(read_back, catalog):
+    symbols = [s for s in catalog.inputs if "_" in s or s in {"iva", "nox", "so2", "vocs", "cod", "nh3n", "pm25"}]
+    symbol = re.compile(r"(?<![A-Za-z0-9_])(" + "|".join(map(re.escape, symbols)) + r")(?![A-Za-z0-9_])")
+    for fmt, text in read_back.items():
+        body = body_text(text)
+        assert "绩效指标计算" in body and "评价方法说明" in body, fmt
+        assert not CODE_TEXT.findall(body), (fmt, CODE_TEXT.findall(body)[:5])
+        assert not symbol.findall(body), (fmt, symbol.findall(body)[:5])
+        # no "32 = 32": a number said to equal itself, not the end of a computation like "12 × 100 = 100"
+        assert not re.search(r"(?<![\d.,×÷+*/(（−-])(\d[\d,.]*)=\1(?![\d.,])", body), fmt
+
+
+def test_docx_is_an_a4_official_document_with_page_numbers_and_fields_updated_on_open(rendered):
+    path = rendered[0].files["docx"]
+    document = docx_xml(path)
+    section = re.findall(r"<w:sectPr\b.*?</w:sectPr>", document, re.S)[-1]
+    assert '<w:pgSz w:w="11906" w:h="16838"/>' in section  # A4 portrait
+    footer = docx_xml(path, "word/footer1.xml")
+    assert re.search(r"第 .*PAGE.*页 共 .*NUMPAGES.*页", html_lib.unescape(re.sub(r"<[^>]+>", " ", footer)).replace("  ", " "))
+    header = html_lib.unescape(re.sub(r"<[^>]+>", "", docx_xml(path, "word/header1.xml")))
+    raw = yaml.safe_load(PARK_FILE.read_text("utf-8"))
+    assert raw["report"]["report_no"] in header
+    assert '<w:updateFields w:val="true"/>' in docx_xml(path, "word/settings.xml")
+    assert 'TOC \\o "1-2"' in document  # contents of headings at two levels
+    assert '<w:pStyle w:val="Heading1" />' in document or '<w:pStyle w:val="Heading1"/>' in document
+    tables = re.findall(r"<w:tbl>.*?</w:tbl>", document, re.S)
+    assert tables and all('<w:tblLayout w:type="fixed"/>' in t for t in tables)
+
+
+def test_every_base_data_row_of_the_html_cites_archived_evidence(rendered):
+    outcome, _ = rendered
+    html = outcome.files["html"].read_text("utf-8")
+    manifest = json.loads(outcome.files["manifest"].read_text("utf-8"))
+    register = {item["id"]: item for item in yaml.safe_load(PARK_FILE.read_text("utf-8"))["evidence"]}
+    start = html.index("基础数据</h1>")
+    table_html = html[start:html.index("</table>", start)]
+    rows = re.findall(r"<tr[^>]*>(.*?)</tr>", table_html, re.S)[1:]
+    assert len(rows) >= 40
+    for row in rows:
+        cells = [html_lib.unescape(re.sub(r"<[^>]+>", "", c)).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
+        ids = re.findall(r"\b[A-Z]\d{2}\b", cells[-1])
+        assert ids, cells
+        for evidence_id in ids:
+            archived = f"inputs/park/evidence/{PARK_ID}/{register[evidence_id]['file']}"
+            assert (outcome.archive / archived).is_file(), archived
+            assert any(i["path"] == archived for i in manifest["inputs"]), archived
+
+
+def test_pdf_charts_are_at_least_200_dpi_and_fonts_are_simplified_chinese(rendered):
+    outcome, _ = rendered
+    reader = PdfReader(outcome.files["pdf"])
+    fonts = {str(font.get_object()["/BaseFont"]) for page in reader.pages
+             for font in page["/Resources"].get("/Font", {}).values()}
+    cjk = [f for f in fonts if "CJK" in f]
+    assert cjk and all("CJKsc" in f or "CJK SC" in f or "CJKSC" in f for f in cjk), fonts
+    nb = nbformat.read(outcome.files["notebook"], as_version=4)
+    from PIL import Image
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            if "image/png" in output.get("data", {}):
+                import base64
+                image = Image.open(io.BytesIO(base64.b64decode(output.data["image/png"])))
+                assert image.info["dpi"][0] >= 199, image.info
+
+
 def pdf_toc_text(path: Path) -> str:
-    """The first page of the PDF: title and table of contents."""
-    return squeeze(PdfReader(path).pages[0].extract_text())
+    """The contents page of the PDF (after the cover and sign-off pages)."""
+    pages = [squeeze(page.extract_text()) for page in PdfReader(path).pages]
+    return next(text for text in pages if text.startswith("目录"))
 
 
 def test_pdf_contents_list_chapters_and_target_levels_not_every_indicator(rendered):
     toc = pdf_toc_text(rendered[0].files["pdf"])
-    assert "五、绩效指标评价" in toc and "效果协同" in toc and "版本说明" in toc
-    assert "I01" not in toc  # the 41 indicators (####) are below toc-depth
+    computations = next(h for h in chapters.headings() if h.endswith("绩效指标计算"))
+    assert computations in toc and "效果协同" in toc and "版本说明" in toc
+    assert "I01" not in toc  # the 41 indicators (###) are below toc-depth
 
 
 def test_colophon_and_manifest_name_the_engine(rendered, read_back):
@@ -407,7 +489,7 @@ def test_pandoc_reads_the_notebook_once_for_all_formats(rendered, tmp_path, monk
     work = tmp_path / "work"
     work.mkdir()
     job = RenderJob(outcome.files["notebook"], {fmt: tmp_path / f"again.{fmt}" for fmt in FORMATS},
-                    TEMPLATE_DIR, work, "## 版本说明")
+                    TEMPLATE_DIR, work, "# 版本说明")
     assert get_engine("pandoc").render(job) == []
     readers = [args[args.index("--from") + 1] for args in seen]
     assert readers.count("ipynb") == 1 and readers.count("json") == 3
@@ -454,7 +536,7 @@ def test_html_embeds_the_notebooks_charts_without_embed_resources(tmp_path):
     nbformat.write(new_notebook(cells=[new_code_cell("chart()", outputs=[chart])]), notebook)
     work = tmp_path / "work"
     work.mkdir()
-    job = RenderJob(notebook, {"html": tmp_path / "r.html"}, TEMPLATE_DIR, work, "## 版本说明")
+    job = RenderJob(notebook, {"html": tmp_path / "r.html"}, TEMPLATE_DIR, work, "# 版本说明")
     get_engine("pandoc").render(job)
     html = job.outputs["html"].read_text("utf-8")
     assert f'src="data:image/png;base64,{png}"' in html
@@ -623,9 +705,10 @@ def test_quarto_project_renders_the_executed_notebook_as_is():
     assert config["lang"] == "zh-Hans"  # pandoc ships translations for zh-Hans, none for zh-CN
     formats = config["format"]
     assert formats["html"]["format-links"] is False  # no links to sibling formats --to html never writes
-    # Quarto's Typst output makes the notebook's `##` chapters level 1: one level less lists the
-    # same headings (chapters and target levels) as the other formats and the pandoc engine.
-    assert formats["typst"]["toc-depth"] == config["toc-depth"] - 1
+    # HTML gets Quarto's contents; Word and PDF carry the report's own contents page (a TOC field
+    # and a Typst outline of chapters and target levels, evalkit.report.layout).
+    assert formats["html"]["toc"] is True and formats["docx"]["toc"] is False and formats["typst"]["toc"] is False
+    assert config["toc-depth"] == 2
     assert formats["html"]["embed-resources"] is True
     assert "CJK" in formats["typst"]["mainfont"]
     for referenced in (formats["docx"]["reference-doc"], formats["html"]["css"],
@@ -637,9 +720,9 @@ def test_reference_docx_sets_chinese_fonts_and_is_rebuilt_identically(tmp_path):
     styles = docx_xml(TEMPLATE_DIR / "reference.docx", "word/styles.xml")
     assert "eastAsiaTheme" not in styles  # a theme font would override the explicit one
     defaults = styles[styles.index("<w:docDefaults"):styles.index("</w:docDefaults>")]
-    assert 'w:eastAsia="Noto Serif CJK SC"' in defaults
+    assert 'w:eastAsia="宋体"' in defaults
     heading = re.search(r'w:styleId="Heading1".*?</w:style>', styles, re.S).group(0)
-    assert 'w:eastAsia="Noto Sans CJK SC"' in heading
+    assert 'w:eastAsia="黑体"' in heading
 
     rebuilt = tmp_path / "reference.docx"
     subprocess.run([sys.executable, str(TEMPLATE_DIR / "build_reference_docx.py"), str(rebuilt)],

@@ -86,22 +86,19 @@ class InputFile(BaseModel):
 
 
 def plan_inputs(input_path: Path, catalog_path: Path, factor_paths: Sequence[Path] = (),
-                catalog_files: Sequence[Path] = ()) -> list[InputFile]:
+                catalog_files: Sequence[Path] = (), park_files: Sequence[Path] = ()) -> list[InputFile]:
     """Hash every input now, before anything runs, and assign its place in the archive.
 
     `catalog_files` are files the catalog refers to by a path relative to itself (e.g. its
     basic-requirements checklist); they keep that relative path beside the catalog's copy.
+    `park_files` are the park's evidence files (证明材料), kept likewise relative to the park file
+    (`inputs/park/evidence/<park>/…`), so they are archived and hashed with it.
     """
     catalog_path = Path(catalog_path)
     planned = [("park", Path(input_path), Path(input_path).name),
                ("catalog", catalog_path, catalog_path.name)]
-    for companion in map(Path, catalog_files):
-        try:
-            relative = companion.resolve().relative_to(catalog_path.resolve().parent)
-        except ValueError:
-            raise ValueError(f"catalog file {companion} is not in the catalog's folder "
-                             f"{catalog_path.parent}") from None
-        planned.append(("catalog", companion, relative.as_posix()))
+    planned += [("catalog", companion, _relative(companion, catalog_path, "catalog")) for companion in catalog_files]
+    planned += [("park", companion, _relative(companion, Path(input_path), "park")) for companion in park_files]
     planned += [("factors", Path(p), Path(p).name) for p in factor_paths]
 
     inputs: list[InputFile] = []
@@ -113,6 +110,13 @@ def plan_inputs(input_path: Path, catalog_path: Path, factor_paths: Sequence[Pat
             raise ValueError(f"two {role} files are named {name}; rename one")
         inputs.append(InputFile(role=role, path=path, source=str(source), sha256=sha256_file(source)))
     return inputs
+
+
+def _relative(companion: Path | str, owner: Path, role: str) -> str:
+    try:
+        return Path(companion).resolve().relative_to(owner.resolve().parent).as_posix()
+    except ValueError:
+        raise ValueError(f"{role} file {companion} is not in the {role}'s folder {owner.parent}") from None
 
 
 def copy_inputs(inputs: Iterable[InputFile], archive_dir: Path) -> None:

@@ -270,6 +270,31 @@ class Requirement(Model):
     evidence_hint_zh: str
 
 
+class BasisDocument(Model):
+    """A document the evaluation is based on (评价依据): the standard, a law, a technical norm."""
+
+    kind: str
+    title: str
+
+
+class DisplayUnit(Model):
+    """How the report shows a quantity: in `unit` (= computed value × `factor`), `decimals` places."""
+
+    unit: str
+    factor: float = 1.0
+    decimals: int = Field(ge=0, le=6)
+
+
+class Display(Model):
+    """Display units and precision of the report; numbers are never shown in scientific notation."""
+
+    decimals: dict[str, int] = Field(default_factory=dict)
+    """Decimal places by unit as shown (%, kg/万元 …); `default_decimals` otherwise."""
+    default_decimals: int = 2
+    quantities: dict[str, DisplayUnit] = Field(default_factory=dict)
+    """By quantity key (`overall.nox` …): a unit other than the computed one."""
+
+
 class BasicRequirements(Model):
     id: str
     source: str
@@ -312,6 +337,8 @@ class Catalog(Model):
     advice: Advice = Advice()
     discrepancies: list[Note] = Field(default_factory=list)
     decisions: list[Decision] = Field(default_factory=list)
+    basis: list[BasisDocument] = Field(default_factory=list)
+    display: Display = Field(default_factory=Display)
     continued_compliance: ContinuedCompliance | None = None
     path: str
     sha256: str

@@ -88,6 +88,8 @@ class Series(Model):
     derivation: str | None = None
     note: str | None = None
     proxy_justification: str | None = None
+    evidence_ids: list[Text] = Field(default_factory=list)
+    """Ids of the park's evidence register (`evidence:`) that prove these figures."""
 
     _source = field_validator("source")(non_blank)
 

@@ -98,11 +98,18 @@ def read_yaml(path: Path) -> Any:
     text = _read_text(path, problems)
     if text is None:
         raise InputError(problems.items)
+    return parse_yaml(text, str(path))
+
+
+def parse_yaml(text: str, file: str) -> Any:
+    """YAML text read like a file by `read_yaml` (same limits), e.g. a YAML cell of a workbook;
+    problems name `file`."""
+    problems = Problems()
     loader = _GuardedLoader(text)
     try:
         node = loader.get_single_node()
         if node is not None:
-            _find_duplicates(node, [], problems, str(path), set())
+            _find_duplicates(node, [], problems, file, set())
             problems.raise_if_errors()
             return loader.construct_document(node)
         return None
@@ -111,9 +118,9 @@ def read_yaml(path: Path) -> Any:
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "(file)"
         what = getattr(exc, "what", None) or getattr(exc, "problem", None) or str(exc)
         expected = what if isinstance(exc, _LimitExceeded) else f"valid YAML ({what})"
-        problems.add(str(path), where, None, expected)
+        problems.add(file, where, None, expected)
     except (ValueError, OverflowError) as exc:  # e.g. a date like 2021-13-45 that YAML reads as a timestamp
-        problems.add(str(path), "(file)", None, f"valid YAML values ({exc})")
+        problems.add(file, "(file)", None, f"valid YAML values ({exc})")
     finally:
         loader.dispose()
     raise InputError(problems.items)

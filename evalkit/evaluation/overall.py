@@ -32,16 +32,15 @@ def overall_evaluation(catalog: Catalog, variables: Variables, base: int, target
     undetermined: list[str] = []
     flags: list[str] = []
     verdicts = (reasons, failures, undetermined)
-    _judge(carbon, "碳排放强度下降", "碳排放强度未下降", "下降率", *verdicts)
-    _judge(efficiency, f"{efficiency.name_zh}提高", f"{efficiency.name_zh}未提高", "增长率", *verdicts)
+    _judge(carbon, "碳排放强度", "下降", "上升", *verdicts)
+    _judge(efficiency, efficiency.name_zh, "提高", "降低", *verdicts)
     for rate in classes:
-        _judge(rate, f"{rate.name_zh}排放强度下降", f"{rate.name_zh}排放强度未下降", "削减率", *verdicts)
+        _judge(rate, f"{rate.name_zh}排放强度", "下降", "上升", *verdicts)
     for rate in pollutants:
         if rate.improved is False:
-            flags.append(f"{rate.name_zh}排放强度上升（削减率 {rate.rate:.2f}%）")
+            flags.append(_change(rate, f"{rate.name_zh}排放强度", "下降", "上升"))
         if strict:
-            _judge(rate, f"{rate.name_zh}排放强度下降", f"严格模式：{rate.name_zh}排放强度未下降", "削减率",
-                   *verdicts)
+            _judge(rate, f"严格模式：{rate.name_zh}排放强度", "下降", "上升", *verdicts)
     verdict = "negative" if failures else "undetermined" if undetermined else "positive"
     return OverallEvaluation(base_year=base, target_year=target, strict=strict, pollutants=pollutants,
                              classes=classes, carbon_intensity=carbon, efficiency=efficiency,
@@ -49,17 +48,24 @@ def overall_evaluation(catalog: Catalog, variables: Variables, base: int, target
                              flags=flags)
 
 
-def _judge(rate: Rate, good: str, bad: str, measure: str, reasons: list[str], failures: list[str],
+def _judge(rate: Rate, subject: str, better: str, worse: str, reasons: list[str], failures: list[str],
            undetermined: list[str]) -> None:
     if rate.improved is None:
         text = f"{rate.name_zh}：缺少基准年或目标年数据，无法判定"
         undetermined.append(text)
-    elif rate.improved:
-        text = f"{good}（{measure} {rate.rate:.2f}%）"
     else:
-        text = f"{bad}（{measure} {rate.rate:.2f}%）"
-        failures.append(text)
+        text = _change(rate, subject, better, worse)
+        if not rate.improved:
+            failures.append(text)
     reasons.append(text)
+
+
+def _change(rate: Rate, subject: str, better: str, worse: str) -> str:
+    """The change as a finding, without double negatives: 碳排放强度上升 23.46%, not 未下降（下降率 -23.46%）."""
+    assert rate.rate is not None
+    if rate.rate == 0:
+        return f"{subject}持平（未{better}）"
+    return f"{subject}{better if rate.rate > 0 else worse} {abs(rate.rate):.2f}%"
 
 
 def _reduction(variables: Variables, catalog: Catalog, key: str, symbols: list[str], name: str,

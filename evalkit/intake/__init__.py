@@ -7,8 +7,9 @@ cross-checks between answers and data (`consistency`).
 May import: `evalkit.core`, `evalkit.catalog`, `evalkit.carbon`.
 """
 
-from evalkit.intake.load import check_park_id, find_park_file, load_park, read_park, read_park_file
-from evalkit.intake.models import LoadedPark, ParkInput, Profile, parse_park, parse_park_collecting
+from evalkit.intake.load import (check_park_id, evidence_files, find_park_file, load_park, read_park,
+                                 read_park_file)
+from evalkit.intake.models import LoadedPark, ParkInput, Profile, evidence_dir, parse_park, parse_park_collecting
 
-__all__ = ["LoadedPark", "ParkInput", "Profile", "check_park_id", "find_park_file", "load_park",
-           "parse_park", "parse_park_collecting", "read_park", "read_park_file"]
+__all__ = ["LoadedPark", "ParkInput", "Profile", "check_park_id", "evidence_dir", "evidence_files",
+           "find_park_file", "load_park", "parse_park", "parse_park_collecting", "read_park", "read_park_file"]

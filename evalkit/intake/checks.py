@@ -67,6 +67,7 @@ def check_and_account(park: LoadedPark, catalog: Catalog, window: list[int],
     _check_years(park, catalog, window, problems)
     _check_codes(park, catalog, window, problems)
     _check_gate_answers(park, catalog, problems)
+    _check_evidence_ids(park, problems)
     if data.energy is not None:
         _check_energy_figures(park, problems)
         for symbol in data.data:
@@ -279,6 +280,20 @@ def _check_gate_answers(park: LoadedPark, catalog: Catalog, problems: Problems) 
         problems.add(file, f"basic_requirements.{key}", None,
                      "an answer (met: true, false or unknown, with evidence); unanswered counts as unknown "
                      "(待补证): the evaluation is deferred until it is settled", severity="warning")
+
+
+def _check_evidence_ids(park: LoadedPark, problems: Problems) -> None:
+    """Every cited evidence id is in the register, and each register id is used once."""
+    file = str(park.path)
+    registered: set[str] = set()
+    for n, item in enumerate(park.input.evidence):
+        if item.id in registered:
+            problems.add(file, f"evidence.{n}.id", item.id, "a unique id (this one is already in the register)")
+        registered.add(item.id)
+    for field, ids in park.input.evidence_ids_cited().items():
+        for unknown in [i for i in ids if i not in registered]:
+            problems.add(file, field, unknown,
+                         "an id of the evidence register (evidence: - {id, title, …}) / 证明材料清单中未登记该编号")
 
 
 def _check_energy_figures(park: LoadedPark, problems: Problems) -> None:

@@ -5,9 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from evalkit.core.problems import Problems
+from evalkit.core.problems import InputError, Problems
 from evalkit.core.yamlio import read_yaml
-from evalkit.intake.models import PARK_ID, PARK_ID_MAX, LoadedPark, ParkInput, parse_park, parse_park_collecting
+from evalkit.intake.models import (PARK_ID, PARK_ID_MAX, LoadedPark, ParkInput, evidence_dir, parse_park,
+                                   parse_park_collecting)
 from evalkit.intake.shape import drop_blanks
 
 
@@ -57,6 +58,19 @@ def read_park(park: str, params_dir: Path | str = "params") -> tuple[LoadedPark 
 def read_park_file(path: Path) -> ParkInput:
     """A park input file (YAML or Excel) by its path, e.g. the copy archived with a report."""
     return parse_park(read_raw(path), str(path))
+
+
+def evidence_files(park: str, path: Path) -> list[Path]:
+    """The evidence files of the park file at `path` that exist (the register's `file` entries in
+    `evidence/<park>/` beside it), to archive with the report. An unreadable park file has none
+    here: the evaluation itself reports what is wrong with it."""
+    try:
+        parsed = read_park_file(Path(path))
+    except (InputError, OSError, ValueError):
+        return []
+    folder = evidence_dir(Path(path), park)
+    found = [folder / item.file for item in parsed.evidence if item.file]
+    return list(dict.fromkeys(f for f in found if f.is_file()))
 
 
 def read_raw(path: Path) -> Any:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import copy
 import re
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, ValidationError, field_validator
 
@@ -27,6 +27,7 @@ class Check(Model):
 
     met: bool | Literal["unknown"]
     evidence: str = ""
+    evidence_ids: list[Text] = Field(default_factory=list)
     note: str | None = None
 
     @property
@@ -39,6 +40,7 @@ class LevelChoice(Model):
 
     level: Text
     evidence: Text
+    evidence_ids: list[Text] = Field(default_factory=list)
 
     _evidence = field_validator("evidence")(non_blank)
 
@@ -67,6 +69,7 @@ class BonusItem(Model):
     rubric: Text | None = None
     approved_points: Number | None = Field(default=None, ge=0)
     approval_note: Text | None = None
+    evidence_ids: list[Text] = Field(default_factory=list)
 
     _why = field_validator("justification")(non_blank)
 
@@ -115,6 +118,76 @@ class Profile(Model):
     assessment_type: str | None = None
 
 
+EVIDENCE_DIR = "evidence"
+"""Evidence files of park X sit in `<folder of X's park file>/evidence/X/` (params/evidence/X/)."""
+
+
+class EvidenceItem(Model):
+    """One document of the evidence register (证明材料, 7.2.3): cited by id from data series, basic
+    requirements, qualitative levels and bonus items; its file is archived and hashed, never opened."""
+
+    id: Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")]
+    title: Text
+    issuer: str | None = None
+    doc_no: str | None = None
+    """文号, e.g. 示范环审〔2019〕8号."""
+    date: str | None = None
+    file: Annotated[str, Field(pattern=r"^[^./\\:][^/\\:]*$")] | None = None
+    """A plain file name inside the park's evidence folder (no path: nothing outside it is read)."""
+    verification: list[Literal["资料核查", "现场核查", "抽样核查", "座谈核实"]] = Field(default_factory=list)
+    verified_by: str | None = None
+    note: str | None = None
+
+    _title = field_validator("title")(non_blank)
+
+
+class ScopeInfo(Model):
+    """评价范围与边界."""
+
+    geographic: str | None = None
+    statistical: str | None = None
+    notes: list[str] = Field(default_factory=list)
+    """Scope mismatches and their treatment (e.g. energy of 规上企业 vs value added of the whole park)."""
+
+
+class Activity(Model):
+    """One activity of the evaluation work (7.2.1): document review, site visit, interview, sampling."""
+
+    activity: Text
+    dates: str | None = None
+    by: str | None = None
+    content: str | None = None
+
+
+class SelfEvaluation(Model):
+    """The park's own evaluation (7.1.1), shown next to the third-party figures."""
+
+    source: Text
+    index: Number | None = None
+    grade: str | None = None
+    yearly_index: dict[int, Number] = Field(default_factory=dict)
+
+
+class ReportInfo(Model):
+    """The assessor's parts of the report (报告编号, 委托方, narrative, sign-off): written in the data so
+    that an edit lands in every format and is reproduced by `evalkit verify`."""
+
+    report_no: str | None = None
+    client: str | None = None
+    assessor: str | None = None
+    date: str | None = None
+    basis_extra: list[str] = Field(default_factory=list)
+    scope: ScopeInfo = Field(default_factory=ScopeInfo)
+    procedure: list[Activity] = Field(default_factory=list)
+    conclusion: str | None = None
+    recommendations: list[str] = Field(default_factory=list)
+    project_lead: str | None = None
+    reviewer: str | None = None
+    approver: str | None = None
+    sign_date: str | None = None
+    self_evaluation: SelfEvaluation | None = None
+
+
 class ParkInput(Model):
     profile: Profile
     basic_requirements: dict[str, Check] = Field(default_factory=dict)
@@ -126,12 +199,24 @@ class ParkInput(Model):
     reference_overrides: dict[str, ReferenceOverride] = Field(default_factory=dict)
     reference_confirmations: dict[str, ReferenceConfirmation] = Field(default_factory=dict)
     strict_overall: bool = False
+    evidence: list[EvidenceItem] = Field(default_factory=list)
+    report: ReportInfo = Field(default_factory=ReportInfo)
 
     def years(self) -> list[int]:
         seen: set[int] = set()
         for series in self.all_series().values():
             seen.update(series.values)
         return sorted(seen)
+
+    def evidence_ids_cited(self) -> dict[str, list[str]]:
+        """Every evidence id the file cites, by the field citing it."""
+        cited = {f"{path}.evidence_ids": s.evidence_ids for path, s in self.all_series().items()}
+        cited |= {f"basic_requirements.{k}.evidence_ids": c.evidence_ids for k, c in self.basic_requirements.items()}
+        cited |= {f"qualitative.{code}.{year}.evidence_ids": choice.evidence_ids
+                  for code, years in self.qualitative.items() for year, choice in years.items()}
+        cited |= {f"bonus.{year}.{n}.evidence_ids": item.evidence_ids
+                  for year, items in self.bonus.items() for n, item in enumerate(items)}
+        return {field: ids for field, ids in cited.items() if ids}
 
     def all_series(self) -> dict[str, Series]:
         """Every yearly series by its path in the file (data.x, energy.fuels.y, energy.z)."""
@@ -147,6 +232,15 @@ class LoadedPark(BaseModel):
     id: str
     path: Path
     input: ParkInput
+
+    @property
+    def evidence_dir(self) -> Path:
+        return evidence_dir(self.path, self.id)
+
+
+def evidence_dir(park_file: Path, park_id: str) -> Path:
+    """Where the evidence files of park `park_id` sit: `<folder of the park file>/evidence/<park_id>/`."""
+    return Path(park_file).parent / EVIDENCE_DIR / park_id
 
 
 def parse_park(raw: Any, file: str) -> ParkInput:

@@ -52,6 +52,7 @@ def validate_park(park_id: str, params_dir: Path | str, catalog: Catalog, window
     later.extend(_missing_levels(park, catalog, window))
     later.extend(_jumps(park))
     later.extend(_unscored_proxies(park, catalog, window))
+    later.extend(_evidence_files(park))
     later.extend(consistency_warnings(park, catalog, window))
     found.extend(without_consequences(found, later))
     problems.extend([locate(p) for p in found.items])
@@ -160,6 +161,21 @@ def _missing_levels(park: LoadedPark, catalog: Catalog, window: list[int]) -> Pr
 
 def _levels(ind: Indicator) -> str:
     return "/".join(level.id for level in ind.scoring.levels or [])
+
+
+def _evidence_files(park: LoadedPark) -> Problems:
+    """Register entries whose file is not in the park's evidence folder: the report lists them as
+    not attached (7.2.3 asks for the evidence to be attached)."""
+    problems = Problems()
+    folder = park.evidence_dir
+    for n, item in enumerate(park.input.evidence):
+        if not item.file:
+            problems.add(str(park.path), f"evidence.{n}.file", None,
+                         f"the file of evidence {item.id} in {folder}/ / 证明材料未附文件", severity="warning")
+        elif not (folder / item.file).is_file():
+            problems.add(str(park.path), f"evidence.{n}.file", item.file,
+                         f"a file {item.file} in {folder}/ (not found) / 证明材料文件不存在", severity="warning")
+    return problems
 
 
 def _unscored_proxies(park: LoadedPark, catalog: Catalog, window: list[int]) -> Problems:

@@ -17,6 +17,7 @@ from typing import Any, Iterator, NamedTuple
 
 from defusedxml import DefusedXmlException
 
+import yaml
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell import Cell
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -31,6 +32,7 @@ from evalkit.intake.models import LoadedPark, parse_park
 from evalkit.core.problems import InputError, Problem, Problems
 from evalkit.intake.shape import ENERGY_SERIES, ENERGY_SETTINGS, PROFILE_LABELS, drop_blanks, fuel_unit, is_blank
 from evalkit.core.tables import printable
+from evalkit.core.yamlio import parse_yaml
 from evalkit.core.units import UnitError, factor, known_units
 
 README, SETTINGS, BASIC, DATA, ENERGY, POINTS = "说明", "概况与设置", "基本要求", "年度数据", "能源数据", "分年来源"
@@ -133,8 +135,64 @@ def write_workbook(raw: dict[str, Any], catalog: Catalog, path: Path, *,
         [code, _name(catalog, code), "、".join(c.get("fields") or []), *(c.get(name) for name in CONFIRMATION_FIELDS)]
         for code, c in (raw.get("reference_confirmations") or {}).items()])
     _catalog_sheet(book, catalog)
+    _report_sheet(book, raw)
     path.parent.mkdir(parents=True, exist_ok=True)
     book.save(path)
+
+
+REPORT_SHEET = "报告与证明材料"
+
+
+def _report_sheet(book: Workbook, raw: dict[str, Any]) -> None:
+    """The evidence register, the `report:` section and the evidence ids cited by each field, as YAML
+    text in one cell: they are edited rarely and by the assessor, and keep the workbook lossless."""
+    cited = {field: ids for field, ids in _cited_ids(raw)}
+    content = {key: raw[key] for key in ("evidence", "report") if raw.get(key)}
+    if cited:
+        content["evidence_ids"] = cited
+    if not content:
+        return
+    sheet = book.create_sheet(REPORT_SHEET)
+    sheet["A1"] = "证明材料清单、报告信息及各数据项引用的证明材料编号（YAML，格式见 params/README.md）"
+    sheet["A2"] = yaml.safe_dump(content, allow_unicode=True, sort_keys=False)
+
+
+def _cited_ids(raw: dict[str, Any]) -> Iterator[tuple[str, list[str]]]:
+    for section in ("data", "energy"):
+        for key, series in _flat(raw.get(section) or {}).items():
+            if isinstance(series, dict) and series.get("evidence_ids"):
+                yield f"{section}.{key}", series["evidence_ids"]
+    for key, answer in (raw.get("basic_requirements") or {}).items():
+        if answer.get("evidence_ids"):
+            yield f"basic_requirements.{key}", answer["evidence_ids"]
+    for code, years in (raw.get("qualitative") or {}).items():
+        for year, choice in years.items():
+            if choice.get("evidence_ids"):
+                yield f"qualitative.{code}.{year}", choice["evidence_ids"]
+    for year, items in (raw.get("bonus") or {}).items():
+        for n, item in enumerate(items):
+            if item.get("evidence_ids"):
+                yield f"bonus.{year}.{n}", item["evidence_ids"]
+
+
+def _merge_report_sheet(sheet: Worksheet, raw: dict[str, Any], file: str) -> None:
+    content = parse_yaml(str(sheet["A2"].value or ""), f"{file} sheet {REPORT_SHEET}!A2")
+    if not isinstance(content, dict):
+        return
+    for key in ("evidence", "report"):
+        if key in content:
+            raw[key] = content[key]
+    for field, ids in (content.get("evidence_ids") or {}).items():
+        node: Any = raw
+        for part in field.split("."):
+            if isinstance(node, list):
+                node = node[int(part)] if int(part) < len(node) else None
+            elif isinstance(node, dict):
+                node = node.get(int(part)) if part.isdigit() and int(part) in node else node.get(part)
+            if node is None:
+                break
+        if isinstance(node, dict):
+            node["evidence_ids"] = ids
 
 
 class SeriesRow(NamedTuple):
@@ -532,6 +590,8 @@ class _Reader:
             raw["reference_confirmations"] = {}
             self._confirmations(book[CONFIRMATIONS], raw["reference_confirmations"])
         self._uncomputed_formulas(book, formulas)
+        if REPORT_SHEET in book.sheetnames:
+            _merge_report_sheet(book[REPORT_SHEET], raw, self.file)
         return drop_blanks(raw)
 
     def _uncomputed_formulas(self, book: Workbook, formulas: Workbook) -> None:

@@ -41,6 +41,7 @@ import pypandoc
 import yaml
 
 from evalkit.core.yamlio import read_yaml
+from evalkit.render.docx import finish_docx, header_text
 from evalkit.render.engines import Engine, RenderJob, notebook_with_colophon, register
 from evalkit.render.errors import RenderError
 from evalkit.render.fonts import find_typst_cjk_font
@@ -140,14 +141,16 @@ def _write_html(parsed: Parsed, toc_depth: str, job: RenderJob) -> list[str]:
     style = job.workdir / "style.html"
     css = (job.template_dir / "report.css").read_text("utf-8")
     style.write_text(f"<style>\n{css}\n</style>\n", encoding="utf-8")
-    return _pandoc([inline.name, "--from", "json", *_common(job, toc_depth), "--to", "html5", "--standalone",
+    return _pandoc([inline.name, "--from", "json", *_common(job, toc_depth), "--toc", "--to", "html5", "--standalone",
                     "--include-in-header", style.name, "--output", str(job.outputs["html"])], job, "html")
 
 
 def _write_docx(parsed: Parsed, toc_depth: str, job: RenderJob) -> list[str]:
-    return _pandoc([parsed.document.name, "--from", "json", *_common(job, toc_depth), "--to", "docx",
-                    "--reference-doc", str(job.template_dir / "reference.docx"),
-                    "--output", str(job.outputs["docx"])], job, "docx")
+    warnings = _pandoc([parsed.document.name, "--from", "json", *_common(job, toc_depth), "--to", "docx",
+                        "--reference-doc", str(job.template_dir / "reference.docx"),
+                        "--output", str(job.outputs["docx"])], job, "docx")
+    finish_docx(job.outputs["docx"], header_text(job.notebook))
+    return warnings
 
 
 def _write_pdf(parsed: Parsed, toc_depth: str, job: RenderJob) -> list[str]:
@@ -170,7 +173,9 @@ WRITERS = {"html": _write_html, "docx": _write_docx, "pdf": _write_pdf}
 
 
 def _common(job: RenderJob, toc_depth: str) -> list[str]:
-    return ["--toc", "--toc-depth", toc_depth, "--data-dir", str(job.template_dir / PANDOC_DIR)]
+    # HTML adds pandoc's table of contents (--toc); Word and PDF carry the report's own contents
+    # page after the cover and sign-off pages (evalkit.report.layout: a TOC field / Typst outline).
+    return ["--toc-depth", toc_depth, "--data-dir", str(job.template_dir / PANDOC_DIR)]
 
 
 def _toc_depth(template_dir: Path) -> int:

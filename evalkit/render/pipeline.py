@@ -24,7 +24,7 @@ import evalkit
 from evalkit import archive
 from evalkit.archive import NOTEBOOK, RESULTS, EngineRecord, InputFile, Manifest
 from evalkit.archive.signing import SIGNATURE
-from evalkit.intake import check_park_id
+from evalkit.intake import check_park_id, evidence_files
 from evalkit.render import draft
 from evalkit.report import markup
 from evalkit.report.markup import Md
@@ -118,7 +118,7 @@ def render_report(
 
     with _setup_errors():
         inputs = archive.plan_inputs(Path(input_path), Path(catalog_path), [Path(p) for p in factor_paths],
-                                     [Path(p) for p in catalog_files])
+                                     [Path(p) for p in catalog_files], evidence_files(park_id, Path(input_path)))
         template = archive.hash_tree(template_dir)
         parameters = _parameters(park_id, years, inputs, base_year, options)
     final = Path(output_dir) / park_id / _window(years)
@@ -283,20 +283,27 @@ def _outputs(staging: Path) -> dict[str, str]:
 
 def _colophon(engine: Engine, inputs: list[InputFile], template: dict[str, str], started_at: str) -> Md:
     stamp = datetime.fromisoformat(started_at).strftime("%Y-%m-%d %H:%M UTC")
-    # Input file names are the user's (--catalog, --factors): escaped like all user text.
+    # Input file names are the user's (--catalog, --factors): escaped like all user text. Evidence
+    # files are counted here and listed with their hashes in the report's evidence register.
+    evidence = [i for i in inputs if _is_evidence(i)]
     rows = [
         ("生成工具", f"evalkit {evalkit.__version__}，Python {platform.python_version()}", ""),
         ("渲染引擎", f"{engine.name}（{engine.describe()}）", ""),
-        *((ROLE_LABELS[i.role], i.path, i.sha256[:16]) for i in inputs),
+        *((ROLE_LABELS[i.role], i.path, i.sha256[:16]) for i in inputs if not _is_evidence(i)),
+        *((("证明材料", f"{len(evidence)}份（SHA-256 见附录“证明材料清单”及 manifest.json）", ""),) if evidence else ()),
         ("报告模板", NOTEBOOK, template[NOTEBOOK][:16]),
         ("生成时间", stamp, ""),
     ]
     # Relative widths 4:10:6 once a row is too long for pandoc's automatic widths.
     return markup.paragraphs(
-        Md("## 版本说明"),
+        Md("# 版本说明"),
         Md("本报告的输入文件、执行后的笔记本与评价结果（results.json）一并存档，完整的 SHA-256 与软件版本见"
            "存档中的 manifest.json，可用 `evalkit verify` 复核。"),
         markup.table(["项目", "内容", "SHA-256（前 16 位）"], rows, widths=[4, 10, 6]))
+
+
+def _is_evidence(item: InputFile) -> bool:
+    return item.role == "park" and "/evidence/" in item.path
 
 
 @contextmanager

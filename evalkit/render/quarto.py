@@ -16,6 +16,7 @@ import subprocess
 
 import nbformat
 
+from evalkit.render.docx import finish_docx, header_text
 from evalkit.render.engines import Engine, RenderJob, notebook_with_colophon, register
 from evalkit.render.errors import ANSI_ESCAPE, RenderError
 
@@ -58,6 +59,8 @@ class QuartoEngine(Engine):
                                      + (f" without writing {', '.join(missing)}" if missing else "") + f":\n{tail}")
         for fmt, path in produced.items():
             shutil.move(path, job.outputs[fmt])
+        if "docx" in job.outputs:
+            finish_docx(job.outputs["docx"], header_text(job.notebook))
         return quarto_warnings(stderr)
 
 

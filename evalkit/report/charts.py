@@ -63,7 +63,7 @@ def use_cjk_font() -> str:
 GREEN, GREY, RED, AMBER = "#2f6f5e", "#b8c4c0", "#b5483b", "#d9a441"
 
 
-def _figure(width: float = 7.0, height: float = 3.6):
+def _figure(width: float = 6.2, height: float = 3.4):
     import matplotlib.pyplot as plt
 
     use_cjk_font()
@@ -71,7 +71,8 @@ def _figure(width: float = 7.0, height: float = 3.6):
 
 
 def index_chart(result, bands: dict[str, float]):
-    """Yearly index (indicator points and bonus) against the grade thresholds, with the mean."""
+    """Yearly index (indicator points and bonus) against the grade thresholds, with the mean.
+    Threshold labels sit right of the plot, value labels inside the bars: nothing hides behind a bar."""
     fig, ax = _figure()
     years = list(result.yearly)
     labels = [f"{y}" + ("" if result.yearly[y].in_index else "\n(趋势)") for y in years]
@@ -81,16 +82,16 @@ def index_chart(result, bands: dict[str, float]):
     ax.bar(labels, bonus, bottom=base, color=AMBER, label="加分")
     for grade, threshold in bands.items():
         ax.axhline(threshold, color=GREY, linestyle="--", linewidth=1)
-        ax.text(len(years) - 0.5, threshold, f" {grade} ≥ {threshold:g}", va="bottom", ha="right", fontsize=8, color="#555")
+        ax.text(1.01, threshold, f"{grade} ≥ {threshold:g}", transform=ax.get_yaxis_transform(), va="center",
+                ha="left", fontsize=8, color="#555", clip_on=False)
     if result.index is not None:
         label = {"reference": "绩效指数（参考值）", "provisional": "绩效指数（暂定）"}.get(result.index_status, "绩效指数")
         ax.axhline(result.index, color=RED, linewidth=1.5, label=f"{label} {result.index:.2f}")
     for x, y in enumerate(result.yearly.values()):
-        ax.text(x, y.index + 1, f"{y.index:.2f}", ha="center", fontsize=9)
+        ax.text(x, y.index - 3, f"{y.index:.2f}", ha="center", va="top", fontsize=9, color="white", fontweight="bold")
     ax.set_ylim(0, max(110, max(y.index for y in result.yearly.values()) + 10))
     ax.set_ylabel("分")
-    ax.set_title("年度指数与绩效指数")
-    ax.legend(loc="lower left", fontsize=8)
+    ax.legend(loc="lower left", fontsize=8, framealpha=0.95)
     fig.tight_layout()
     return fig
 
@@ -126,9 +127,8 @@ def first_level_chart(result):
     ax.barh(keys, shares, color=colors)
     for y, s in enumerate(shares):
         ax.text(s + 1, y, f"{s:.1f}%", va="center", fontsize=8)
-    ax.set_xlim(0, 110)
-    ax.set_xlabel("得分率（%，评价年及前两年平均）")
-    ax.set_title("各一级指标得分率")
+    ax.set_xlim(0, 112)
+    ax.set_xlabel("得分率（%，计入指数各年的平均）")
     fig.tight_layout()
     return fig
 
@@ -144,8 +144,8 @@ def lost_points_chart(result, top: int = 12):
     ax.barh([f"{p.code} {p.name_zh}" for p in ranked], [p.mean_lost for p in ranked], color=RED)
     for y, p in enumerate(ranked):
         ax.text(p.mean_lost, y, f" {p.mean_lost:.2f}", va="center", fontsize=8)
+    ax.set_xlim(0, max(p.mean_lost for p in ranked) * 1.15)  # room for the value labels
     ax.set_xlabel("平均失分（分）")
-    ax.set_title("有实际数据的指标中失分最多的指标")
     fig.tight_layout()
     return fig
 
@@ -169,8 +169,8 @@ def carbon_chart(years: dict[int, dict]):
     for x, c in enumerate(years.values()):
         ax.text(x, pos[x], f"{c['total_t'] / 1e4:.1f}", ha="center", va="bottom", fontsize=9)
     ax.axhline(0, color="#333", linewidth=0.8)
+    ax.set_ylim(min(0, min(neg) * 1.1), max(pos) * 1.1)  # room above the totals
     ax.set_ylabel("万吨 CO2")
-    ax.set_title("二氧化碳排放量（按排放源）")
     ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     fig.tight_layout()
     return fig

@@ -6,7 +6,7 @@ from __future__ import annotations
 from evalkit.core.trace import fmt
 from evalkit.portfolio.compare import Comparison, Group, IndicatorSpread
 from evalkit.report.markup import Md, paragraphs, table
-from evalkit.report.sections import GRADE_ZH
+from evalkit.report.terms import GRADE_ZH
 
 VERDICT_ZH = {"positive": "正向", "negative": "负向", "undetermined": "无法判定", None: "未评价"}
 DIRECTION_ZH = {"positive": "越大越好", "negative": "越小越好", None: "—"}

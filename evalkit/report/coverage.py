@@ -8,7 +8,7 @@ from __future__ import annotations
 from evalkit.evaluation.results import Result
 from evalkit.report.gaps import users_text, years_text
 from evalkit.report.markup import Md, paragraphs, table
-from evalkit.report.sections import GATE_ZH, GRADE_ZH, INDEX_STATUS_ZH, VERDICT_ZH
+from evalkit.report.terms import GATE_ZH, GRADE_ZH, INDEX_STATUS_ZH, VERDICT_ZH
 
 
 BLOCKER_SHORT_ZH = {"gate_failed": "基本要求不达标", "gate_deferred": "基本要求待补证，评价暂缓",

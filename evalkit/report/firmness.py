@@ -1,11 +1,14 @@
 """The report's "how firm is the grade" (等级稳健性) section: margins to the neighbouring bands, what
 the grade rests on, Monte Carlo grade probabilities, indicator removal and Sobol indices.
 
-Everything shown is a field of an `evalkit.analysis.firmness.Firmness` computed in the notebook; nothing
-is recomputed here. Markdown is built with `evalkit.report.markup` (catalog text is escaped).
+Everything shown is a field of an `evalkit.analysis.firmness.Firmness` computed in the notebook
+(`ReportContext.firmness`); nothing is recomputed here. The section closes the summary chapter.
+Markdown is built with `evalkit.report.markup` (catalog text is escaped).
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterable
 
 import numpy as np
 
@@ -14,7 +17,8 @@ from evalkit.analysis.margins import CHANGE_ZH
 from evalkit.analysis.uncertainty import KIND_ZH
 from evalkit.report.charts import GREEN, GREY, RED, use_cjk_font
 from evalkit.report.markup import Md, paragraphs, table
-from evalkit.report.sections import GRADE_ZH
+from evalkit.report.context import ReportContext
+from evalkit.report.sections import GRADE_ZH, Figure, summary_chapter
 
 SCENARIO_ZH = {"bonus": "加分项", "not_applicable": "不适用声明", "override": "参考值替换"}
 SCOPE_ZH = {"measured": "实测", "derived": "推算", "estimated": "估算", "proxy": "替代"}
@@ -26,6 +30,23 @@ def _points(x: float | None) -> str:
 
 def _grade(grade: str) -> str:
     return GRADE_ZH.get(grade, grade)
+
+
+def summary_with_firmness(ctx: ReportContext) -> Iterable[Md | Figure]:
+    """The summary chapter, then 等级的稳健性 when the notebook computed it."""
+    summary = summary_chapter(ctx)
+    yield from ([summary] if isinstance(summary, str) else summary)
+    firm = ctx.firmness
+    if firm is None or firm.index is None:
+        return
+    yield Md("## 等级的稳健性")
+    yield margins_section(firm)
+    yield probabilities_section(firm)
+    bands = {b.grade: b.min for b in ctx.catalog.grading.bands}
+    yield Figure(f"绩效指数的不确定性分布（{firm.uncertainty.samples}次抽样）", index_distribution_chart(firm, bands))
+    yield sensitivity_section(firm)
+    if firm.sobol is not None:
+        yield Figure("影响绩效指数的主要因素（Sobol指数）", sobol_chart(firm))
 
 
 def margins_section(firm: Firmness) -> Md:
@@ -131,7 +152,6 @@ def index_distribution_chart(firm: Firmness, bands: dict[str, float]):
     ax.axvline(firm.index, color=RED, linewidth=1.5, label=f"评价结果 {firm.index:.2f}")
     ax.set_xlabel("绩效指数（分）")
     ax.set_ylabel("样本数")
-    ax.set_title(f"绩效指数的不确定性分布（{u.samples} 次抽样）")
     ax.legend(fontsize=8, loc="upper left")
     fig.tight_layout()
     return fig
@@ -147,7 +167,6 @@ def sobol_chart(firm: Firmness, top: int = 15):
     ax.barh([p - 0.2 for p in positions], [max(i.s1, 0.0) for i in ranked], height=0.4, color=GREY, label="一阶 S1")
     ax.set_yticks(list(positions), labels, fontsize=8)
     ax.set_xlabel("Sobol 指数（指数方差份额）")
-    ax.set_title("影响绩效指数的主要因素")
     ax.legend(fontsize=8, loc="lower right")
     fig.tight_layout()
     return fig

@@ -57,11 +57,12 @@ def data_gaps_section(result: Result, catalog: Catalog) -> Md:
     """Every missing input with its years, the indicators needing it and the points at stake."""
     if not result.input_gaps:
         return Md("评价期内无数据缺口。")
-    rows = [[g.name_zh, g.symbol, g.unit, years_text(g.years), users_text(g), _points(g.points_at_stake),
+    # No code symbols in the report body (issue 11): the data item by its Chinese name and unit.
+    rows = [[g.name_zh, g.unit, years_text(g.years), users_text(g), _points(g.points_at_stake),
              gap_note(g, catalog)] for g in result.input_gaps]
-    out = [Md("缺失数据按0分计入指数，但不作为薄弱环节，也不作为不合格的依据（DIGEST决策3）。下表按数据项汇总缺口；"
-              "“影响分值”为缺少该项数据的指标在计入指数年度的满分平均值（一项指标缺多项数据时在每项下均列出）。"),
-           table(["数据项", "符号", "单位", "缺失年份", "需要该数据的指标", "影响分值", "说明"], rows, [4, 3, 2, 3, 3, 2, 5])]
+    out = [Md("缺失数据按0分计入指数，但不作为薄弱环节，也不作为不合格的依据（见评价方法说明“缺失数据与不适用”）。"
+              "下表按数据项汇总缺口；“影响分值”为缺少该项数据的指标在计入指数年度的满分平均值（一项指标缺多项数据时在每项下均列出）。"),
+           table(["数据项", "单位", "缺失年份", "需要该数据的指标", "影响分值", "说明"], rows, [4, 2, 3, 3, 2, 5])]
     if result.gap_points_by_level:
         level_rows = []
         for name, lost in result.gap_points_by_level.items():
@@ -75,7 +76,7 @@ def data_gaps_section(result: Result, catalog: Catalog) -> Md:
         out.append(paragraphs(Md("待补证的基本要求："), table(
             ["基本要求", "需提供的证明材料", "说明"], [[i.text_zh, i.evidence_hint_zh, i.note or ""] for i in pending],
             [5, 5, 3])))
-    out.append(Md("完整的资料补充清单（含数据定义和单位）可用 evalkit gaps 命令生成 Excel 和 Word 文件，发送园区补充。"))
+    out.append(Md("完整的资料补充清单（含数据定义和单位）可由 evalkit 生成 Excel 和 Word 文件（资料补充清单），发送园区补充。"))
     return paragraphs(*out)
 
 

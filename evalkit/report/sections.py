@@ -1,281 +1,522 @@
-"""The report's text: each section of the Chinese report as Markdown, built from an evaluation
-`Result` (and the catalog's descriptive data). Nothing here computes a result: every number shown
-is a value or a trace of the Result, so the report and results.json cannot disagree.
+"""The report's text: each chapter of the Chinese evaluation report as Markdown blocks, built from
+a `ReportContext` (the evaluation Result, the catalog, the park file). Nothing here computes a
+result: every number shown is a value or a trace of the Result, so the report and results.json
+cannot disagree. `evalkit.report.chapters` puts the chapters in order.
 
-The report notebook (report_template/report.ipynb) calls these functions in the order of the
-report; tests call them directly.
-
-Every function returns `Md`: evalkit's own Markdown, with every value from the park file, the
-catalog or the factor table escaped by `evalkit.report.markup`, so it shows as literal text.
+Every function returns `Md` (or yields `Md` and `Figure`): evalkit's own Markdown, with every value
+from the park file, the catalog or the factor table escaped by `evalkit.report.markup`, so it shows
+as literal text. Code symbols (input symbols, formulas in symbols) appear only in the symbols
+appendix; the body speaks Chinese.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections import defaultdict
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from evalkit.catalog import Catalog
-from evalkit.core.trace import Reference, Trace, TraceInput, fmt
 from evalkit.evaluation.results import IndicatorResult, Rate, Result
-from evalkit.report import gaps, quality
+from evalkit.report import charts, coverage, gaps, method, quality
+from evalkit.report.context import ReportContext
+from evalkit.report.layout import CONTENTS, END_KEEP, KEEP_TOGETHER, NORMAL_TABLES, PAGE_BREAK, SMALL_TABLES
 from evalkit.report.markup import Md, escape, paragraphs, table
+from evalkit.report.numbers import number
+from evalkit.report.terms import (DIRECTION_ZH, GATE_ITEM_ZH, GATE_ZH, GRADE_ZH, INDEX_STATUS_ZH,  # noqa: F401
+                                  STATUS_ZH, VERDICT_ZH)
 
-GRADE_ZH = {"AAA": "AAA级", "AA": "AA级", "A": "A级", "none": "无级别", "not_rated": "不予定级",
-            "deferred": "暂缓定级（待补充证明材料）"}
-STATUS_ZH = {"ok": "已计分", "missing": "数据缺失（0分，数据缺口）", "not_applicable": "不适用"}
-DIRECTION_ZH = {"positive": "正向（越大越好）", "negative": "逆向（越小越好）"}
-VERDICT_ZH = {"positive": "正向（合格）", "negative": "负向（不合格）", "undetermined": "无法判定（缺少数据，不作为不合格）"}
-GATE_ZH = {"passed": "达标", "failed": "不达标", "deferred": "评价暂缓，待补充证明材料"}
-GATE_ITEM_ZH = {"met": "满足", "unknown": "待补证"}
-INDEX_STATUS_ZH = {"final": "", "provisional": "（暂定：基本要求待补证）", "reference": "（参考值：数据覆盖不足，不作定级依据）"}
+PLACEHOLDER = "【待评价机构填写】"
+OVERRIDE_FIELD_ZH = {"reference": "参考值（得满分）", "floor": "下限（得0分）"}
+FACTOR_DECIMALS = 6  # factors as their source gives them (0.1229, 0.5703), not at a display precision
+NOT_EVALUATED = Md("基本要求不满足，按标准6.1.2不开展本部分评价。")
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A chart and its caption; the chapter runner numbers figures (图1, 图2 …)."""
+
+    caption: str
+    figure: Any
 
 
 # --- building blocks -----------------------------------------------------------------------------
-
-def points(x: float | None) -> str:
-    return "—" if x is None else f"{x:.2f}"
-
-
-def score(x: float | None) -> str:
-    return "—" if x is None else f"{x:.3f}"
-
-
-def pct(x: float | None) -> str:
-    return "—" if x is None else f"{x:.2f}%"
-
 
 def heading(level: int, text: str) -> Md:
     return Md("#" * level + " ") + text
 
 
-def bullets(items: list[object]) -> Md:
+def bullets(items: list[Any]) -> Md:
     return Md("\n").join(Md("- ") + item for item in items)
 
 
-def reference_text(ref: Reference) -> str:
-    text = f"{fmt(ref.value)} {ref.unit}（来源：{ref.source}"
-    if ref.override_justification:
-        text += f"；园区替换参考值，理由：{ref.override_justification}"
-    if ref.verified and ref.citation:
-        text += f"；已核实：{ref.citation}"
-    elif not ref.verified:
-        text += ("；evalkit 默认值，待省级目录或评价机构确认" if ref.basis == "evalkit_default"
-                 else "；仅见于二手来源，未经原文核实")
-    return text + "）"
+def or_placeholder(text: str | None) -> str:
+    return text if text else PLACEHOLDER
 
 
-def input_rows(inputs: list[TraceInput]) -> list[list[object]]:
-    return [[i.year, i.name_zh, i.symbol, fmt(i.value, 6) + quality.mark(i.scope), i.unit, i.source] for i in inputs]
+def years_text(years: list[int]) -> str:
+    return "、".join(f"{y}年" for y in years)
 
 
-INPUT_HEADERS = ["年份", "数据项", "符号", "数值", "单位", "数据来源"]
-INPUT_WIDTHS = [2, 3, 3, 3, 2, 5]
+def per_year(result: Result, code: str) -> dict[int, IndicatorResult]:
+    return {y: next(i for i in yr.indicators if i.code == code) for y, yr in result.yearly.items()}
 
 
-def trace_block(trace: Trace, title: str) -> Md:
-    parts = [Md("**{title}**：{formula_zh}（{formula}）").format(title=title, formula_zh=trace.formula_zh,
-                                                               formula=trace.formula)]
-    if trace.substituted:
-        parts.append(Md("代入计算：{0} {1}").format(trace.substituted, trace.unit))
-    if trace.note:
-        parts.append(Md("说明：") + trace.note)
-    if trace.inputs:
-        parts.append(table(INPUT_HEADERS, input_rows(trace.inputs), INPUT_WIDTHS))
-        parts.append(quality.notes(trace.inputs))
-    return paragraphs(*parts)
+def max_points_text(ctx: ReportContext, code: str) -> str:
+    """满分 of an indicator in the evaluation year, saying so when weights were redistributed."""
+    result = ctx.result
+    r = per_year(result, code)[result.evaluation_year]
+    published = r.published_weight * 100
+    if r.status == "not_applicable":
+        return f"不适用（公布权重 {r.published_weight:g}）"
+    if abs(r.max_points - published) > 1e-9:
+        return (f"{ctx.numbers.points(r.max_points)} 分（公布权重 {r.published_weight:g}，同一目标层有不适用指标，"
+                "权重按比例调整后的满分）")
+    return f"{r.max_points:g} 分"
 
 
-# --- sections ----------------------------------------------------------------------------------
+# --- cover, sign-off, contents -------------------------------------------------------------------
 
-def cover(result: Result, report_date: str) -> Md:
+def cover(ctx: ReportContext) -> Iterator[Md]:
+    result, info = ctx.result, ctx.park.report
     p = result.profile
     rows = [
-        ["被评价园区", f"{result.park_name}（{result.park}）"],
-        ["评价期", f"{result.years[0]}—{result.years[-1]}年（计入指数：{'、'.join(map(str, result.index_years))}年）"],
-        ["评价年", f"{result.evaluation_year}年"],
-        ["评价类型", p.get("assessment_type") or "—"],
-        ["评价机构", p.get("assessor") or "—"],
-        ["报告日期", report_date],
-        ["评价依据", "《产业园区减污降碳协同增效绩效评价指南》（T/CSPSTC 征求意见稿，2023年8月编制说明）"],
-        ["指标目录", f"{result.catalog.title_zh}（{result.catalog.id}，版本 {result.catalog.version}）"],
+        ["报告编号", or_placeholder(info.report_no)],
+        ["被评价园区", result.park_name],
+        ["委托方", or_placeholder(info.client)],
+        ["评价机构", or_placeholder(info.assessor or p.get("assessor"))],
+        ["评价类型", p.get("assessment_type") or PLACEHOLDER],
+        ["评价期", f"{result.years[0]}—{result.years[-1]}年（评价年 {result.evaluation_year}年）"],
+        ["报告日期", or_placeholder(info.date)],
     ]
-    text = table(["项目", "内容"], rows, [1, 4])
     if p.get("synthetic"):
-        text = Md("> **本报告基于合成示范数据，仅用于演示 evalkit 的评价流程，不代表任何真实园区。**\n\n") + text
-    return text
+        yield Md("> **本报告基于合成示范数据，仅用于演示评价流程，不代表任何真实园区。**")
+    yield table(["项目", "内容"], rows, [1, 4])
+    yield coverage.at_a_glance(ctx.result)
+    yield PAGE_BREAK
 
 
-def summary(result: Result) -> Md:
-    gate_text = GATE_ZH[result.gate.outcome]
-    if result.gate.outcome == "failed":
-        gate_text += "：" + "；".join(i.finding_zh or i.text_zh for i in result.gate.items if i.status == "failed")
-    elif result.gate.outcome == "deferred":
-        gate_text += "：" + "；".join(i.text_zh for i in result.gate.items if i.status == "unknown") + "（待补证）"
-    rows: list[list[object]] = [["基本要求评价", gate_text]]
+def sign_off(ctx: ReportContext) -> Iterator[Md]:
+    info, p = ctx.park.report, ctx.result.profile
+    rows = [
+        ["评价机构（盖章）", or_placeholder(info.assessor or p.get("assessor"))],
+        ["项目负责人（签字）", or_placeholder(info.project_lead)],
+        ["审核人（签字）", or_placeholder(info.reviewer)],
+        ["批准人（签字）", or_placeholder(info.approver)],
+        ["签署日期", or_placeholder(info.sign_date)],
+    ]
+    yield table(["签署项", "签署"], rows, [1, 3])
+    yield Md("本报告依据园区提供的数据和证明材料及评价机构的核查结果编制，评价结论仅对本次评价范围、评价期和所附证明材料有效。"
+             "报告未经评价机构盖章及项目负责人、审核人签字无效。")
+    yield PAGE_BREAK
+
+
+def contents(ctx: ReportContext) -> Iterator[Md]:
+    yield CONTENTS
+    yield PAGE_BREAK
+
+
+# --- summary ---------------------------------------------------------------------------------------
+
+def gate_finding(ctx: ReportContext) -> str:
+    """What the basic-requirements check found, stated as the finding (a failed item as what was
+    found, an item pending evidence as 待补证)."""
+    gate = ctx.result.gate
+    if gate.outcome == "passed":
+        return "全部基本要求均满足"
+    if gate.outcome == "failed":
+        return "不满足：" + "；".join(item.finding_zh or _not_met_text(ctx, item.id, item.answered)
+                                   for item in gate.items if item.status == "failed")
+    return (GATE_ZH["deferred"] + "：" + "；".join(item.text_zh for item in gate.items if item.status == "unknown")
+            + "（待补证）")
+
+
+def _not_met_text(ctx: ReportContext, item_id: str, answered: bool) -> str:
+    req = next(r for r in ctx.catalog.basic_requirements.items if r.id == item_id)
+    if not answered:
+        return f"“{req.text_zh}”未作答，视为不满足"
+    return req.not_met_zh or f"“{req.text_zh}”不满足"
+
+
+def summary(ctx: ReportContext) -> Md:
+    result, n = ctx.result, ctx.numbers
+    rows: list[list[Any]] = [["基本要求评价", gate_finding(ctx)]]
     if result.index is not None:
         rule = result.fifty_percent_rule
         assert rule is not None and result.overall is not None
         rows += [
-            ["减污降碳协同增效绩效指数", Md("**{0:.2f}**{2}（{1}年年度指数的平均值）").format(
-                result.index, "、".join(map(str, result.index_years)), INDEX_STATUS_ZH[result.index_status or "final"])],
-            ["各年度指数", "；".join(f"{y}年 {result.yearly[y].index:.2f}" for y in result.index_years)],
+            ["减污降碳协同增效绩效指数", Md("**{0}**{2}（{1}年度指数的平均值）").format(
+                n.points(result.index), years_text(result.index_years), INDEX_STATUS_ZH[result.index_status or "final"])],
+            ["各年度指数", "；".join(f"{y}年 {n.points(result.yearly[y].index)}" for y in result.index_years)],
             ["目标层50%规则", ("满足" if rule.passed else "不满足") + "：" + "；".join(
-                f"{name} {c.mean_points:.2f}/{c.max_points:g}分（{c.share:.1%}）" for name, c in rule.levels.items())
+                f"{name} {n.points(c.mean_points)}/{c.max_points:g}分（{c.share * 100:.1f}%）"
+                for name, c in rule.levels.items())
              + ("（缺失数据按0分计，数据覆盖不足，仅供参考）" if result.index_status == "reference" else "")],
             ["整体评价", f"{VERDICT_ZH[result.overall.verdict]}（{result.overall.base_year}年→{result.overall.target_year}年）"],
         ]
     rows.append(["评价等级", Md("**{0}**").format(GRADE_ZH[result.grade])])
     if result.blockers:
-        rows.append(["不予定级或暂缓的原因", "；".join(f"（{n}）{b.text_zh}" for n, b in enumerate(result.blockers, 1))
+        rows.append(["不予定级或暂缓的原因", "；".join(f"（{k}）{b.text_zh}" for k, b in enumerate(result.blockers, 1))
                      if len(result.blockers) > 1 else result.blockers[0].text_zh])
         if result.provisional_grade:
-            rows.append(["暂定结果", f"按现有数据，指数 {result.index:.2f} 对应{GRADE_ZH[result.provisional_grade]}（暂定，补证后确认）"])
+            rows.append(["暂定结果", f"按现有数据，指数 {n.points(result.index)} 对应{GRADE_ZH[result.provisional_grade]}"
+                                     "（暂定，补证后确认）"])
     else:
         rows.append(["定级依据", result.grade_reason])
     flagged = quality.flagged_indicators(result)
     if flagged:
         rows.append(["非实测数据", "；".join(f"{code}{marks}" for code, marks in flagged.items())
-                     + "（〔推算〕〔估算〕〔代用〕的含义与依据见各指标的数据质量说明）"])
+                     + "（〔推算〕〔估算〕〔代用〕的含义与依据见基础数据及各指标的数据质量说明）"])
     if result.data_gaps:
         rows.append(["数据缺口", f"{len(result.input_gaps)}项数据或材料缺失，涉及{len(result.data_gaps)}个指标年度"
                                  "（缺失数据不作为薄弱环节或不合格的依据；清单见“数据缺口与资料补充”）"])
     return table(["项目", "结论"], rows, [1, 4])
 
 
+def self_evaluation(ctx: ReportContext) -> Md | None:
+    """The park's self-evaluation next to the third-party figures (7.1.1)."""
+    own = ctx.park.report.self_evaluation
+    if own is None:
+        return None
+    result, n = ctx.result, ctx.numbers
+    rows: list[list[Any]] = []
+    if own.index is not None or result.index is not None:
+        diff = (n.points(result.index - own.index) if result.index is not None and own.index is not None else "—")
+        rows.append(["绩效指数", n.points(own.index), n.points(result.index), diff])
+    for year in result.index_years:
+        if year in own.yearly_index and year in result.yearly:
+            rows.append([f"{year}年年度指数", n.points(own.yearly_index[year]), n.points(result.yearly[year].index),
+                         n.points(result.yearly[year].index - own.yearly_index[year])])
+    rows.append(["评价等级", own.grade or "—", GRADE_ZH[result.grade], "一致" if own.grade and GRADE_ZH.get(
+        own.grade) == GRADE_ZH[result.grade] else "不一致"])
+    return paragraphs(Md("园区自评价与第三方评价结果对照（标准7.1.1；自评价来源：{0}）：").format(own.source),
+                      table(["项目", "园区自评价", "第三方评价", "差异（第三方 − 自评价）"], rows, [2, 2, 2, 3]))
+
+
+def summary_chapter(ctx: ReportContext) -> Iterator[Md | Figure]:
+    result = ctx.result
+    yield summary(ctx)
+    yield method.summary_notice(result, bool(ctx.parameters.get("options", {}).get("final", False)))
+    if ctx.evaluated:
+        yield coverage.coverage_summary(result)
+        yield Figure("数据覆盖率（有实际数据的指标权重占比）", charts.coverage_chart(result))
+    yield coverage.supply_list(result)
+    comparison = self_evaluation(ctx)
+    if comparison:
+        yield comparison
+    if ctx.evaluated:
+        bands = {b.grade: b.min for b in ctx.catalog.grading.bands}
+        yield Figure("各年度指数与绩效指数（虚线为等级门槛）", charts.index_chart(result, bands))
+
+
+# --- basis, scope, procedure -------------------------------------------------------------------------
+
+def basis(ctx: ReportContext) -> Md:
+    rows = [[doc.kind, doc.title] for doc in ctx.catalog.basis]
+    rows += [["园区规划与文件", text] for text in ctx.park.report.basis_extra]
+    rows.append(["证明材料", f"园区提供并经核查的证明材料{len(ctx.park.evidence)}份（见附录“证明材料清单”）"])
+    return paragraphs(Md("本次评价依据以下标准、法律法规和技术规范开展（指标目录：{0}，版本 {1}）：").format(
+        ctx.result.catalog.title_zh, ctx.result.catalog.version), table(["类别", "文件"], rows, [1, 5]))
+
+
 PROFILE_FIELDS = [
-    ("name_zh", "园区名称"), ("name_en", "英文名称"), ("province", "所在省份"), ("city", "所在城市"),
-    ("park_type", "园区类型"), ("level", "园区级别"), ("management_body", "管理机构"), ("area_km2", "面积（km²）"),
-    ("established", "设立年份"), ("main_industries", "主导产业"), ("base_year", "申报基准年"), ("description", "园区简介"),
+    ("name_zh", "园区名称"), ("province", "所在省份"), ("city", "所在城市"), ("park_type", "园区类型"),
+    ("level", "园区级别"), ("management_body", "管理机构"), ("area_km2", "面积（km²）"),
+    ("established", "设立年份"), ("main_industries", "主导产业"), ("description", "园区简介"),
 ]
 
 
-def profile(result: Result) -> Md:
-    p = result.profile
+def scope(ctx: ReportContext) -> Iterator[Md]:
+    p, s, result = ctx.result.profile, ctx.park.report.scope, ctx.result
     rows = []
     for key, label in PROFILE_FIELDS:
         value = p.get(key)
         if isinstance(value, list):
             value = "、".join(map(str, value))
-        rows.append([label, value if value not in (None, "", []) else "—"])
-    return table(["项目", "内容"], rows, [1, 4])
+        if value not in (None, "", []):
+            rows.append([label, value])
+    rows += [
+        ["地理边界", or_placeholder(s.geographic)],
+        ["统计边界", or_placeholder(s.statistical)],
+        ["评价期", f"{result.years[0]}—{result.years[-1]}年；绩效指数取{years_text(result.index_years)}年度指数的平均值；"
+                   "变化率指标另用评价期前一年的数据"],
+    ]
+    if result.overall is not None:
+        rows.append(["整体评价基准年与目标年", f"{result.overall.base_year}年 → {result.overall.target_year}年"])
+    yield table(["项目", "内容"], rows, [1, 4])
+    if s.notes:
+        yield paragraphs(Md("口径说明（统计范围不一致之处及处理）："), bullets(s.notes))
+    else:
+        yield Md("口径说明：") + PLACEHOLDER
 
 
-def gate(result: Result) -> Md:
+def procedure(ctx: ReportContext) -> Iterator[Md]:
+    yield Md("按标准7.2.1，评价组查看报告文件、统计报表、原始记录等资料，与相关人员座谈，并采用实地调查、抽样调查等方式收集评价证据。")
+    rows = [[a.activity, a.dates or PLACEHOLDER, a.by or PLACEHOLDER, a.content or "—"] for a in ctx.park.report.procedure]
+    if not rows:
+        rows = [[activity, PLACEHOLDER, PLACEHOLDER, PLACEHOLDER] for activity in ("资料核查", "现场核查", "座谈", "抽样核查")]
+    yield table(["工作内容", "时间", "人员", "内容与范围"], rows, [2, 3, 3, 6])
+    counts = {m: sum(m in item.verification for item in ctx.park.evidence) for m in ("资料核查", "现场核查", "抽样核查")}
+    if ctx.park.evidence:
+        yield escape(f"证明材料共{len(ctx.park.evidence)}份，其中经资料核查{counts['资料核查']}份、现场核查{counts['现场核查']}份、"
+                     f"抽样核查{counts['抽样核查']}份（逐份见附录“证明材料清单”）。")
+
+
+# --- basic requirements ----------------------------------------------------------------------------
+
+def gate(ctx: ReportContext) -> Md:
+    result = ctx.result
+    answers = ctx.park.basic_requirements
     rows = []
     for n, item in enumerate(result.gate.items, 1):
         if item.status == "failed":
-            conclusion: object = Md("**不满足**：") + (item.finding_zh or "")
+            verdict: Any = Md("**不满足**")
+            finding = (item.finding_zh or _not_met_text(ctx, item.id, item.answered)) + (
+                f"（{item.note}）" if item.note and item.answered else "")
+        elif item.status == "unknown":
+            verdict, finding = GATE_ITEM_ZH["unknown"], f"待提供：{item.evidence_hint_zh}" + (
+                f"（{item.note}）" if item.note else "")
         else:
-            conclusion = GATE_ITEM_ZH[item.status]
-        evidence = item.evidence or (f"待提供：{item.evidence_hint_zh}" if item.status == "unknown" else "—")
-        rows.append([n, item.text_zh, conclusion, evidence, item.note or ""])
-    text = table(["序号", "基本要求", "结论", "证明材料", "说明"], rows, [2, 6, 3, 7, 3])
-    verdict = {
-        "passed": "全部基本要求均满足，进入绩效指标评价。",
-        "failed": "存在不满足的基本要求。按标准6.1.2，基本要求不达标的园区不再开展绩效指标评价，"
-                  "不能评价为减污降碳协同增效园区。",
-        "deferred": "无不满足的基本要求，但有事项待补充证明材料（待补证）。评价暂缓：绩效指标照常计算，"
-                    "结果为暂定结果；补齐证明材料并确认满足后方可定级。待补证不等于不满足。",
-    }[result.gate.outcome]
-    return paragraphs(text, Md("清单：{0}。{1}").format(result.gate.checklist, verdict))
+            verdict, finding = GATE_ITEM_ZH["met"], item.note or ""
+        answer = answers.get(item.id)
+        cited = ctx.evidence.cite(answer.evidence_ids) if answer else "—"
+        rows.append([n, item.text_zh, verdict, cited, finding])
+    text = table(["序号", "基本要求", "结论", "证明材料", "核查发现"], rows, [1, 6, 2, 2, 5])
+    outcome = result.gate.outcome
+    if outcome == "passed":
+        verdict_text = Md("经核查，全部基本要求均满足，进入绩效指标评价。")
+    elif outcome == "failed":
+        verdict_text = Md("经核查，{0}。按标准6.1.2，基本要求不满足的园区不开展绩效指标评价，不予定级。").format(
+            gate_finding(ctx).removeprefix("不满足："))
+    else:
+        verdict_text = Md("无不满足的基本要求，但有事项待补充证明材料（待补证）。评价暂缓：绩效指标照常计算，结果为暂定结果；"
+                          "补齐证明材料并确认满足后方可定级。待补证不等于不满足。")
+    return paragraphs(Md("基本要求为园区应达到的总体要求（标准6.1）。标准附录A未公开发布，本评价采用指标目录所附的基本要求清单。"),
+                      text, verdict_text)
 
 
-def indicator_system(catalog: Catalog) -> Md:
-    rows = [[i.code, i.target_level, i.first_level, i.second_level, i.name_zh, f"{i.weight:g}",
-             "定性（分档）" if i.kind == "qualitative" else DIRECTION_ZH.get(i.direction or "", "")]
-            for i in catalog.indicators]
-    rows.append([catalog.bonus.code, "加分项", "—", "—", catalog.bonus.name_zh, f"≤{catalog.bonus.cap_points:g}分", "园区自选"])
-    levels = "；".join(f"{t.name} {t.weight:g}（指标权重合计 {catalog.level_max_points(t.name) / 100:g}）"
-                      for t in catalog.target_levels)
-    return paragraphs(Md("目标层权重：{0}。").format(levels),
-                      table(["编号", "目标层", "一级指标", "二级指标", "三级指标", "权重", "类型"], rows,
-                            [2, 3, 3, 3, 5, 2, 3]))
+# --- the one-page overview -------------------------------------------------------------------------
+
+def _cell(ctx: ReportContext, r: IndicatorResult) -> str:
+    n = ctx.numbers
+    if r.status == "not_applicable":
+        return "不适用"
+    if r.status == "missing":
+        return f"缺失 ({n.points(0)})"
+    shown = _level_id(r) if r.kind == "qualitative" else n.value(r.value, r.unit)
+    # ASCII brackets after a space: a narrow Word column wraps at the space, never inside the number.
+    return f"{shown} ({n.points(r.points)})"
 
 
-def _first_ok(results: list[IndicatorResult]) -> IndicatorResult | None:
-    return next((r for r in results if r.status == "ok"), None)
+def _level_id(r: IndicatorResult) -> str:
+    """The chosen level's id (the Result holds it as 'B（良）')."""
+    return (r.level or "").split("（")[0]
 
 
-def indicator_detail(result: Result, catalog: Catalog, code: str) -> Md:
-    """One indicator over the window: definition, scoring rule, and per-year computation with sources."""
-    ind = catalog.indicator(code)
-    per_year = {y: next(i for i in yr.indicators if i.code == code) for y, yr in result.yearly.items()}
-    ok = _first_ok(list(per_year.values()))
-    out = [heading(4, f"{ind.code} {ind.name_zh}")]
-    head = [["层级", f"{ind.target_level} › {ind.first_level} › {ind.second_level}"],
-            ["权重", f"{ind.weight:g}（满分 {ind.weight * 100:g} 分）"]]
-    if ind.kind == "quantitative":
-        head += [["计算公式", f"{ind.formula_zh}（{ind.formula}）"],
-                 ["单位与方向", f"{ind.unit}，{DIRECTION_ZH[ind.direction or 'positive']}"]]
-    scoring = ok.trace.scoring if ok else None
-    if scoring is not None:
-        head.append(["评分方法", scoring.rule_zh])
-        if scoring.method != "tiered":
-            head += [[ref.name, reference_text(ref)] for ref in scoring.references]
-    out.append(table(["项目", "内容"], head, [1, 5]))
+def overview(ctx: ReportContext) -> Iterator[Md]:
+    result = ctx.result
+    if not ctx.evaluated:
+        yield NOT_EVALUATED
+        return
+    years = list(result.yearly)
+    rows = []
+    for ind in ctx.catalog.indicators:
+        results = per_year(result, ind.code)
+        unit = "档次" if ind.kind == "qualitative" else (ind.unit or "")
+        r_eval = results[result.evaluation_year]
+        rows.append([ind.code, ind.name_zh, unit, *(_cell(ctx, results[y]) for y in years),
+                     ctx.numbers.points(r_eval.max_points)])
+    rows.append(["", "年度指数（含加分）", "分", *(ctx.numbers.points(result.yearly[y].index) for y in years), ""])
+    yield Md("各指标的指标值及得分点数（括号内的数值，得分点数 = 指标得分 × 权重 × 100）；定性指标列出所选档次。"
+             "计算过程见“绩效指标计算”，所用数据见“基础数据”。")
+    yield SMALL_TABLES
+    yield table(["编号", "三级指标", "单位", *(f"{y}年" for y in years), "满分"], rows,
+                [1, 6, 2, *([3] * len(years)), 1])
+    yield NORMAL_TABLES
 
-    if ind.kind == "qualitative":
-        levels = [[lv.id, lv.label_zh, fmt(lv.score), lv.criteria_zh] for lv in ind.scoring.levels or []]
-        out.append(paragraphs(Md("分档标准："), table(["档次", "名称", "分值 s", "标准"], levels, [2, 2, 2, 8])))
-        rows = []
-        for year, r in per_year.items():
-            evidence = r.trace.scoring.evidence if r.trace.scoring else None
-            rows.append([year, r.level or STATUS_ZH[r.status], evidence or r.justification or "—",
-                         score(r.score), f"{r.weight * 100:.4g}", points(r.points)])
-        out.append(table(["年份", "选定档次", "证明材料 / 说明", "得分 s", "权重×100", "得分点数"], rows, [2, 2, 6, 2, 2, 2]))
-        return paragraphs(*out)
 
-    rows, sources = [], []
-    for year, r in per_year.items():
-        value_trace = r.trace.value
+# --- base data -------------------------------------------------------------------------------------
+
+def _series_name(ctx: ReportContext, path: str) -> str:
+    kind, _, key = path.partition(".")
+    if kind == "data":
+        spec = ctx.catalog.inputs.get(key)
+        return spec.name_zh if spec else key
+    return ENERGY_NAMES.get(key) or FUEL_NAMES.get(key.removeprefix("fuels."), "能源数据")
+
+
+ENERGY_NAMES = {
+    "electricity_purchased": "外购电力（含外购绿色电力）", "electricity_exported": "输出电力",
+    "green_electricity": "外购绿色电力", "onsite_renewable": "自发自用可再生能源电力", "heat_purchased": "外购热力",
+    "heat_exported": "输出热力", "process_co2": "工业生产过程二氧化碳排放", "verified_co2": "经核证二氧化碳排放总量",
+}
+FUEL_NAMES = {"raw_coal": "原煤", "coke": "焦炭", "crude_oil": "原油", "fuel_oil": "燃料油", "gasoline": "汽油",
+              "kerosene": "煤油", "diesel": "柴油", "lpg": "液化石油气", "refinery_gas": "炼厂干气", "natural_gas": "天然气"}
+
+
+def base_data(ctx: ReportContext) -> Iterator[Md]:
+    """Every input once, per year, as the park gave it (value and unit of the source document), with
+    its source and evidence ids."""
+    park, n = ctx.park, ctx.numbers
+    series = park.all_series()
+    years = sorted({y for s in series.values() for y in s.values})
+    rows, notes = [], []
+    for path, s in series.items():
+        cells = []
+        for year in years:
+            point = s.point(year)
+            if point is None:
+                cells.append("—")
+                continue
+            value, source = point
+            text = n.value(value, s.unit) + quality.mark(s.quality(year).scope)
+            note = getattr(s.values[year], "note", None)
+            if source != s.source or note:
+                notes.append(escape(f"{_series_name(ctx, path)} {year}年：") + escape(
+                    "；".join(x for x in (f"来源 {source}" if source != s.source else "", note or "") if x)))
+                text += f" [注{len(notes)}]"
+            cells.append(text)
+        rows.append([_series_name(ctx, path), s.unit, *cells, _source_cell(ctx, s.source, s.evidence_ids)])
+    rows += _carbon_rows(ctx, years)
+    yield Md("下表列出本次评价使用的全部基础数据，每项数据只列一次，数值和单位与来源文件一致；计算时换算为指标目录的计算单位"
+             "（如亿元 × 10,000 = 万元）。各指标的计算过程引用本表数值。最后一列为数据来源及证明材料编号"
+             "（来源即该证明材料时只列编号，见附录“证明材料清单”）。")
+    yield table(["数据项", "单位", *(f"{y}年" for y in years), "数据来源（证明材料）"], rows,
+                [5, 2, *([3] * len(years)), 5])
+    if notes:
+        yield paragraphs(Md("注："), Md("\n").join(Md("{0}. ").format(i) + note for i, note in enumerate(notes, 1)))
+
+
+def _source_cell(ctx: ReportContext, source: str, ids: list[str]) -> str:
+    cited = ctx.evidence.cite(ids)
+    titles = {ctx.evidence.items[i].title for i in ids if i in ctx.evidence.items}
+    return cited if titles == {source} else f"{source}（{cited}）"
+
+
+def _carbon_rows(ctx: ReportContext, years: list[int]) -> list[list[Any]]:
+    """Rows of the figures the carbon accounting supplies (CO2, energy in tce), from the Result."""
+    accounts = carbon_years(ctx.result)
+    if not accounts or ctx.park.energy is None:
+        return []
+    cited = [i for s in ctx.park.energy.all_series().values() for i in s.evidence_ids]
+    rows = []
+    for key, name, unit in (("total_t", "二氧化碳排放总量（由能源数据核算）", "t"),
+                            ("energy_tce", "综合能源消费量（由能源数据核算）", "tce"),
+                            ("nonfossil_tce", "非化石能源消费量（由能源数据核算）", "tce")):
+        cells = [ctx.numbers.value(accounts[y].get(key), unit) if y in accounts else "—" for y in years]
+        rows.append([name, unit, *cells, f"由能源数据核算（{ctx.evidence.cite(list(dict.fromkeys(cited)))}）"])
+    return rows
+
+
+# --- indicator computations --------------------------------------------------------------------------
+
+def indicator_computations(ctx: ReportContext) -> Iterator[Md]:
+    if not ctx.evaluated:
+        yield NOT_EVALUATED
+        return
+    yield Md("逐项列出三级指标的计算公式、计算过程、评分和得分点数（标准7.2.3）；计算所用数值见“基础数据”，"
+             "参考值及其来源见“评价方法说明”。得分点数 = 指标得分 × 权重 × 100。")
+    for level in ctx.catalog.target_levels:
+        yield heading(2, level.name)
+        for ind in ctx.catalog.indicators:
+            if ind.target_level == level.name and ind.kind == "quantitative":
+                yield indicator_detail(ctx, ind.code)
+        qualitative = [i for i in ctx.catalog.indicators if i.target_level == level.name and i.kind == "qualitative"]
+        if qualitative:
+            yield qualitative_block(ctx, [i.code for i in qualitative])
+
+
+def _computation(r: IndicatorResult) -> str:
+    value_trace = r.trace.value
+    assert value_trace is not None
+    if not re.search(r"[^\w]", value_trace.formula.strip()):  # the indicator is an input as it stands
+        computed = "直接采用基础数据"
+    else:
+        computed = value_trace.substituted
+    if r.variant and r.variant != r.name_zh:
+        computed = f"（按替代口径“{r.variant}”：{value_trace.formula_zh}）{computed}"
+    if r.trace.driver is not None:
+        computed += f"；{r.trace.driver.formula_zh}：{r.trace.driver.substituted}%"
+    return computed
+
+
+def indicator_detail(ctx: ReportContext, code: str) -> Md:
+    """One quantitative indicator over the window: formula, per-year computation and points."""
+    ind, n = ctx.catalog.indicator(code), ctx.numbers
+    results = per_year(ctx.result, code)
+    ok = next((r for r in results.values() if r.status == "ok"), None)
+    rule = ok.trace.scoring.rule_zh if ok and ok.trace.scoring else "评价期内各年均未计分，评分规则见指标目录"
+    refs = "；".join(f"{ref.name} {n.with_unit(ref.value, ref.unit)}"
+                     for ref in (ok.trace.scoring.references if ok and ok.trace.scoring else []))
+    info = Md("**公式**：{0}（{1}，{2}）。**评分**：{3}{4}。**满分**：{5}。").format(
+        ind.formula_zh or "", ind.unit or "", DIRECTION_ZH[ind.direction or "positive"], rule,
+        f"；{refs}" if refs else "", max_points_text(ctx, code))
+    rows = []
+    for year, r in results.items():
         if r.status == "not_applicable":
-            rows.append([year, "不适用：" + (r.justification or ""), "—", "—", "—", "—"])
-            continue
-        if r.status == "missing":
-            note = f"（{value_trace.note}）" if value_trace is not None and value_trace.note else ""
-            rows.append([year, f"数据缺失（数据缺口，不作为薄弱环节）：{gaps.missing_text(catalog, r.missing_inputs)}{note}",
-                         "—", "—", score(0), points(0)])
+            rows.append([year, "不适用：" + (r.justification or ""), "—", "—", "—"])
+        elif r.status == "missing":
+            note = f"（{r.trace.value.note}）" if r.trace.value is not None and r.trace.value.note else ""
+            rows.append([year, f"数据缺失（数据缺口，不作为薄弱环节）：{gaps.missing_text(ctx.catalog, r.missing_inputs)}{note}",
+                         "—", n.score(0), n.points(0)])
         else:
-            assert value_trace is not None and r.trace.scoring is not None
-            computed = value_trace.substituted
-            if r.variant:
-                computed = f"（按替代口径“{r.variant}”：{value_trace.formula_zh}）{computed}"
-            if r.trace.driver is not None:
-                computed += f"；{r.trace.driver.formula_zh}：{r.trace.driver.substituted}%"
-            rows.append([year, computed, f"{fmt(r.value)} {r.unit}{quality.flags_text(r.quality_flags)}",
-                         r.trace.scoring.substituted,
-                         score(r.score), f"{r.trace.points}"])
-        if value_trace is not None:
-            sources += [*value_trace.inputs, *(r.trace.driver.inputs if r.trace.driver else [])]
-    out.append(table(["年份", "计算过程", "指标值", "评分过程", "得分 s", "得分点数 = s × 权重 × 100"], rows,
-                     [2, 5, 3, 4, 2, 4]))
-    if sources:
-        unique = list({(i.symbol, i.year): i for i in sources}.values())
-        unique.sort(key=lambda i: (i.year or 0, i.symbol))
-        out.append(paragraphs(Md("数据来源："), table(INPUT_HEADERS, input_rows(unique), INPUT_WIDTHS),
-                              quality.notes(unique)))
+            assert r.trace.scoring is not None
+            rows.append([year, _computation(r), n.with_unit(r.value, r.unit) + quality.flags_text(r.quality_flags),
+                         f"{r.trace.scoring.substituted}", n.points(r.points)])
+    inputs = [i for r in results.values() if r.trace.value for i in r.trace.value.inputs]
+    return paragraphs(KEEP_TOGETHER, heading(3, f"{ind.code} {ind.name_zh}"), info,
+                      table(["年份", "计算过程", "指标值", "评分", "得分点数"], rows, [1, 6, 2, 5, 2]),
+                      quality.notes(inputs), END_KEEP)
+
+
+def qualitative_block(ctx: ReportContext, codes: list[str]) -> Md:
+    """Qualitative indicators of a target level: the chosen level per year, its evidence, the points;
+    then the criteria of the levels chosen."""
+    n, out = ctx.numbers, []
+    rows, criteria = [], {}
+    for code in codes:
+        ind = ctx.catalog.indicator(code)
+        chosen = ctx.park.qualitative.get(code, {})
+        for year, r in per_year(ctx.result, code).items():
+            choice = chosen.get(year)
+            if r.status == "not_applicable":
+                rows.append([code, ind.name_zh, year, "不适用：" + (r.justification or ""), "—", "—"])
+                continue
+            if r.status == "missing":
+                rows.append([code, ind.name_zh, year, "未选档（缺少档次及证明材料）", "—", n.points(0)])
+                continue
+            level = next((lv for lv in ind.scoring.levels or [] if lv.id == _level_id(r)), None)
+            if level is not None:
+                criteria[(code, level.id)] = [code, f"{level.id}（{level.label_zh}）", level.criteria_zh]
+            cited = choice.evidence_ids if choice else []
+            rows.append([code, ind.name_zh, year, f"{level.id}（{level.label_zh}）" if level else (r.level or ""),
+                         ctx.evidence.cite(cited) if cited else (choice.evidence if choice else "—"),
+                         n.points(r.points)])
+    out.append(Md("定性指标（分档评分，评价人员依据证明材料选择档次；证明材料名称见附录“证明材料清单”）："))
+    out.append(table(["编号", "指标", "年份", "档次", "证明材料", "得分点数"], rows, [1, 4, 1, 2, 2, 2]))
+    if criteria:
+        out.append(paragraphs(Md("所选档次的评分标准："),
+                              table(["编号", "档次", "标准"], list(criteria.values()), [1, 1, 8])))
     return paragraphs(*out)
 
 
-def level_heading(name: str) -> Md:
-    return heading(3, name)
-
+# --- scores, bonus, index ----------------------------------------------------------------------------
 
 def level_subtotals(result: Result) -> Md:
     first = next(iter(result.yearly.values()))
     levels = list(first.target_levels)
-    rows = [[f"{y}年", *(points(yr.target_levels[lv]) for lv in levels), points(yr.base_points),
-             points(yr.bonus), points(yr.index)] for y, yr in result.yearly.items()]
+    rows = [[f"{y}年", *(f"{yr.target_levels[lv]:.2f}" for lv in levels), f"{yr.base_points:.2f}",
+             f"{yr.bonus:.2f}", f"{yr.index:.2f}"] for y, yr in result.yearly.items()]
     rows.append(["满分", *(f"{first.target_level_max[lv]:g}" for lv in levels),
                  f"{sum(first.target_level_max.values()):g}", "≤10", "—"])
     return table(["年份", *levels, "指标得分合计", "加分", "年度指数"], rows)
 
 
 def first_level_table(result: Result) -> Md:
-    rows = [[f.target_level, f.first_level, points(f.mean_points), points(f.max_points), f"{f.share:.1%}"]
+    rows = [[f.target_level, f.first_level, f"{f.mean_points:.2f}", f"{f.max_points:.2f}", f"{f.share * 100:.1f}%"]
             for f in result.first_level_means]
-    return paragraphs(Md("各一级指标得分（评价年及前两年平均）："),
+    return paragraphs(Md("各一级指标得分（计入指数各年的平均值）："),
                       table(["目标层", "一级指标", "平均得分", "满分", "得分率"], rows))
 
 
@@ -285,33 +526,97 @@ def index_section(result: Result) -> Md:
     for year, yr in result.yearly.items():
         flag = "" if yr.in_index else "（仅作趋势展示，不计入指数）"
         lines.append(f"{year}年{flag}：{yr.trace.substituted} 分")
-    return paragraphs(bullets(lines), trace_block(result.index_trace, "绩效指数"))
+    t = result.index_trace
+    return paragraphs(
+        Md("年度指数 = 各目标层得分之和 + 加分（上限10分，标准6.2.1、6.2.3）："), bullets(lines),
+        Md("**绩效指数**：{0}；{1} 分。").format(t.formula_zh, t.substituted))
 
 
-def _rate_row(rate: Rate, base: int, target: int) -> list[object]:
-    status = {True: "下降/改善", False: Md("**上升/恶化**"), None: "无法判定（缺数据）"}[rate.improved]
-    return [rate.name_zh, fmt(rate.base, 6), fmt(rate.target, 6), rate.unit, pct(rate.rate), status]
+def scores_and_index(ctx: ReportContext) -> Iterator[Md | Figure]:
+    result = ctx.result
+    if not ctx.evaluated:
+        yield NOT_EVALUATED
+        return
+    yield heading(2, "目标层得分")
+    yield level_subtotals(result)
+    yield first_level_table(result)
+    yield Figure("各一级指标得分率（计入指数各年的平均值）", charts.first_level_chart(result))
+    yield method.bonus(result)
+    yield heading(2, "绩效指数")
+    yield index_section(result)
+    yield from history(ctx)
 
 
-def overall(result: Result) -> Md:
-    o = result.overall
+# --- overall evaluation ---------------------------------------------------------------------------
+
+def _change(rate: Rate, rising_is_good: bool = False) -> str:
+    """A change in words, without double negatives: 下降 24.34% / 上升 23.46% / 提高 16.06%."""
+    if rate.rate is None:
+        return "无法判定（缺数据）"
+    if rising_is_good:
+        return f"提高 {rate.rate:.2f}%" if rate.rate > 0 else (f"降低 {-rate.rate:.2f}%" if rate.rate < 0 else "持平")
+    return f"下降 {rate.rate:.2f}%" if rate.rate > 0 else (f"上升 {-rate.rate:.2f}%" if rate.rate < 0 else "持平")
+
+
+def _verdict_cell(improved: bool | None) -> Any:
+    return {True: "达到要求", False: Md("**未达到要求**"), None: "无法判定（缺数据）"}[improved]
+
+
+def overall(ctx: ReportContext) -> Md:
+    o, n = ctx.result.overall, ctx.numbers
     assert o is not None
-    headers = ["项目", f"{o.base_year}年（基准年）", f"{o.target_year}年（目标年）", "单位", "削减率/增长率", "判定"]
-    rows = [_rate_row(r, o.base_year, o.target_year) for r in [o.carbon_intensity, *o.classes, *o.pollutants]]
+    classes_of = [p.class_ for p in ctx.catalog.overall.pollutants]
+    single = {c for c in classes_of if classes_of.count(c) == 1}  # a class of one pollutant: its row once
+    rows = []
+
+    def row(rate: Rate, key: str, rising_is_good: bool = False) -> list[Any]:
+        base, unit = n.quantity(rate.base, rate.unit, key)
+        target, _ = n.quantity(rate.target, rate.unit, key)
+        return [rate.name_zh, unit, base, target, _change(rate, rising_is_good), _verdict_cell(rate.improved)]
+
+    rows.append(row(o.carbon_intensity, "overall.co2"))
     eff = o.efficiency
-    rows.append([f"增效水平：{eff.name_zh}", fmt(eff.base, 6), fmt(eff.target, 6), eff.unit, pct(eff.rate),
-                 {True: "提高", False: Md("**未提高**"), None: "无法判定（缺数据）"}[eff.improved]])
-    rule = ("判定规则：碳排放强度下降、增效水平提高，且大气、水、固体废物各类污染物排放强度均下降时为正向"
+    rows.append(row(eff, "overall.efficiency", rising_is_good=True))
+    for cls in o.classes:
+        if cls.key not in single:
+            rows.append(row(cls, f"overall.{cls.key}"))
+    for p in o.pollutants:
+        rows.append(row(p, f"overall.{p.key}"))
+    headers = ["项目", "单位", f"{o.base_year}年（基准年）", f"{o.target_year}年（目标年）", "变化", "判定"]
+    rule = ("判定规则：碳排放强度下降、增效水平（人均工业增加值）提高，且大气、水、固体废物各类污染物排放强度均下降时为正向"
             + ("（严格模式：每项污染物均须下降）" if o.strict else "；单项污染物上升予以标注")
-            + "；实测数据显示上升时为负向；缺少基准年或目标年数据时为无法判定（不视为不合格，补齐数据前不予定级）。")
-    out = [table(headers, rows, [4, 2, 2, 2, 2, 2]), escape(rule),
-           paragraphs(Md("**整体评价结论：{0}。**").format(VERDICT_ZH[o.verdict]), bullets(list(o.reasons)))]
-    if o.flags:
-        out.append(escape("标注：" + "；".join(o.flags) + "。"))
-    out.append(Md("计算过程："))
-    for rate in [o.carbon_intensity, *o.classes, *o.pollutants, o.efficiency]:
-        out.append(trace_block(rate.trace, rate.name_zh))
+            + "；实测数据显示上升时为负向；缺少基准年或目标年数据时为无法判定（不视为不合格，补齐数据前不予定级）。"
+            "强度 = 排放量 ÷ 工业增加值；变化率 =（基准年强度 − 目标年强度）÷ 基准年强度 × 100%。")
+    findings = [f"碳排放强度{_change(o.carbon_intensity)}", f"{eff.name_zh}{_change(eff, True)}"]
+    findings += [f"{c.name_zh}排放强度{_change(c)}" for c in o.classes]
+    rose = [f"{p.name_zh}排放强度{_change(p)}" for p in o.pollutants if p.improved is False]
+    out = [table(headers, rows, [4, 2, 2, 2, 3, 2]), escape(rule),
+           Md("**整体评价结论：{0}。**").format(VERDICT_ZH[o.verdict]) + escape("；".join(findings) + "。")]
+    if rose:
+        out.append(escape("标注：" + "；".join(rose) + "。"))
     return paragraphs(*out)
+
+
+def overall_chapter(ctx: ReportContext) -> Iterator[Md]:
+    if not ctx.evaluated:
+        yield NOT_EVALUATED
+        return
+    yield Md("整体评价为目标年对照基准年的各类污染物排放强度削减率、碳排放强度下降率和增效水平，整体评价为正向的视为合格（标准6.3）。")
+    yield overall(ctx)
+
+
+# --- carbon accounting ----------------------------------------------------------------------------
+
+def history(ctx: ReportContext) -> Iterator[Md]:
+    """历年变化: the same park's earlier three-year windows, when its data go back far enough."""
+    from evalkit.portfolio.trend import build_trend, evaluate_earlier
+    from evalkit.report import trend
+
+    earlier = (evaluate_earlier(ctx.loaded, ctx.catalog, ctx.result.years, factors=ctx.factors,
+                                strict=ctx.parameters.get("options", {}).get("strict"))
+               if ctx.evaluated and ctx.loaded is not None else [])
+    if earlier:
+        yield trend.history(build_trend([*earlier, ctx.result]))
 
 
 def carbon_years(result: Result) -> dict[int, dict]:
@@ -320,48 +625,51 @@ def carbon_years(result: Result) -> dict[int, dict]:
     return dict(sorted(found.items()))
 
 
-def carbon(result: Result) -> Md:
+def carbon(ctx: ReportContext) -> Iterator[Md | Figure]:
+    result, n = ctx.result, ctx.numbers
     years = carbon_years(result)
     if not years:
-        return Md("园区未提供能源消费数据，碳排放相关指标按园区填报值或数据缺失处理。")
+        yield Md("园区未提供能源消费数据，碳排放相关指标采用园区填报值（见“基础数据”）或按数据缺失处理。")
+        return
+    yield Md("园区碳排放按《省级温室气体清单编制指南》、GB/T 32150 的方法核算：化石燃料燃烧、外购电力和热力、工业过程排放；"
+             "活动水平数据见“基础数据”。")
     names = list(dict.fromkeys(name for c in years.values() for name in c["by_source"]))
-    rows: list[list[object]] = [
-        [name, *(fmt(c["by_source"].get(name), 6) if name in c["by_source"] else "—" for c in years.values())]
-        for name in names]
-    rows.append([Md("**合计（tCO2）**"), *(Md("**{0}**").format(fmt(c["total_t"], 6)) for c in years.values())])
-    rows.append(["综合能源消费量（tce）", *(fmt(c.get("energy_tce"), 6) for c in years.values())])
-    rows.append(["非化石能源消费量（tce）", *(fmt(c.get("nonfossil_tce"), 6) for c in years.values())])
-    rows.append(["碳排放强度（tCO2/万元）", *(fmt(c.get("intensity"), 4) for c in years.values())])
-    out = [table(["排放源", *(f"{y}年" for y in years)], rows)]
-    methods = {y: c["method"] for y, c in years.items()}
-    verified = [str(y) for y, m in methods.items() if m == "verified_total"]
+    rows: list[list[Any]] = [[name, *(n.value(c["by_source"].get(name), "t") if name in c["by_source"] else "—"
+                                      for c in years.values())] for name in names]
+    rows.append([Md("**合计（t）**"), *(Md("**{0}**").format(n.value(c["total_t"], "t")) for c in years.values())])
+    rows.append(["综合能源消费量（tce）", *(n.value(c.get("energy_tce"), "tce") for c in years.values())])
+    rows.append(["非化石能源消费量（tce）", *(n.value(c.get("nonfossil_tce"), "tce") for c in years.values())])
+    rows.append(["碳排放强度（t/万元）", *(n.value(c.get("intensity"), "t/万元") for c in years.values())])
+    yield paragraphs(Md("二氧化碳排放量（t）按排放源："), table(["排放源", *(f"{y}年" for y in years)], rows))
+    verified = [y for y, c in years.items() if c["method"] == "verified_total"]
     if verified:
-        out.append(escape(f"{'、'.join(verified)}年采用园区提供的经核证二氧化碳排放总量，未按能源数据核算。"))
+        yield escape(f"{years_text(verified)}采用园区提供的经核证二氧化碳排放总量，未按能源数据核算。")
+    yield Figure("二氧化碳排放量（按排放源）", charts.carbon_chart(years))
     factors: dict[str, dict] = {}
     for c in years.values():
         for f in c["factors"]:
             factors.setdefault(f"{f['id']}@{f.get('year')}", f)
-    factor_rows = [[f["name_zh"], fmt(f["value"], 6), f["unit"], f.get("year") or "—",
+    factor_rows = [[f["name_zh"], number(f["value"], FACTOR_DECIMALS), f["unit"], f.get("year") or "各年",
                     f["source"] + ("" if f.get("verified", True) else "（二手来源，未核实）")]
                    for f in factors.values()]
-    tables = {c.get("factor_table") for c in years.values() if c.get("factor_table")}
-    out.append(paragraphs(Md("排放因子（因子表 {0}）：").format("、".join(sorted(tables))),
-                          table(["因子", "数值", "单位", "适用年份", "来源"], factor_rows, [3, 2, 2, 2, 7])))
-    notes = list(dict.fromkeys(n for c in years.values() for n in c.get("notes", [])))
+    tables = sorted({c.get("factor_table") for c in years.values() if c.get("factor_table")})
+    yield paragraphs(Md("排放因子（因子表 {0}）：").format("、".join(tables)), SMALL_TABLES,
+                     table(["因子", "数值", "单位", "适用年份", "来源"], factor_rows, [4, 2, 2, 1, 8]), NORMAL_TABLES)
+    last_year, last = max(years.items())
+    if last.get("lines"):
+        rows = [[line["source_zh"], line["co2_trace"]["formula_zh"] if line.get("co2_trace") else "—",
+                 line["co2_trace"]["substituted"] if line.get("co2_trace") else "—", n.value(line.get("co2_t"), "t")]
+                for line in last["lines"]]
+        yield paragraphs(Md("{0}年核算过程（其他年份方法相同，所用活动水平见“基础数据”，因子见上表）：").format(last_year),
+                         table(["排放源", "公式", "计算过程", "排放量（t）"], rows, [2, 5, 7, 2]))
+    notes = list(dict.fromkeys(note for c in years.values() for note in c.get("notes", [])))
     if notes:
-        out.append(paragraphs(Md("说明："), bullets(notes)))
-    for year, c in years.items():
-        for key, title in (("energy_tce", "综合能源消费量"), ("nonfossil_tce", "非化石能源消费量")):
-            if key in c["traces"]:
-                out.append(trace_block(Trace.model_validate(c["traces"][key]), f"{year}年{title}"))
-        rows = [[line["source_zh"], fmt(line["activity"], 6), line["activity_unit"], line["activity_source"],
-                 line["co2_trace"]["substituted"] if line.get("co2_trace") else "—", fmt(line.get("co2_t"), 6)]
-                for line in c["lines"]]
-        out.append(paragraphs(Md("{0}年核算明细：").format(year),
-                              table(["排放源", "活动水平", "单位", "数据来源", "计算过程", "tCO2"], rows,
-                                    [2, 3, 2, 4, 6, 3])))
-    return paragraphs(*out)
+        yield paragraphs(Md("说明："), bullets(notes))
+    if ctx.evaluated:
+        yield Md("非化石能源占比的口径、外购电力排放因子的选用及碳排放强度变化的分解（含计算明细）见附录“计算明细与符号对照”。")
 
+
+# --- grade, weaknesses, conclusion ------------------------------------------------------------------
 
 def grade(result: Result) -> Md:
     return paragraphs(
@@ -369,19 +677,40 @@ def grade(result: Result) -> Md:
         escape(f"{result.grade_reason}。"),
         escape("等级划分（标准6.4）：指数 ≥ 85 为 AAA 级；75 ≤ 指数 < 85 为 AA 级；60 ≤ 指数 < 75 为 A 级；"
                "< 60 为无级别。目标层任一类得分低于其满分值的50%时不能评为AA级及以上。"
-               "整体评价为负向或基本要求不达标的园区不予定级；基本要求待补证时评价暂缓；数据覆盖率低于指标目录规定的最低值"
+               "整体评价为负向或基本要求不满足的园区不予定级；基本要求待补证时评价暂缓；数据覆盖率低于指标目录规定的最低值"
                "或整体评价因缺少数据无法判定时，不予定级（不作为不合格结论）。评价有效期三年，有效期内每年进行持续符合性声明（7.1.2、7.2.2）。"))
 
 
-def weaknesses(result: Result, catalog: Catalog, top: int = 10) -> Md:
+def weaknesses(result: Result, catalog, top: int = 10) -> Md:
     """Weaknesses of the measured indicators and advice drawn from the data; data gaps are listed
     separately (`gaps.data_gaps_section`), never as weaknesses."""
     return gaps.weaknesses_section(result, catalog, top)
 
 
-def methodology(result: Result, catalog: Catalog) -> Md:
+def weaknesses_chapter(ctx: ReportContext) -> Iterator[Md | Figure]:
+    if ctx.evaluated:
+        yield weaknesses(ctx.result, ctx.catalog)
+        if ctx.result.points_lost:
+            yield Figure("有实际数据的指标中失分最多的指标（计入指数各年的平均失分）", charts.lost_points_chart(ctx.result))
+    yield heading(2, "数据缺口与资料补充")
+    yield gaps.data_gaps_section(ctx.result, ctx.catalog)
+
+
+def conclusion(ctx: ReportContext) -> Iterator[Md]:
+    info = ctx.park.report
+    yield paragraphs(Md("**评价结论**"), escape(or_placeholder(info.conclusion)))
+    yield paragraphs(Md("**建议**"), bullets(info.recommendations) if info.recommendations else escape(PLACEHOLDER))
+
+
+def grade_chapter(ctx: ReportContext) -> Md:
+    return grade(ctx.result)
+
+
+# --- methodology -------------------------------------------------------------------------------------
+
+def methodology(result: Result, catalog) -> Md:
     out = [Md("本报告按标准第5部分的评价流程进行：基本要求评价 → 绩效指标评价（逐年）→ 绩效指数（三年平均）→ 整体评价 → 等级划分。"
-              "标准未明确之处，evalkit 采用以下默认决定（可由省级或自定义指标目录调整）：")]
+              "标准未明确之处，采用以下默认规则（可由省级或自定义指标目录调整）：")]
     out.append(Md("\n").join(Md("{0}. **{1}**：{2}").format(n, d.title_zh, d.text_zh)
                              for n, d in enumerate(catalog.decisions, 1)))
     out.append(paragraphs(Md("标准原文的不一致之处及处理："),
@@ -389,45 +718,60 @@ def methodology(result: Result, catalog: Catalog) -> Md:
     if result.warnings:
         out.append(paragraphs(Md("本次评价的提示："), bullets(list(result.warnings))))
     if result.overrides:
-        rows = [[o.code, o.name_zh, o.field, f"{fmt(o.catalog_value)} {o.unit}", f"{fmt(o.park_value)} {o.unit}",
+        rows = [[o.code, o.name_zh, OVERRIDE_FIELD_ZH.get(o.field, "参考值"), f"{o.catalog_value:g} {o.unit}",
+                 f"{o.park_value:g} {o.unit}",
                  o.justification, o.source] for o in result.overrides]
         out.append(paragraphs(Md("园区替换的参考值："),
                               table(["编号", "指标", "参数", "目录值", "采用值", "理由", "来源"], rows)))
     else:
         out.append(Md("本次评价未替换指标目录中的任何参考值。"))
-    unverified = []
-    for ind in catalog.indicators:
-        for variant in ind.variants():
-            for ref in (variant.scoring.reference, variant.scoring.floor):
-                row = [ind.code, ind.name_zh, f"{fmt(ref.value)} {ref.unit}", ref.source] if ref else None
-                if ref is not None and not ref.verified and row not in unverified:  # alternatives share references
-                    unverified.append(row)
-    if unverified:
-        out.append(paragraphs(Md("以下参考值仅见于二手来源或为 evalkit 默认值，尚未与原文核对，使用时请评价机构确认："),
-                              table(["编号", "指标", "参考值", "来源"], unverified, [2, 3, 2, 8])))
     return paragraphs(*out)
 
 
-def sources(result: Result) -> Md:
-    used: dict[str, set[str]] = defaultdict(set)
-    for yr in result.yearly.values():
-        for i in yr.indicators:
-            for trace in (i.trace.value, i.trace.driver):
-                for inp in (trace.inputs if trace else []):
-                    used[inp.source].add(inp.name_zh)
-    rows = [[n, src, "、".join(sorted(items))] for n, (src, items) in enumerate(sorted(used.items()), 1)]
-    out = [paragraphs(Md("统计与监测数据来源："), table(["序号", "来源", "数据项"], rows, [2, 5, 5]))]
-    evidence = [["基本要求", item.text_zh, item.evidence] for item in result.gate.items if item.evidence]
-    for yr in result.yearly.values():
-        for i in yr.indicators:
-            if i.trace.scoring and i.trace.scoring.evidence:
-                evidence.append([f"{i.code}（{yr.year}年）", i.name_zh, i.trace.scoring.evidence])
-        for item in yr.bonus_items:
-            if item.evidence:
-                evidence.append([f"加分项（{yr.year}年）", item.name, item.evidence])
-    if evidence:
-        out.append(paragraphs(Md("证明材料："), table(["用途", "事项", "证明材料"], evidence, [2, 4, 6])))
-    return paragraphs(*out)
+def methodology_chapter(ctx: ReportContext) -> Iterator[Md]:
+    yield methodology(ctx.result, ctx.catalog)
+    yield SMALL_TABLES
+    yield method.methodology(ctx.result)
+    yield NORMAL_TABLES
+
+
+# --- appendices --------------------------------------------------------------------------------------
+
+def evidence_register(ctx: ReportContext) -> Iterator[Md]:
+    items = ctx.park.evidence
+    if not items:
+        yield Md("园区数据文件未登记证明材料。") + PLACEHOLDER
+        return
+    yield Md("证明材料随报告归档（归档目录 inputs/park/evidence/），下表列出每份材料的 SHA-256 摘要（前16位），"
+             "可据此核对归档文件未被改动；报告不嵌入材料内容。")
+    rows = []
+    for item in items:
+        described = "，".join(x for x in (item.issuer, item.doc_no, item.date) if x)
+        title = item.title + (f"（{described}）" if described else "")
+        checked = "、".join(item.verification) or "未注明"
+        digest = ctx.evidence.hashes.get(item.id)
+        attached = f"{item.file} {digest[:12]}" if digest else ("未附文件" if not item.file else f"{item.file}（未找到）")
+        rows.append([item.id, title, checked, item.verified_by or "未注明", attached])
+    yield SMALL_TABLES
+    yield table(["编号", "证明材料（出具单位，文号，日期）", "核查方式", "核查人", "文件与 SHA-256 摘要"], rows,
+                [1, 7, 3, 4, 4])
+    yield NORMAL_TABLES
+
+
+def symbols(ctx: ReportContext) -> Md:
+    """The one place where code symbols appear: the carbon method's computations (evalkit.report.method,
+    whose traces name their symbols) and the symbols of results.json and the catalog."""
+    inputs = [[symbol, spec.name_zh, spec.unit] for symbol, spec in ctx.catalog.inputs.items()]
+    formulas = [[ind.code, ind.name_zh, ind.formula] for ind in ctx.catalog.indicators if ind.formula]
+    return paragraphs(
+        SMALL_TABLES,
+        method.carbon_method(ctx.result) if ctx.evaluated else None,
+        Md("### 符号对照"),
+        Md("本附录供核对评价结果文件（results.json）和指标目录使用：正文中的数据项在结果文件中以下列符号表示，"
+           "prev(x) 表示上一年的数值。"),
+        table(["符号", "数据项", "计算单位"], inputs, [3, 5, 2]),
+        table(["编号", "指标", "计算式（符号）"], formulas, [1, 4, 6]),
+        NORMAL_TABLES)
 
 
 def reproducibility(result: Result, files: dict[str, str], parameters: dict[str, object]) -> Md:
@@ -435,14 +779,17 @@ def reproducibility(result: Result, files: dict[str, str], parameters: dict[str,
     params = [[k, v] for k, v in parameters.items()]
     return paragraphs(
         Md("本报告由 evalkit {0} 生成。评价结果全文（含每个数值的计算轨迹）见归档目录中的 results.json；"
-           "manifest.json 记录全部输入文件、指标目录和报告模板的 SHA-256 以及软件版本。"
-           "运行 evalkit verify \\<归档目录\\> 可用归档的输入重新执行本报告，并核对结果是否完全一致。").format(
-            result.evalkit_version),
+           "manifest.json 记录全部输入文件（含证明材料）、指标目录和报告模板的 SHA-256 以及软件版本。"
+           "用归档的输入重新执行本报告即可核对结果是否完全一致（evalkit verify）。").format(result.evalkit_version),
         paragraphs(Md("输入文件："), hashes),
         paragraphs(Md("运行参数："), table(["参数", "取值"], params)),
         Md("指标目录：{0} 版本 {1}，内容摘要 {2}。").format(result.catalog.id, result.catalog.version,
                                                   result.catalog.sha256),
     )
+
+
+def reproducibility_chapter(ctx: ReportContext) -> Md:
+    return reproducibility(ctx.result, ctx.files, ctx.parameters)
 
 
 def _sha256(path: str) -> str:

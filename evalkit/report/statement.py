@@ -5,7 +5,7 @@ from __future__ import annotations
 from evalkit.core.trace import fmt
 from evalkit.portfolio.statement import Statement
 from evalkit.report.markup import Md, paragraphs, table
-from evalkit.report.sections import GRADE_ZH
+from evalkit.report.terms import GRADE_ZH
 
 VERDICT_ZH = {"continued": "持续符合", "not_continued": "不再持续符合", "undetermined": "待补充数据后确认"}
 CHECK_ZH = {"met": "符合", "not_met": Md("**不符合**"), "undetermined": "待确认（缺数据）"}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from evalkit.portfolio.trend import Trend
 from evalkit.report.markup import Md, paragraphs, table
-from evalkit.report.sections import GRADE_ZH
+from evalkit.report.terms import GRADE_ZH
 
 VERDICT_ZH = {"positive": "正向", "negative": "负向", "undetermined": "无法判定", None: "未评价"}
 

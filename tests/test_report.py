@@ -1,0 +1,200 @@
+"""The report's chapters from a Result and the park file, without rendering: wording, placeholders for
+the assessor's text, self-evaluation, evidence citations, numbers (issue 11)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from evalkit import carbon
+from evalkit.catalog import load_catalog
+from evalkit.evaluation import evaluate
+from evalkit.intake import load_park
+from evalkit.intake.validate import validate_park
+from evalkit.report import chapters
+from evalkit.report.context import ReportContext
+from evalkit.report.numbers import number
+from evalkit.report.sections import PLACEHOLDER, Figure
+
+PARAMS = Path(__file__).resolve().parents[1] / "params"
+YEARS = [2021, 2022, 2023]
+CATALOG = load_catalog()
+FACTORS = carbon.load_factors()
+
+
+def context(park_id: str, edit=None) -> ReportContext:
+    park = load_park(park_id, PARAMS)
+    if edit:
+        edit(park.input)
+    result = evaluate(park, CATALOG, YEARS, factors=FACTORS)
+    return ReportContext(result, CATALOG, park.input, evidence_dir=park.evidence_dir)
+
+
+def markdown_blocks(ctx: ReportContext) -> list[str]:
+    """The report's Markdown blocks, figures as their captions (and closed)."""
+    import matplotlib.pyplot as plt
+
+    parts = []
+    for block in chapters.blocks(ctx):
+        if isinstance(block, Figure):
+            plt.close(block.figure)
+            parts.append(f"图 {block.caption}")
+        else:
+            parts.append(str(block))
+    return parts
+
+
+def report_text(ctx: ReportContext) -> str:
+    """The report's Markdown with evalkit's escapes resolved."""
+    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", "\n\n".join(markdown_blocks(ctx)))
+
+
+@pytest.fixture(scope="module")
+def texts():
+    return {park: report_text(context(park)) for park in ("demo-chem", "demo-hitech", "demo-heavy", "demo-gatefail")}
+
+
+def test_every_park_gets_every_chapter(texts):
+    for park, text in texts.items():
+        for heading in filter(None, chapters.headings()):
+            assert f"# {heading}" in text, (park, heading)
+
+
+def test_a_failed_basic_requirement_is_stated_as_the_finding(texts):
+    text = texts["demo-gatefail"]
+    assert "不满足：评价期内发生了较大及以上突发环境事件" in text
+    assert "不满足：评价期内未发生" not in text and "不达标：评价期内未发生" not in text
+
+
+def test_changes_are_said_without_double_negatives(texts):
+    text = texts["demo-heavy"]
+    assert re.search(r"碳排放强度上升 \d+\.\d\d%", text)
+    assert "未下降" not in text and "下降率 -" not in text and "削减率 -" not in text
+
+
+def test_redistributed_weights_say_so_next_to_the_maximum(texts):
+    text = texts["demo-hitech"]  # I28, I29, I34 not applicable: 路径协同 weights redistributed
+    block = text[text.index("### I26 "):text.index("### I27 ")]
+    assert "权重按比例调整后的满分" in block and "公布权重 0.01" in block
+    assert "权重按比例调整后的满分" not in texts["demo-chem"]
+
+
+def test_the_assessors_text_comes_from_the_park_file_or_is_marked_missing(texts):
+    chem, heavy = texts["demo-chem"], texts["demo-heavy"]
+    raw = load_park("demo-chem", PARAMS).input.report
+    for value in (raw.report_no, raw.client, raw.conclusion, raw.project_lead, raw.reviewer, raw.sign_date,
+                  *raw.recommendations, *raw.scope.notes):
+        assert value in chem, value
+    assert PLACEHOLDER not in chem
+    assert heavy.count(PLACEHOLDER) >= 6  # conclusion, recommendations, sign-off names, procedure, date
+
+
+def test_an_edit_of_the_report_section_lands_in_the_report():
+    def edit(park):
+        park.report.conclusion = "经核查，园区整体表现良好（修改后的结论）。"
+    assert "经核查，园区整体表现良好（修改后的结论）。" in report_text(context("demo-chem", edit))
+
+
+def test_self_evaluation_stands_next_to_the_third_party_figures(texts):
+    ctx = context("demo-chem")
+    own, result = ctx.park.report.self_evaluation, ctx.result
+    text = texts["demo-chem"]
+    assert f"| 绩效指数 | {own.index:.2f} | {result.index:.2f} | {result.index - own.index:.2f} |" in text
+    third = result.yearly[2023].index
+    assert f"| 2023年年度指数 | {own.yearly_index[2023]:.2f} | {third:.2f} | {third - own.yearly_index[2023]:.2f} |" in text
+    assert "园区自评价" not in texts["demo-heavy"]
+
+
+def test_gate_items_data_rows_and_levels_cite_evidence_ids(texts):
+    text = texts["demo-chem"]
+    assert re.search(r"^\| 1 \| 园区地理边界.+ \| 满足 \| B01 \|", text, re.M)
+    assert re.search(r"^\| 工业增加值 \| 亿元 \| 300 \| 330 \| 360 \| 395 \| D01 \|$", text, re.M)
+    assert re.search(r"^\| I19 \| 土地规划合理利用水平 \| 2023 \| A（优） \| Q03 \| 2\.00 \|$", text, re.M)
+    register = text[text.index("# 附录A"):]
+    assert re.search(r"^\| B01 \| .+ \| B01\.txt [0-9a-f]{12} \|$", register, re.M)
+
+
+def test_numbers_never_use_scientific_notation():
+    assert number(3.0303e-05, 4) == "0.0000303"
+    assert number(0.021519, 3) == "0.0215"
+    assert number(2134217.4582, 2) == "2,134,217.46"
+    assert number(-23.456, 2) == "-23.46" and number(32.0, 2) == "32"
+
+
+def test_overall_evaluation_shows_pollutant_intensities_in_kg_per_10k_yuan_and_solid_waste_once(texts):
+    text = texts["demo-chem"]
+    headings = [h for h in chapters.headings() if h]
+    start = next(h for h in headings if h.endswith("、整体评价"))
+    overall = text[text.index(f"# {start}"):text.index(f"# {headings[headings.index(start) + 1]}")]
+    assert re.search(r"^\| 氮氧化物 \| kg/万元 \| 0\.\d{3} \| 0\.\d{3} \| 下降", overall, re.M)
+    assert len(re.findall(r"^\| 工业固体废物 \|", overall, re.M)) == 1
+    assert not re.search(r"\de-\d", text)
+
+
+def test_a_missing_evidence_file_is_a_validate_warning(tmp_path):
+    import shutil
+    shutil.copy(PARAMS / "demo-chem.yaml", tmp_path / "demo-chem.yaml")
+    shutil.copytree(PARAMS / "evidence" / "demo-chem", tmp_path / "evidence" / "demo-chem")
+    (tmp_path / "evidence" / "demo-chem" / "D05.txt").unlink()
+    problems = validate_park("demo-chem", tmp_path, CATALOG, YEARS, FACTORS).items
+    assert [(p.field, p.value, p.severity) for p in problems] == [("evidence.13.file", "D05.txt", "warning")]
+
+
+def test_an_unregistered_evidence_id_is_an_error(tmp_path):
+    import shutil
+    text = (PARAMS / "demo-chem.yaml").read_text("utf-8").replace("evidence_ids: [D05]", "evidence_ids: [X99]", 1)
+    (tmp_path / "demo-chem.yaml").write_text(text, "utf-8")
+    shutil.copytree(PARAMS / "evidence" / "demo-chem", tmp_path / "evidence" / "demo-chem")
+    problems = validate_park("demo-chem", tmp_path, CATALOG, YEARS, FACTORS).items
+    assert [(p.field, p.value, p.severity) for p in problems] == [("data.nox.evidence_ids", "X99", "error")]
+
+
+PROGRAMMER_TEXT = re.compile(r"[a-z]+_[a-z_]+|prev\(|round_half_up|DIGEST|\bNone\b|\{\}|\breference\b|\bfloor\b"
+                             r"|qualitative\.|\bdata\.|\benergy\.|\d[eE][-+]?\d|@\d{4}")
+
+
+def test_no_programmer_text_before_the_appendices_for_any_park(texts):
+    first_appendix = next(h for h in chapters.headings() if h.startswith("附录"))
+    for park, text in texts.items():
+        body = text[:text.index(f"# {first_appendix}")]
+        body = re.sub(r"```\{=\w+\}.*?```", "", body, flags=re.S)  # raw page breaks and contents fields
+        assert not PROGRAMMER_TEXT.findall(body), (park, PROGRAMMER_TEXT.findall(body)[:8])
+
+
+PAYLOAD = "<script>alert(1)</script> ```{=typst}\n#pagebreak()\n``` [链接](http://example.com) ![图](/etc/passwd) $x^2$ **粗**"
+
+
+def test_the_assessors_text_and_the_register_are_shown_as_text():
+    """Every new free-text field of the park file (report section, evidence register) is escaped."""
+    from evalkit.intake.models import Activity, EvidenceItem, SelfEvaluation
+
+    def edit(park):
+        r = park.report
+        for field in ("report_no", "client", "assessor", "date", "conclusion", "project_lead", "reviewer",
+                      "approver", "sign_date"):
+            setattr(r, field, PAYLOAD)
+        r.recommendations, r.basis_extra = [PAYLOAD], [PAYLOAD]
+        r.scope.geographic = r.scope.statistical = PAYLOAD
+        r.scope.notes = [PAYLOAD]
+        r.procedure = [Activity(activity=PAYLOAD, dates=PAYLOAD, by=PAYLOAD, content=PAYLOAD)]
+        r.self_evaluation = SelfEvaluation(source=PAYLOAD, grade=PAYLOAD)
+        park.evidence.append(EvidenceItem(id="X01", title=PAYLOAD, issuer=PAYLOAD, doc_no=PAYLOAD, date=PAYLOAD,
+                                          verified_by=PAYLOAD, note=PAYLOAD))
+    plain = "".join(markdown_blocks(context("demo-chem")))
+    hostile = "".join(markdown_blocks(context("demo-chem", edit)))
+    assert hostile.count("```{=") == plain.count("```{=")  # no raw block from user text
+    assert "<script>" not in hostile and "](http" not in hostile and "![" not in hostile
+    assert "\\<script\\>" in hostile  # shown literally
+
+
+def test_the_lua_filter_lets_through_exactly_the_reports_layout_blocks():
+    from evalkit.report.layout import RAW_BLOCKS
+    lua = (Path(__file__).resolve().parents[1] / "report_template" / "pandoc" / "notebook.lua").read_text("utf-8")
+    allowed = re.findall(r'\{"(\w+)", \[==\[(.*?)\]==\]\}', lua, re.S)
+    assert sorted(allowed) == sorted(block for blocks in RAW_BLOCKS.values() for block in blocks)
+    emitted = set()
+    for block in markdown_blocks(context("demo-chem")):
+        emitted |= set(re.findall(r"```\{=(\w+)\}\n(.*?)\n```", block, re.S))
+    assert emitted and emitted <= set(allowed)
