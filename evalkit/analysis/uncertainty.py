@@ -125,8 +125,8 @@ def factors(prepared: Prepared, bands: Bands, kinds: tuple[str, ...] = KINDS, *,
                 groups.setdefault((symbol, band) if per_series else (symbol, year, band), []).append((symbol, year))
         for key, members in groups.items():
             band = key[-1]
-            name = catalog.inputs[key[0]].name_zh
-            label = f"{key[0]} {name}" if per_series else f"{key[0]} {key[1]}"
+            name = catalog.inputs[key[0]].name_zh  # the report shows names, never input symbols
+            label = name if per_series else f"{name} {key[1]}"
             found.append(Factor("data", label, tuple(members), 1 - band, 1 + band))
     if "missing" in kinds:
         low, high = bands.missing_range
