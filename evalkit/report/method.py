@@ -51,7 +51,7 @@ def _traces_by_year(traces: dict[int, Trace], title: str) -> Md:
         Md("说明：{}").format("；".join(notes)) if notes else None,
         table(["年份", "代入计算"], [[y, Md("{} {}").format(t.substituted, t.unit)] for y, t in traces.items()], [1, 9]),
         table(["数据项", "符号", "单位", *(f"{y}年" for y in years), "数据来源"], input_rows,
-              [3, 1, 1, *([2] * len(years)), 6]) if input_rows else None)
+              [3, 1, 2, *([2] * len(years)), 5]) if input_rows else None)
 
 
 # --- summary -----------------------------------------------------------------------------------

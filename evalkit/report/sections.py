@@ -385,7 +385,7 @@ def base_data(ctx: ReportContext) -> Iterator[Md]:
              "（来源即该证明材料时只列编号，见附录“证明材料清单”）。")
     yield SMALL_TABLES
     yield table(["数据项", "单位", *(f"{y}年" for y in years), "数据来源（证明材料）"], rows,
-                [8, 2, *([3] * len(years)), 5])
+                [6, 3, *([4] * len(years)), 6])
     yield NORMAL_TABLES
     if notes:
         yield paragraphs(Md("注："), Md("\n").join(Md("{0}. ").format(i) + note for i, note in enumerate(notes, 1)))
@@ -621,6 +621,7 @@ def history(ctx: ReportContext) -> Iterator[Md]:
                                 strict=ctx.parameters.get("options", {}).get("strict"))
                if ctx.evaluated and ctx.loaded is not None else [])
     if earlier:
+        yield heading(2, "历年变化")
         yield trend.history(build_trend([*earlier, ctx.result]))
 
 
