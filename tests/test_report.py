@@ -198,3 +198,19 @@ def test_the_lua_filter_lets_through_exactly_the_reports_layout_blocks():
     for block in markdown_blocks(context("demo-chem")):
         emitted |= set(re.findall(r"```\{=(\w+)\}\n(.*?)\n```", block, re.S))
     assert emitted and emitted <= set(allowed)
+
+
+def test_word_sets_the_tables_marked_small_in_small_type_and_drops_the_markers():
+    from evalkit.render.docx import small_tables
+    from evalkit.report.layout import RAW_BLOCKS
+
+    small, normal = (dict(RAW_BLOCKS[name])["openxml"] for name in ("small_tables", "normal_tables"))
+    cell = '<w:tc><w:p><w:pPr><w:pStyle w:val="Compact" /><w:jc w:val="left" /></w:pPr>{}</w:p></w:tc>'
+    tbl = ('<w:tbl><w:tr>' + cell.format('<w:r><w:t>83.56 (1.91)</w:t></w:r>')
+           + cell.format('<w:r><w:rPr><w:rFonts w:hint="eastAsia" /></w:rPr><w:t>空气</w:t></w:r>') + '</w:tr></w:tbl>')
+    finished = small_tables(f"<w:body>{tbl}{small}{tbl}{normal}{tbl}</w:body>")
+    before, marked, after = re.findall(r"<w:tbl>.*?</w:tbl>", finished, re.S)
+    assert before == after == tbl  # only the marked table changes
+    assert marked.count('<w:sz w:val="15"/>') == 2 and marked.count('w:after="0"') == 2
+    assert '<w:rFonts w:hint="eastAsia" /><w:sz w:val="15"/>' in marked  # schema order: rFonts before sz
+    assert "EvalkitSmallTables" not in finished and "EvalkitNormalTables" not in finished
