@@ -113,9 +113,10 @@ def test_html_has_no_live_script_handler_link_or_embedded_file(poisoned):
     assert not [(t, a) for t, a in tags if any(name.startswith("on") for name in a)]
     urls = [v or "" for _, a in tags for k, v in a.items() if k in {"href", "src", "action", "formaction"}]
     assert not [u for u in urls if u.strip().lower().startswith(("javascript:", "file:", "vbscript:"))]
-    assert [u[:22] for u in urls if u.startswith("data:")] == ["data:image/png;base64,"] * 5  # the 5 charts (coverage, index, first level, lost points, carbon)
+    # the 4 charts (index, first level, lost points, carbon; full coverage needs no coverage chart)
+    assert [u[:22] for u in urls if u.startswith("data:")] == ["data:image/png;base64,"] * 4
     imgs = [a.get("src", "") for t, a in tags if t == "img"]
-    assert len(imgs) == 5 and all(src.startswith("data:image/png;base64,") for src in imgs)
+    assert len(imgs) == 4 and all(src.startswith("data:image/png;base64,") for src in imgs)
     styles = re.findall(r"<style[^>]*>(.*?)</style>", page, flags=re.S)
     assert not any("display:none" in squeeze(style) for style in styles)
     assert SECRET not in page

@@ -53,7 +53,8 @@ def report_text(ctx: ReportContext) -> str:
 
 @pytest.fixture(scope="module")
 def texts():
-    return {park: report_text(context(park)) for park in ("demo-chem", "demo-hitech", "demo-heavy", "demo-gatefail")}
+    return {park: report_text(context(park))
+            for park in ("demo-chem", "demo-hitech", "demo-heavy", "demo-gatefail", "demo-sparse", "demo-textile")}
 
 
 def test_every_park_gets_every_chapter(texts):
@@ -152,7 +153,8 @@ def test_an_unregistered_evidence_id_is_an_error(tmp_path):
 
 
 PROGRAMMER_TEXT = re.compile(r"[a-z]+_[a-z_]+|prev\(|round_half_up|DIGEST|\bNone\b|\{\}|\breference\b|\bfloor\b"
-                             r"|qualitative\.|\bdata\.|\benergy\.|\d[eE][-+]?\d|@\d{4}")
+                             r"|qualitative\.|\bdata\.|\benergy\.|\d[eE][-+]?\d|@\d{4}"
+                             r"|--[a-z]+|evalkit (?:render|verify|score|validate|sign)\b")
 
 
 def test_no_programmer_text_before_the_appendices_for_any_park(texts):
@@ -214,3 +216,32 @@ def test_word_sets_the_tables_marked_small_in_small_type_and_drops_the_markers()
     assert marked.count('<w:sz w:val="15"/>') == 2 and marked.count('w:after="0"') == 2
     assert '<w:rFonts w:hint="eastAsia" /><w:sz w:val="15"/>' in marked  # schema order: rFonts before sz
     assert "EvalkitSmallTables" not in finished and "EvalkitNormalTables" not in finished
+
+
+def test_a_coverage_chart_only_where_coverage_is_incomplete(texts):
+    assert "图 数据覆盖率" not in texts["demo-chem"]  # 100 % everywhere: the table says it all
+    assert "图 数据覆盖率" in texts["demo-sparse"]
+
+
+def test_each_chapter_heading_once_and_the_history_under_its_own_heading(texts):
+    for park, text in texts.items():
+        headings = re.findall(r"^#+ .+$", text, re.M)
+        repeated = {h for h in headings if headings.count(h) > 1 and not re.match(r"^#+ (I|B)\d\d ", h)}
+        assert not repeated, (park, repeated)
+    park = load_park("demo-textile", PARAMS)  # its data go back to 2019: an earlier window
+    ctx = ReportContext(evaluate(park, CATALOG, YEARS, factors=FACTORS), CATALOG, park.input, loaded=park,
+                        factors=FACTORS)
+    textile = report_text(ctx)
+    assert textile.count("历年变化") == 1 and "\n## 历年变化\n" in f"\n{textile}\n"
+
+
+def test_the_non_fossil_computations_show_each_formula_and_source_once(texts):
+    appendix = texts["demo-chem"][texts["demo-chem"].index("# 附录B"):]
+    for title in ("非化石能源消费量", "一次能源消费量（发电煤耗法）", "非化石能源占比"):
+        assert appendix.count(f"**{title}**：") == 1, title
+    lines = re.findall(r"^\| 202[123] \| G = .+；C_nf = .+\|$", appendix, re.M)
+    assert len(lines) == 3  # one substituted line a year
+    ctx = context("demo-chem")
+    source = next(i.source for c in (yr.carbon for yr in ctx.result.yearly.values())
+                  for i in c["traces"]["nonfossil_tce"]["inputs"] if i["symbol"] == "b")
+    assert appendix.count(source) == 2  # once in each of the two computations that use it, not once a year
