@@ -242,6 +242,21 @@ def test_the_non_fossil_computations_show_each_formula_and_source_once(texts):
     lines = re.findall(r"^\| 202[123] \| G = .+；C_nf = .+\|$", appendix, re.M)
     assert len(lines) == 3  # one substituted line a year
     ctx = context("demo-chem")
-    source = next(i.source for c in (yr.carbon for yr in ctx.result.yearly.values())
+    source = next(i["source"] for c in (yr.carbon for yr in ctx.result.yearly.values())
                   for i in c["traces"]["nonfossil_tce"]["inputs"] if i["symbol"] == "b")
     assert appendix.count(source) == 2  # once in each of the two computations that use it, not once a year
+
+
+@pytest.mark.parametrize("park_id", ["demo-sparse", "demo-textile"])
+def test_the_newer_demo_parks_cite_synthetic_evidence_for_every_row_they_answer(park_id):
+    ctx = context(park_id)
+    park = ctx.park
+    register = {item.id: item for item in park.evidence}
+    cited = [i for s in park.all_series().values() for i in s.evidence_ids] + [
+        i for answer in park.basic_requirements.values() if answer.met is True for i in answer.evidence_ids]
+    assert all(s.evidence_ids for s in park.all_series().values())
+    assert cited and set(cited) <= set(register)
+    assert all(ctx.evidence.attached(i) for i in register)  # every registered file is there, hashed
+    folder = PARAMS / "evidence" / park_id
+    assert all("SYNTHETIC" in (folder / item.file).read_text("utf-8") for item in register.values())
+    assert park.report.report_no and park.report.conclusion
