@@ -385,7 +385,7 @@ def base_data(ctx: ReportContext) -> Iterator[Md]:
              "（来源即该证明材料时只列编号，见附录“证明材料清单”）。")
     yield SMALL_TABLES
     yield table(["数据项", "单位", *(f"{y}年" for y in years), "数据来源（证明材料）"], rows,
-                [6, 3, *([4] * len(years)), 6])
+                [10, 3, *([4] * len(years)), 6])
     yield NORMAL_TABLES
     if notes:
         yield paragraphs(Md("注："), Md("\n").join(Md("{0}. ").format(i) + note for i, note in enumerate(notes, 1)))
@@ -471,7 +471,7 @@ def indicator_detail(ctx: ReportContext, code: str) -> Md:
                          f"{r.trace.scoring.substituted}", n.points(r.points)])
     inputs = [i for r in results.values() if r.trace.value for i in r.trace.value.inputs]
     return paragraphs(KEEP_TOGETHER, heading(3, f"{ind.code} {ind.name_zh}"), info,
-                      table(["年份", "计算过程", "指标值", "评分", "得分点数"], rows, [1, 7, 2, 6, 1]),
+                      table(["年份", "计算过程", "指标值", "评分", "得分点数"], rows, [1, 7, 3, 6, 1]),
                       quality.notes(inputs), END_KEEP)
 
 
@@ -655,12 +655,18 @@ def carbon(ctx: ReportContext) -> Iterator[Md | Figure]:
     for c in years.values():
         for f in c["factors"]:
             factors.setdefault(f"{f['id']}@{f.get('year')}", f)
-    factor_rows = [[f["name_zh"], number(f["value"], FACTOR_DECIMALS), f["unit"], f.get("year") or "各年",
-                    f["source"] + ("" if f.get("verified", True) else "（二手来源，未核实）")]
-                   for f in factors.values()]
+    # A factor whose yearly values share one source is one row: the long source is printed once.
+    grouped: dict[tuple, list[dict]] = {}
+    for f in factors.values():
+        source = f["source"] + ("" if f.get("verified", True) else "（二手来源，未核实）")
+        grouped.setdefault((f["name_zh"], f["unit"], source), []).append(f)
+    factor_rows = [[name, "；".join(number(f["value"], FACTOR_DECIMALS) + (f"（{f['year']}年）" if f.get("year") else "")
+                                   for f in found), unit, source]
+                   for (name, unit, source), found in grouped.items()]
     tables = sorted({c.get("factor_table") for c in years.values() if c.get("factor_table")})
     yield paragraphs(Md("排放因子（因子表 {0}）：").format("、".join(tables)), SMALL_TABLES,
-                     table(["因子", "数值", "单位", "适用年份", "来源"], factor_rows, [4, 2, 2, 1, 8]), NORMAL_TABLES)
+                     table(["因子", "数值（适用年份，未注明的适用各年）", "单位", "来源"], factor_rows, [4, 3, 2, 8]),
+                     NORMAL_TABLES)
     last_year, last = max(years.items())
     if last.get("lines"):
         rows = [[line["source_zh"], line["co2_trace"]["formula_zh"] if line.get("co2_trace") else "—",
