@@ -766,7 +766,7 @@ def evidence_register(ctx: ReportContext) -> Iterator[Md]:
         rows.append([item.id, title, checked, item.verified_by or "未注明", attached])
     yield SMALL_TABLES
     yield table(["编号", "证明材料（出具单位，文号，日期）", "核查方式", "核查人", "文件与 SHA-256 摘要"], rows,
-                [1, 7, 3, 4, 4])
+                [1, 7, 3, 4, 5])
     yield NORMAL_TABLES
 
 
