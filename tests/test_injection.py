@@ -113,11 +113,11 @@ def test_html_has_no_live_script_handler_link_or_embedded_file(poisoned):
     assert not [(t, a) for t, a in tags if any(name.startswith("on") for name in a)]
     urls = [v or "" for _, a in tags for k, v in a.items() if k in {"href", "src", "action", "formaction"}]
     assert not [u for u in urls if u.strip().lower().startswith(("javascript:", "file:", "vbscript:"))]
-    # the 5 charts of the evaluation (coverage, index, first level, lost points, carbon) and the 2 of
-    # 等级的稳健性 (index distribution, Sobol indices)
-    assert [u[:22] for u in urls if u.startswith("data:")] == ["data:image/png;base64,"] * 7
+    # the 4 charts of the evaluation (index, first level, lost points, carbon; full coverage needs no
+    # coverage chart) and the 2 of 等级的稳健性 (index distribution, Sobol indices)
+    assert [u[:22] for u in urls if u.startswith("data:")] == ["data:image/png;base64,"] * 6
     imgs = [a.get("src", "") for t, a in tags if t == "img"]
-    assert len(imgs) == 7 and all(src.startswith("data:image/png;base64,") for src in imgs)
+    assert len(imgs) == 6 and all(src.startswith("data:image/png;base64,") for src in imgs)
     styles = re.findall(r"<style[^>]*>(.*?)</style>", page, flags=re.S)
     assert not any("display:none" in squeeze(style) for style in styles)
     assert SECRET not in page
@@ -131,7 +131,7 @@ def test_docx_holds_the_payloads_as_plain_text(poisoned):
     with zipfile.ZipFile(outcome.files["docx"]) as docx:
         xml = docx.read("word/document.xml").decode("utf-8")
         media = [n for n in docx.namelist() if n.startswith("word/media/")]
-        assert len(media) == 7 and all(docx.read(n).startswith(b"\x89PNG") for n in media)
+        assert len(media) == 6 and all(docx.read(n).startswith(b"\x89PNG") for n in media)
         assert not any(SECRET.encode() in docx.read(n) for n in docx.namelist())
     assert "<w:t>OPENXML-RUN</w:t>" not in xml
     runs = html_lib.unescape("".join(re.findall(r"<w:t(?:\s[^>]*)?>([^<]*)</w:t>", xml)))

@@ -53,7 +53,8 @@ def report_text(ctx: ReportContext) -> str:
 
 @pytest.fixture(scope="module")
 def texts():
-    return {park: report_text(context(park)) for park in ("demo-chem", "demo-hitech", "demo-heavy", "demo-gatefail")}
+    return {park: report_text(context(park))
+            for park in ("demo-chem", "demo-hitech", "demo-heavy", "demo-gatefail", "demo-sparse", "demo-textile")}
 
 
 def test_every_park_gets_every_chapter(texts):
@@ -152,7 +153,8 @@ def test_an_unregistered_evidence_id_is_an_error(tmp_path):
 
 
 PROGRAMMER_TEXT = re.compile(r"[a-z]+_[a-z_]+|prev\(|round_half_up|DIGEST|\bNone\b|\{\}|\breference\b|\bfloor\b"
-                             r"|qualitative\.|\bdata\.|\benergy\.|\d[eE][-+]?\d|@\d{4}")
+                             r"|qualitative\.|\bdata\.|\benergy\.|\d[eE][-+]?\d|@\d{4}"
+                             r"|--[a-z]+|evalkit (?:render|verify|score|validate|sign)\b")
 
 
 def test_no_programmer_text_before_the_appendices_for_any_park(texts):
@@ -198,3 +200,63 @@ def test_the_lua_filter_lets_through_exactly_the_reports_layout_blocks():
     for block in markdown_blocks(context("demo-chem")):
         emitted |= set(re.findall(r"```\{=(\w+)\}\n(.*?)\n```", block, re.S))
     assert emitted and emitted <= set(allowed)
+
+
+def test_word_sets_the_tables_marked_small_in_small_type_and_drops_the_markers():
+    from evalkit.render.docx import small_tables
+    from evalkit.report.layout import RAW_BLOCKS
+
+    small, normal = (dict(RAW_BLOCKS[name])["openxml"] for name in ("small_tables", "normal_tables"))
+    cell = '<w:tc><w:p><w:pPr><w:pStyle w:val="Compact" /><w:jc w:val="left" /></w:pPr>{}</w:p></w:tc>'
+    tbl = ('<w:tbl><w:tr>' + cell.format('<w:r><w:t>83.56 (1.91)</w:t></w:r>')
+           + cell.format('<w:r><w:rPr><w:rFonts w:hint="eastAsia" /></w:rPr><w:t>空气</w:t></w:r>') + '</w:tr></w:tbl>')
+    finished = small_tables(f"<w:body>{tbl}{small}{tbl}{normal}{tbl}</w:body>")
+    before, marked, after = re.findall(r"<w:tbl>.*?</w:tbl>", finished, re.S)
+    assert before == after == tbl  # only the marked table changes
+    assert marked.count('<w:sz w:val="15"/>') == 2 and marked.count('w:after="0"') == 2
+    assert '<w:rFonts w:hint="eastAsia" /><w:sz w:val="15"/>' in marked  # schema order: rFonts before sz
+    assert "EvalkitSmallTables" not in finished and "EvalkitNormalTables" not in finished
+
+
+def test_a_coverage_chart_only_where_coverage_is_incomplete(texts):
+    assert "图 数据覆盖率" not in texts["demo-chem"]  # 100 % everywhere: the table says it all
+    assert "图 数据覆盖率" in texts["demo-sparse"]
+
+
+def test_each_chapter_heading_once_and_the_history_under_its_own_heading(texts):
+    for park, text in texts.items():
+        headings = re.findall(r"^#+ .+$", text, re.M)
+        repeated = {h for h in headings if headings.count(h) > 1 and not re.match(r"^#+ (I|B)\d\d ", h)}
+        assert not repeated, (park, repeated)
+    park = load_park("demo-textile", PARAMS)  # its data go back to 2019: an earlier window
+    ctx = ReportContext(evaluate(park, CATALOG, YEARS, factors=FACTORS), CATALOG, park.input, loaded=park,
+                        factors=FACTORS)
+    textile = report_text(ctx)
+    assert textile.count("历年变化") == 1 and "\n## 历年变化\n" in f"\n{textile}\n"
+
+
+def test_the_non_fossil_computations_show_each_formula_and_source_once(texts):
+    appendix = texts["demo-chem"][texts["demo-chem"].index("# 附录B"):]
+    for title in ("非化石能源消费量", "一次能源消费量（发电煤耗法）", "非化石能源占比"):
+        assert appendix.count(f"**{title}**：") == 1, title
+    lines = re.findall(r"^\| 202[123] \| G = .+；C_nf = .+\|$", appendix, re.M)
+    assert len(lines) == 3  # one substituted line a year
+    ctx = context("demo-chem")
+    source = next(i["source"] for c in (yr.carbon for yr in ctx.result.yearly.values())
+                  for i in c["traces"]["nonfossil_tce"]["inputs"] if i["symbol"] == "b")
+    assert appendix.count(source) == 2  # once in each of the two computations that use it, not once a year
+
+
+@pytest.mark.parametrize("park_id", ["demo-sparse", "demo-textile"])
+def test_the_newer_demo_parks_cite_synthetic_evidence_for_every_row_they_answer(park_id):
+    ctx = context(park_id)
+    park = ctx.park
+    register = {item.id: item for item in park.evidence}
+    cited = [i for s in park.all_series().values() for i in s.evidence_ids] + [
+        i for answer in park.basic_requirements.values() if answer.met is True for i in answer.evidence_ids]
+    assert all(s.evidence_ids for s in park.all_series().values())
+    assert cited and set(cited) <= set(register)
+    assert all(ctx.evidence.attached(i) for i in register)  # every registered file is there, hashed
+    folder = PARAMS / "evidence" / park_id
+    assert all("SYNTHETIC" in (folder / item.file).read_text("utf-8") for item in register.values())
+    assert park.report.report_no and park.report.conclusion

@@ -4,7 +4,8 @@
 * a header with the report number (报告编号) and a footer "第 X 页 共 Y 页" (PAGE / NUMPAGES fields);
 * `w:updateFields`: Word updates the contents (TOC field) and page numbers when the file is opened;
 * tables with a fixed layout over the text width, their columns in the proportions the report gave,
-  so Word does not auto-fit columns and break numbers mid-digit.
+  so Word does not auto-fit columns and break numbers mid-digit;
+* the tables the report marks as small (the one-page overview, long registers) in 7.5 pt with tight rows.
 
 The header text is user text (the park file's `report.report_no`): it is XML-escaped, never markup.
 """
@@ -109,11 +110,48 @@ def fixed_tables(document: str) -> str:
         scaled = column_widths(widths)
         new_grid = "<w:tblGrid>" + "".join(f'<w:gridCol w:w="{w}"/>' for w in scaled) + "</w:tblGrid>"
         tbl = tbl[:grid.start()] + new_grid + tbl[grid.end():]
+        tbl = re.sub(r"<w:tblLayout [^>]*/>", "", tbl, count=1)  # pandoc's own, replaced below
         tbl = re.sub(r"<w:tblW [^>]*/>", f'<w:tblW w:type="dxa" w:w="{TEXT_WIDTH}"/><w:tblLayout w:type="fixed"/>',
                      tbl, count=1)
         return tbl
     # Tables do not nest in the report, so a non-greedy match finds each whole table.
     return re.sub(r"<w:tbl>.*?</w:tbl>", one, document, flags=re.S)
+
+
+SMALL_MARK = re.compile(r'<w:p><w:pPr><w:pStyle w:val="Evalkit(Small|Normal)Tables" ?/></w:pPr></w:p>')
+SMALL_SIZE = 15  # half-points: 7.5 pt, as the PDF's small tables
+# Run properties that come after w:sz in the schema's order; w:sz goes before the first of them.
+AFTER_SIZE = re.compile(r"<w:(?:szCs|highlight|u|effect|bdr|shd|fitText|vertAlign|rtl|cs|em|lang|eastAsianLayout)\b")
+
+
+def _small_run_properties(rpr: str) -> str:
+    size = f'<w:sz w:val="{SMALL_SIZE}"/><w:szCs w:val="{SMALL_SIZE}"/>'
+    rpr = re.sub(r"<w:szCs? [^>]*/>", "", rpr)
+    after = AFTER_SIZE.search(rpr)
+    at = after.start() if after else rpr.rindex("</w:rPr>")
+    return rpr[:at] + size + rpr[at:]
+
+
+def _small_table(tbl: str) -> str:
+    tbl = re.sub(r"<w:rPr>.*?</w:rPr>", lambda m: _small_run_properties(m.group(0)), tbl, flags=re.S)
+    tbl = re.sub(r"<w:r>(?!<w:rPr>)", f'<w:r><w:rPr><w:sz w:val="{SMALL_SIZE}"/><w:szCs w:val="{SMALL_SIZE}"/></w:rPr>',
+                 tbl)
+    # Tight rows: no space around a cell's paragraph, single line height (spacing precedes jc in pPr).
+    return re.sub(r'(<w:pStyle w:val="Compact" ?/>)', r'\1<w:spacing w:before="0" w:after="0" w:line="240" w:lineRule="auto"/>',
+                  tbl)
+
+
+def small_tables(document: str) -> str:
+    """The tables the report marked as small (the one-page overview, the long registers) in 7.5 pt
+    with tight rows, as in the PDF; the marker paragraphs go."""
+    out, small, at = [], False, 0
+    for mark in SMALL_MARK.finditer(document):
+        chunk = document[at:mark.start()]
+        out.append(re.sub(r"<w:tbl>.*?</w:tbl>", lambda m: _small_table(m.group(0)), chunk, flags=re.S)
+                   if small else chunk)
+        small, at = mark.group(1) == "Small", mark.end()
+    out.append(document[at:])
+    return "".join(out)
 
 
 def keep_figures_with_captions(document: str) -> str:
@@ -160,7 +198,7 @@ def finish_docx(path: Path, header_text: str) -> None:
     document = document.replace("</w:body>", section_xml() + "</w:body>")
     if 'xmlns:r="' not in document[:2000]:
         document = document.replace("<w:document ", f'<w:document xmlns:r="{REL_NS}" ', 1)
-    parts["word/document.xml"] = filled_contents(fixed_tables(keep_figures_with_captions(document))).encode("utf-8")
+    parts["word/document.xml"] = filled_contents(small_tables(fixed_tables(keep_figures_with_captions(document)))).encode("utf-8")
 
     parts["word/header1.xml"] = header_xml(header_text).encode("utf-8")
     parts["word/footer1.xml"] = footer_xml(kept_footer).encode("utf-8")

@@ -63,7 +63,7 @@ def use_cjk_font() -> str:
 GREEN, GREY, RED, AMBER = "#2f6f5e", "#b8c4c0", "#b5483b", "#d9a441"
 
 
-def _figure(width: float = 6.2, height: float = 3.4):
+def _figure(width: float = 6.2, height: float = 2.7):
     import matplotlib.pyplot as plt
 
     use_cjk_font()
@@ -103,7 +103,7 @@ def coverage_chart(result):
     shares = [cov.by_year[y].share for y in result.index_years] + [c.share for c in cov.by_level.values()]
     keys, shares = keys[::-1], [100 * (s or 0.0) for s in shares[::-1]]
     minimum = cov.min_share * 100
-    fig, ax = _figure(7.0, 0.42 * len(keys) + 1.3)
+    fig, ax = _figure(6.2, 0.26 * len(keys) + 0.9)
     ax.barh(keys, shares, color=[GREEN if s >= minimum - 1e-9 else AMBER for s in shares])
     for y, s in enumerate(shares):
         ax.text(s + 1, y, f"{s:.1f}%", va="center", fontsize=8)
@@ -112,7 +112,6 @@ def coverage_chart(result):
     ax.set_xlim(0, 110)
     ax.set_ylim(-0.6, len(keys) - 0.1)
     ax.set_xlabel("有实际数据的指标权重占适用指标权重的比例（%）")
-    ax.set_title("数据覆盖率")
     fig.tight_layout()
     return fig
 
@@ -122,7 +121,7 @@ def first_level_chart(result):
     means = [f for f in result.first_level_means if f.max_points > 0][::-1]
     keys = [f"{f.first_level}（{f.target_level}）" for f in means]
     shares = [f.share * 100 for f in means]
-    fig, ax = _figure(7.0, 0.38 * len(keys) + 1.2)
+    fig, ax = _figure(6.2, 0.24 * len(keys) + 0.8)
     colors = [GREEN if s >= 80 else AMBER if s >= 50 else RED for s in shares]
     ax.barh(keys, shares, color=colors)
     for y, s in enumerate(shares):
@@ -136,7 +135,7 @@ def first_level_chart(result):
 def lost_points_chart(result, top: int = 12):
     """Mean points lost per indicator, largest first."""
     ranked = result.points_lost[:top][::-1]
-    fig, ax = _figure(7.0, 0.35 * max(len(ranked), 1) + 1.2)
+    fig, ax = _figure(6.2, 0.24 * max(len(ranked), 1) + 0.8)
     if not ranked:
         ax.text(0.5, 0.5, "有实际数据的指标均得满分", ha="center", va="center", transform=ax.transAxes)
         ax.set_axis_off()

@@ -20,6 +20,12 @@ def _pct(share: float | None) -> str:
     return "—" if share is None else f"{share:.1%}"
 
 
+def complete(result: Result) -> bool:
+    """Every index year and target level has data for all its applicable weight."""
+    cov = result.coverage
+    return cov is not None and all((c.share or 0) >= 1 - 1e-9 for c in (*cov.by_year.values(), *cov.by_level.values()))
+
+
 def coverage_summary(result: Result) -> Md:
     cov = result.coverage
     if cov is None:

@@ -26,8 +26,12 @@ RAW_BLOCKS: dict[str, tuple[tuple[str, str], ...]] = {
     "keep_together": (("typst", "#block(breakable: false, width: 100%)["),),
     "end_keep": (("typst", "]"),),
     # Smaller type for the one-page overview and the long registers, then back.
-    "small_tables": (("typst", "#show table: set text(size: 7.5pt)\n#set table(inset: (x: 4pt, y: 2.6pt))"),),
-    "normal_tables": (("typst", "#show table: set text(size: 9pt)\n#set table(inset: 5pt)"),),
+    # Word: empty marker paragraphs; evalkit.render.docx sets the tables between them in small type
+    # with tight rows and removes the markers.
+    "small_tables": (("typst", "#show table: set text(size: 7.5pt)\n#set table(inset: (x: 4pt, y: 2.6pt))"),
+                     ("openxml", '<w:p><w:pPr><w:pStyle w:val="EvalkitSmallTables"/></w:pPr></w:p>')),
+    "normal_tables": (("typst", "#show table: set text(size: 9pt)\n#set table(inset: 5pt)"),
+                      ("openxml", '<w:p><w:pPr><w:pStyle w:val="EvalkitNormalTables"/></w:pPr></w:p>')),
 }
 
 

@@ -34,6 +34,26 @@ def _trace(trace: Trace, title: str) -> Md:
         table(["年份", "数据项", "符号", "数值", "单位", "数据来源"], rows, [2, 3, 2, 3, 2, 5]) if rows else None)
 
 
+def _traces_by_year(traces: dict[int, Trace], title: str) -> Md:
+    """One computation over several years: the formula once, a line per year, and every input once
+    with its values per year (a long source is printed once, not once a year)."""
+    first = next(iter(traces.values()))
+    years = list(traces)
+    inputs: dict[tuple, dict[int, float | None]] = {}
+    for year, trace in traces.items():
+        for i in trace.inputs:
+            inputs.setdefault((i.name_zh, i.symbol, i.unit, i.source), {})[year] = i.value
+    input_rows = [[name, symbol, unit, *(fmt(values[y], 6) if y in values else "—" for y in years), source]
+                  for (name, symbol, unit, source), values in inputs.items()]
+    notes = list(dict.fromkeys(t.note for t in traces.values() if t.note))
+    return paragraphs(
+        Md("**{}**：{}（{}）").format(title, first.formula_zh, first.formula),
+        Md("说明：{}").format("；".join(notes)) if notes else None,
+        table(["年份", "代入计算"], [[y, Md("{} {}").format(t.substituted, t.unit)] for y, t in traces.items()], [1, 9]),
+        table(["数据项", "符号", "单位", *(f"{y}年" for y in years), "数据来源"], input_rows,
+              [3, 1, 2, *([2] * len(years)), 5]) if input_rows else None)
+
+
 # --- summary -----------------------------------------------------------------------------------
 
 def summary_notice(result: Result, final: bool = False) -> Md:
@@ -114,12 +134,12 @@ def carbon_method(result: Result) -> Md:
     share_rows = [[y, fmt(c.get("nonfossil_tce"), 6), fmt(c.get("primary_energy_tce") or c.get("energy_tce"), 6),
                    fmt(c.get("nonfossil_share"), 4)] for y, c in years.items()]
     out.append(table(["年份", "非化石能源消费量（tce）", "分母：一次能源消费量（tce）", "非化石能源占比（%）"], share_rows))
-    for year, c in years.items():
-        for key, title in (("nonfossil_tce", "非化石能源消费量"), ("primary_tce", "一次能源消费量（发电煤耗法）"),
-                           ("nonfossil_share", "非化石能源占比")):
-            trace = c["traces"].get(key)
-            if trace and trace.get("result") is not None:
-                out.append(_trace(Trace.model_validate(trace), Md("{}年{}").format(year, title)))
+    for key, title in (("nonfossil_tce", "非化石能源消费量"), ("primary_tce", "一次能源消费量（发电煤耗法）"),
+                       ("nonfossil_share", "非化石能源占比")):
+        traces = {year: Trace.model_validate(c["traces"][key]) for year, c in years.items()
+                  if c["traces"].get(key) and c["traces"][key].get("result") is not None}
+        if traces:
+            out.append(_traces_by_year(traces, title))
     if rows:
         out.append(Md("**外购电力的排放因子**：扣除市场化交易绿色电力的年份，其余外购电量采用生态环境部、国家统计局发布的"
                       "“不包括市场化交易的非化石能源电量”的全国电力平均二氧化碳排放因子，避免绿色电力重复计算；"
@@ -172,7 +192,7 @@ def references(result: Result) -> Md:
         Md("本次评价使用参考值 {} 项：已核实 {} 项，评价机构已核实 {} 项，未经核实 {} 项。“已核实”指目录注明了读到原文的出处"
            "（文件、条款及所读文本的位置；发布机构网站无法访问时注明所读的逐字转载）或为 evalkit 说明理由的默认规则；"
            "“未经核实”的参考值仅见于二手来源或为待省级目录确定的默认数值。存在未经核实的参考值时，报告为草稿，"
-           "页脚标注“参考值未经核实”；`evalkit render --final` 只在全部参考值核实后生成正式报告。").format(
+           "页脚标注“参考值未经核实”；正式报告须在全部参考值核实后方可出具。").format(
             len(result.references), counts["verified"], counts["confirmed_by_assessor"], counts["unverified"]),
         table(["指标", "名称", "参数", "数值", "依据类型", "核实状态", "出处 / 核实依据"], rows, [1, 4, 2, 2, 2, 2, 8]))
 

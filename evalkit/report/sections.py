@@ -200,7 +200,8 @@ def summary_chapter(ctx: ReportContext) -> Iterator[Md | Figure]:
     yield method.summary_notice(result, bool(ctx.parameters.get("options", {}).get("final", False)))
     if ctx.evaluated:
         yield coverage.coverage_summary(result)
-        yield Figure("数据覆盖率（有实际数据的指标权重占比）", charts.coverage_chart(result))
+        if not coverage.complete(result):  # with every share at 100 % the table says it all
+            yield Figure("数据覆盖率（有实际数据的指标权重占比）", charts.coverage_chart(result))
     yield coverage.supply_list(result)
     comparison = self_evaluation(ctx)
     if comparison:
@@ -382,8 +383,10 @@ def base_data(ctx: ReportContext) -> Iterator[Md]:
     yield Md("下表列出本次评价使用的全部基础数据，每项数据只列一次，数值和单位与来源文件一致；计算时换算为指标目录的计算单位"
              "（如亿元 × 10,000 = 万元）。各指标的计算过程引用本表数值。最后一列为数据来源及证明材料编号"
              "（来源即该证明材料时只列编号，见附录“证明材料清单”）。")
+    yield SMALL_TABLES
     yield table(["数据项", "单位", *(f"{y}年" for y in years), "数据来源（证明材料）"], rows,
-                [5, 2, *([3] * len(years)), 5])
+                [10, 3, *([4] * len(years)), 6])
+    yield NORMAL_TABLES
     if notes:
         yield paragraphs(Md("注："), Md("\n").join(Md("{0}. ").format(i) + note for i, note in enumerate(notes, 1)))
 
@@ -417,6 +420,7 @@ def indicator_computations(ctx: ReportContext) -> Iterator[Md]:
         return
     yield Md("逐项列出三级指标的计算公式、计算过程、评分和得分点数（标准7.2.3）；计算所用数值见“基础数据”，"
              "参考值及其来源见“评价方法说明”。得分点数 = 指标得分 × 权重 × 100。")
+    yield SMALL_TABLES
     for level in ctx.catalog.target_levels:
         yield heading(2, level.name)
         for ind in ctx.catalog.indicators:
@@ -425,6 +429,7 @@ def indicator_computations(ctx: ReportContext) -> Iterator[Md]:
         qualitative = [i for i in ctx.catalog.indicators if i.target_level == level.name and i.kind == "qualitative"]
         if qualitative:
             yield qualitative_block(ctx, [i.code for i in qualitative])
+    yield NORMAL_TABLES
 
 
 def _computation(r: IndicatorResult) -> str:
@@ -466,7 +471,7 @@ def indicator_detail(ctx: ReportContext, code: str) -> Md:
                          f"{r.trace.scoring.substituted}", n.points(r.points)])
     inputs = [i for r in results.values() if r.trace.value for i in r.trace.value.inputs]
     return paragraphs(KEEP_TOGETHER, heading(3, f"{ind.code} {ind.name_zh}"), info,
-                      table(["年份", "计算过程", "指标值", "评分", "得分点数"], rows, [1, 6, 2, 5, 2]),
+                      table(["年份", "计算过程", "指标值", "评分", "得分点数"], rows, [1, 7, 3, 6, 1]),
                       quality.notes(inputs), END_KEEP)
 
 
@@ -616,6 +621,7 @@ def history(ctx: ReportContext) -> Iterator[Md]:
                                 strict=ctx.parameters.get("options", {}).get("strict"))
                if ctx.evaluated and ctx.loaded is not None else [])
     if earlier:
+        yield heading(2, "历年变化")
         yield trend.history(build_trend([*earlier, ctx.result]))
 
 
@@ -649,12 +655,18 @@ def carbon(ctx: ReportContext) -> Iterator[Md | Figure]:
     for c in years.values():
         for f in c["factors"]:
             factors.setdefault(f"{f['id']}@{f.get('year')}", f)
-    factor_rows = [[f["name_zh"], number(f["value"], FACTOR_DECIMALS), f["unit"], f.get("year") or "各年",
-                    f["source"] + ("" if f.get("verified", True) else "（二手来源，未核实）")]
-                   for f in factors.values()]
+    # A factor whose yearly values share one source is one row: the long source is printed once.
+    grouped: dict[tuple, list[dict]] = {}
+    for f in factors.values():
+        source = f["source"] + ("" if f.get("verified", True) else "（二手来源，未核实）")
+        grouped.setdefault((f["name_zh"], f["unit"], source), []).append(f)
+    factor_rows = [[name, "；".join(number(f["value"], FACTOR_DECIMALS) + (f"（{f['year']}年）" if f.get("year") else "")
+                                   for f in found), unit, source]
+                   for (name, unit, source), found in grouped.items()]
     tables = sorted({c.get("factor_table") for c in years.values() if c.get("factor_table")})
     yield paragraphs(Md("排放因子（因子表 {0}）：").format("、".join(tables)), SMALL_TABLES,
-                     table(["因子", "数值", "单位", "适用年份", "来源"], factor_rows, [4, 2, 2, 1, 8]), NORMAL_TABLES)
+                     table(["因子", "数值（适用年份，未注明的适用各年）", "单位", "来源"], factor_rows, [4, 3, 2, 8]),
+                     NORMAL_TABLES)
     last_year, last = max(years.items())
     if last.get("lines"):
         rows = [[line["source_zh"], line["co2_trace"]["formula_zh"] if line.get("co2_trace") else "—",
@@ -754,7 +766,7 @@ def evidence_register(ctx: ReportContext) -> Iterator[Md]:
         rows.append([item.id, title, checked, item.verified_by or "未注明", attached])
     yield SMALL_TABLES
     yield table(["编号", "证明材料（出具单位，文号，日期）", "核查方式", "核查人", "文件与 SHA-256 摘要"], rows,
-                [1, 7, 3, 4, 4])
+                [1, 7, 3, 4, 5])
     yield NORMAL_TABLES
 
 

@@ -46,7 +46,8 @@ def movers(t: Trend) -> Md:
 
 
 def history(t: Trend) -> Md:
-    """The park report's short 历年变化 section: the earlier windows next to this one."""
+    """The park report's short 历年变化 section: the earlier windows next to this one (the caller
+    gives it the heading that fits where it stands)."""
     rows = [[_window(p.window), "—" if p.index is None else f"{p.index:.2f}", GRADE_ZH.get(p.grade, p.grade),
              VERDICT_ZH.get(p.verdict, p.verdict or "—")] for p in t.points]
     first, last = t.points[0], t.points[-1]
@@ -54,4 +55,4 @@ def history(t: Trend) -> Md:
     if first.index is not None and last.index is not None:
         lead += Md("绩效指数由{a}的 {x:.2f} 变为{b}的 {y:.2f}（{d:+.2f}）。").format(
             a=_window(first.window), x=first.index, b=_window(last.window), y=last.index, d=last.index - first.index)
-    return paragraphs(Md("### 历年变化"), lead, table(["评价期", "绩效指数", "等级", "整体评价"], rows))
+    return paragraphs(lead, table(["评价期", "绩效指数", "等级", "整体评价"], rows))

@@ -19,8 +19,10 @@ local LAYOUT = {
   {"typst", [==[]]==]},  -- end_keep
   {"typst", [==[#show table: set text(size: 7.5pt)
 #set table(inset: (x: 4pt, y: 2.6pt))]==]},  -- small_tables
+  {"openxml", [==[<w:p><w:pPr><w:pStyle w:val="EvalkitSmallTables"/></w:pPr></w:p>]==]},  -- small_tables
   {"typst", [==[#show table: set text(size: 9pt)
 #set table(inset: 5pt)]==]},  -- normal_tables
+  {"openxml", [==[<w:p><w:pPr><w:pStyle w:val="EvalkitNormalTables"/></w:pPr></w:p>]==]},  -- normal_tables
 }
 
 local function is_layout(raw)
