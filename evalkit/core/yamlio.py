@@ -117,7 +117,12 @@ def parse_yaml(text: str, file: str) -> Any:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "(file)"
         what = getattr(exc, "what", None) or getattr(exc, "problem", None) or str(exc)
-        expected = what if isinstance(exc, _LimitExceeded) else f"valid YAML ({what})"
+        if isinstance(exc, _LimitExceeded):
+            expected = what
+        elif "nesting depth" in str(what):  # PyYAML ≥ 6.0.4 stops deep nesting in its parser already
+            expected = f"nesting at most {MAX_DEPTH} levels deep"
+        else:
+            expected = f"valid YAML ({what})"
         problems.add(file, where, None, expected)
     except (ValueError, OverflowError) as exc:  # e.g. a date like 2021-13-45 that YAML reads as a timestamp
         problems.add(file, "(file)", None, f"valid YAML values ({exc})")
