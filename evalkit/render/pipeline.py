@@ -125,7 +125,7 @@ def render_report(
     with _locked(final):
         for note in archive.recover(final):
             progress(f"[evalkit] archive  {note}")
-        previous = _check_previous(final, archive.fingerprint(inputs, parameters), template, force, progress)
+        previous = check_previous(final, archive.fingerprint(inputs, parameters), template, force, progress)
         execution, stages, warnings = _run_stages(
             park_id, years, final, inputs, parameters, template, template_dir, chosen, formats, command,
             started_at, progress)
@@ -242,7 +242,7 @@ def _parameters(park_id: str, years: list[int], inputs: list[InputFile], base_ye
     return parameters
 
 
-def _check_previous(final: Path, new: dict[str, Any], template: dict[str, str], force: bool,
+def check_previous(final: Path, new: dict[str, Any], template: dict[str, str], force: bool,
                     progress: Progress) -> str:
     """Decide what to do with an archive already at `final`; refuse unless it is safe or forced."""
     if not final.exists():

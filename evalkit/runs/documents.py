@@ -24,9 +24,9 @@ from typing import Any
 import evalkit
 from evalkit import archive
 from evalkit.archive import NOTEBOOK, RESULTS, EngineRecord, InputFile, Manifest
-from evalkit.render import FORMATS, TEMPLATE_DIR, ArchiveConflict, RenderError, RenderJob, get_engine
+from evalkit.render import FORMATS, TEMPLATE_DIR, RenderError, RenderJob, get_engine
 from evalkit.render.execute import execute_notebook
-from evalkit.render.pipeline import Progress, print_progress
+from evalkit.render.pipeline import Progress, check_previous, print_progress
 from evalkit.report.markup import Md, paragraphs, table
 
 ROLE_LABELS = {"park": "园区数据文件", "catalog": "指标目录", "factors": "因子表", "results": "园区评价结果",
@@ -82,7 +82,7 @@ def render_document(kind: str, template: str, *, label: str, parks: Sequence[str
         with archive.archive_lock(final):  # one writer per archive, as for a park report
             for note in archive.recover(final):
                 progress(f"[evalkit] archive  {note}")
-            previous = _check_previous(final, fingerprint, force, progress)
+            previous = check_previous(final, fingerprint, template_hashes, force, progress)
             warnings = _run(kind, template, label, parks, years, parameters, inputs, final, formats, chosen,
                             command, template_dir, template_hashes, started_at, progress)
     except archive.ArchiveBusy as exc:
@@ -132,24 +132,6 @@ def _run(kind: str, template: str, label: str, parks: Sequence[str], years: Sequ
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return warnings
-
-
-def _check_previous(final: Path, new: dict[str, Any], force: bool, progress: Progress) -> str:
-    if not final.exists():
-        return "none"
-    try:
-        old = archive.read_manifest(final)
-    except (OSError, ValueError):
-        differences = [f"{archive.MANIFEST} is missing or unreadable (not an evalkit archive?)"]
-    else:
-        differences = [str(d) for d in archive.diff_json(old.fingerprint(), new)]
-        if not differences:
-            progress(f"[evalkit] archive  {final} was made from the same inputs: rendering it again")
-            return "same-inputs"
-    if not force:
-        raise ArchiveConflict(str(final), differences)
-    progress(f"[evalkit] archive  --force: replacing {final}, made from different inputs")
-    return "replaced"
 
 
 def _colophon(engine, inputs: Sequence[InputFile], template: str, hashes: dict[str, str], started_at: str) -> Md:
