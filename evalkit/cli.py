@@ -300,9 +300,12 @@ def summary(result: Result) -> str:
                      + status.get(result.index_status or "", ""))
         rule = result.fifty_percent_rule
         assert rule is not None and result.overall is not None
-        lines.append("50 % rule / 50%规则: " + ("passed" if rule.passed else "FAILED") + "  " + "; ".join(
-            f"{name} {c.mean_points:.2f}/{c.max_points:g}" for name, c in rule.levels.items())
-            + ("  (missing data scores 0: reference only)" if result.index_status == "reference" else ""))
+        # Below the coverage minimum, missing data (scored 0) would decide the rule: no verdict then.
+        verdict = ("not assessable, data coverage too low / 无法判定（数据覆盖不足）"
+                   if result.index_status == "reference" and not rule.passed else
+                   "passed" if rule.passed else "FAILED")
+        lines.append("50 % rule / 50%规则: " + verdict + "  " + "; ".join(
+            f"{name} {c.mean_points:.2f}/{c.max_points:g}" for name, c in rule.levels.items()))
         lines.append(f"overall / 整体评价 ({result.overall.base_year}→{result.overall.target_year}): "
                      f"{result.overall.verdict}")
         lines += [f"  · {reason}" for reason in result.overall.reasons]

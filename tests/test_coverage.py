@@ -77,6 +77,8 @@ def test_below_the_coverage_minimum_there_is_no_grade_and_no_failure():
     summary = sections.summary(report_context(r))
     assert "参考值" in summary and "评价暂缓，待补充证明材料" in summary and "无法判定" in summary
     assert "I01〔代用〕" in summary and "I17〔估算〕" in summary  # proxies are flagged on the summary page
+    # the 50 % rule is not decided by missing data scored 0
+    assert "目标层50%规则 | 无法判定（数据覆盖不足）" in summary.replace("\\", "")
 
 
 def test_coverage_threshold_decides_between_reference_value_and_grade(chem_raw, make_park):
@@ -184,6 +186,7 @@ def test_validate_predicts_the_outcome_and_score_exits_1_when_not_rated(capsys):
     captured = capsys.readouterr()
     assert code == 1 and "REFERENCE VALUE ONLY" in captured.out and "数据覆盖不足" in captured.err
     assert "I01 (proxy)" in captured.out
+    assert "50 % rule / 50%规则: not assessable" in captured.out and "FAILED" not in captured.out
     assert main(["score", "--park", "demo-chem", "--years", "2021-2023", "--params-dir", str(PARAMS)]) == 0
 
 

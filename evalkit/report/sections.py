@@ -139,6 +139,13 @@ def _not_met_text(ctx: ReportContext, item_id: str, answered: bool) -> str:
     return req.not_met_zh or f"“{req.text_zh}”不满足"
 
 
+def _fifty_percent_verdict(passed: bool, index_status: str | None) -> str:
+    # Below the coverage minimum missing data (scored 0) would decide the rule: no verdict then.
+    if not passed and index_status == "reference":
+        return "无法判定（数据覆盖不足）"
+    return "满足" if passed else "不满足"
+
+
 def summary(ctx: ReportContext) -> Md:
     result, n = ctx.result, ctx.numbers
     rows: list[list[Any]] = [["基本要求评价", gate_finding(ctx)]]
@@ -149,7 +156,7 @@ def summary(ctx: ReportContext) -> Md:
             ["减污降碳协同增效绩效指数", Md("**{0}**{2}（{1}年度指数的平均值）").format(
                 n.points(result.index), years_text(result.index_years), INDEX_STATUS_ZH[result.index_status or "final"])],
             ["各年度指数", "；".join(f"{y}年 {n.points(result.yearly[y].index)}" for y in result.index_years)],
-            ["目标层50%规则", ("满足" if rule.passed else "不满足") + "：" + "；".join(
+            ["目标层50%规则", _fifty_percent_verdict(rule.passed, result.index_status) + "：" + "；".join(
                 f"{name} {n.points(c.mean_points)}/{c.max_points:g}分（{c.share * 100:.1f}%）"
                 for name, c in rule.levels.items())
              + ("（缺失数据按0分计，数据覆盖不足，仅供参考）" if result.index_status == "reference" else "")],
