@@ -360,7 +360,6 @@ def outlook(result: Result) -> list[str]:
 def cmd_render(args) -> int:
     from evalkit import carbon
     from evalkit.catalog import default_catalog_path, referenced_files
-    from evalkit.intake import find_park_file
     from evalkit.intake.checks import parse_window
     from evalkit.render import FORMATS, TEMPLATE_DIR, RenderError, render_report
 
@@ -393,7 +392,7 @@ def cmd_render(args) -> int:
         options["final"] = True
     try:
         outcome = render_report(
-            args.park, window, input_path=find_park_file(args.park, args.params_dir),
+            args.park, window, input_path=park.path,
             catalog_path=catalog_path, catalog_files=referenced_files(catalog_path),
             factor_paths=[args.factors or carbon.DEFAULT_TABLE], base_year=args.base_year, options=options,
             output_dir=args.output_dir, formats=formats, engine=args.engine, force=args.force,

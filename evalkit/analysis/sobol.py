@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-import numpy as np
 
 from evalkit.analysis.fast import Cell, Prepared, evaluate_prepared, evaluate_rows
 from evalkit.analysis.uncertainty import KINDS, Bands, factors, load_bands, rows_for

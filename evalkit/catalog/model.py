@@ -351,9 +351,6 @@ class Catalog(Model):
     def codes(self) -> list[str]:
         return [i.code for i in self.indicators]
 
-    def level_of(self, name: str) -> TargetLevel:
-        return next(t for t in self.target_levels if t.name == name)
-
     def level_max_points(self, name: str) -> float:
         """A level's maximum: the sum of its published indicator weights × 100 (DIGEST)."""
         return round(sum(i.weight for i in self.indicators if i.target_level == name) * 100, 9)

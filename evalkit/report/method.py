@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from evalkit.core.trace import Trace, fmt
 from evalkit.evaluation.results import Result
-from evalkit.report.markup import Md, escape, paragraphs, table
+from evalkit.report.markup import Md, paragraphs, table
 
 GRADE_ZH = {"AAA": "AAA级", "AA": "AA级", "A": "A级", "none": "无级别", "not_rated": "不予定级"}
 STATUS_ZH = {"verified": "已核实", "confirmed_by_assessor": "评价机构已核实", "unverified": "未经核实"}
