@@ -178,7 +178,6 @@ def test_sobol_ranks_the_factors_reproducibly(chem):
     assert len({i.label for i in first.indices}) == len(factors)
 
 
-
 def test_sobol_indices_of_the_demo_park_are_reproducible_and_sensible(chem):
     _, _, prepared = chem
     found = sobol(prepared, base_samples=256, seed=20_231)
@@ -207,6 +206,7 @@ def test_sobol_indices_of_the_demo_park_are_reproducible_and_sensible(chem):
     assert max(abs(i.s1 - share[i.label]) for i in found.indices) < 0.06
     assert all((share[i.label] > 1e-12) == (i.st > 1e-12) for i in found.indices)
     assert found.indices[0].st > 0.05 and share[found.indices[0].label] > 0.05
+
 
 # --- command line --------------------------------------------------------------------------------
 
@@ -265,6 +265,8 @@ def test_report_section_shows_margins_and_probabilities(chem, catalog, factors):
             assert f"{p:.1%}" in probabilities
     sensitivity = plain(firm_show.sensitivity_section(firm))
     assert "逐项剔除指标" in sensitivity and "Sobol" in sensitivity
+    assert "Saltelli 设计（随机化 Halton 低差异序列）" in sensitivity and "Jansen（1999）" in sensitivity
+    assert "基础样本 16，计算 {} 次，随机种子 3".format(firm.sobol.evaluations) in sensitivity
     fig = firm_show.index_distribution_chart(firm, {b.grade: b.min for b in catalog.grading.bands})
     assert fig.axes[0].get_xlabel() == "绩效指数（分）" and fig.axes[0].patches
     fig = firm_show.sobol_chart(firm)

@@ -6,10 +6,11 @@
   missing-data factor per indicator). Plain numpy, the estimators of SALib 1.6 `analyze.sobol`
   (calc_second_order=False), proven equal to it in tests/test_analysis_sobol.py; SALib itself would
   cost the report kernel half a second of scipy and pandas imports.
-  Design (Saltelli 2002/2010, "radial" without second order): N base points of a 2k-dimensional
+  Design (Saltelli 2002/2010, without the second-order matrices): N base points of a 2k-dimensional
   randomised Halton sequence — Halton's radical inverses in the first 2k primes with an independent
-  random permutation of the digits at each digit position (Matoušek's random digit permutation, as
-  scipy's `qmc.Halton(scramble=True)`), drawn with numpy's `Generator` for the seed — split into A
+  random permutation of the digits at each digit position (Owen 2017, "A randomized Halton algorithm
+  in R", arXiv:1706.02808, Algorithm 1 — what scipy's `qmc.Halton(scramble=True)` does), drawn with
+  numpy's `Generator` for the seed — split into A
   (first k columns) and B (last k); then for each factor i the matrix AB_i, A with column i from B.
   The index is evaluated on the N·(k+2) rows A, AB_1 … AB_k, B.
   Estimators on the standardised outputs y = (Y − mean Y) / std Y, as SALib:
