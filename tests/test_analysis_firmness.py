@@ -299,5 +299,50 @@ def test_the_section_closes_the_summary_chapter(chem, catalog, factors):
     assert "绩效指数的不确定性分布（500次抽样）" in captions and "影响绩效指数的主要因素（Sobol指数）" in captions
     cells = json.loads((ROOT / "report_template" / "report.ipynb").read_text("utf-8"))["cells"]
     sources = ["".join(c["source"]) for c in cells]
-    computed = next(n for n, s in enumerate(sources) if "context.firmness = firmness.analyse(" in s)
+    computed = next(n for n, s in enumerate(sources) if "context.firmness = firmness.analyse_beside(" in s)
     assert computed < next(n for n, s in enumerate(sources) if "chapters.run(context)" in s)
+
+
+def test_the_analysis_beside_the_notebook_is_the_same_analysis(chem, catalog, factors):
+    """The report notebook runs the analysis in a spawned process while it builds the other chapters:
+    the section it shows is the one the analysis in the notebook's own process would give."""
+    import matplotlib.pyplot as plt
+
+    from evalkit.analysis.firmness import analyse, analyse_beside
+    from evalkit.report import chapters
+    from evalkit.report.context import ReportContext
+
+    park, result, _ = chem
+    options = dict(factors=factors, samples=300, seed=11, sobol_samples=8)
+    inline = analyse(park, catalog, WINDOW, result, **options)
+    running = analyse_beside(park, catalog, WINDOW, result, **options)
+    beside = running.result(timeout=300)
+    assert beside.as_json() == inline.as_json()
+
+    def shown(firmness):
+        ctx = ReportContext(result, catalog, park.input, loaded=park, factors=factors)
+        ctx.firmness = firmness
+        shown = chapters.blocks(ctx)
+        plt.close("all")
+        return [b if isinstance(b, str) else b.caption for b in shown]
+
+    assert shown(running) == shown(inline)
+    assert "## 等级的稳健性" in shown(running)
+
+
+def test_later_blocks_are_built_last_and_shown_in_place():
+    from evalkit.report import chapters
+    from evalkit.report.markup import Md
+    from evalkit.report.sections import Later
+
+    built: list[str] = []
+
+    def record(name):
+        built.append(name)
+        return Md(name)
+
+    book = [chapters.Chapter("甲", lambda ctx: [record("a1"), Later(lambda: [record("late")]), record("a2")]),
+            chapters.Chapter("乙", lambda ctx: record("b"))]
+    shown = chapters.blocks(None, book)
+    assert built == ["a1", "a2", "b", "late"]
+    assert [str(b) for b in shown] == ["# 一、甲", "a1", "late", "a2", "# 二、乙", "b"]

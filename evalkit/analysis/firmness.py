@@ -3,6 +3,8 @@ Sobol indices, computed together for `evalkit sensitivity` and the report's sect
 
 from __future__ import annotations
 
+import multiprocessing
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -112,3 +114,18 @@ def analyse(park: LoadedPark, catalog: Catalog, window: list[int], result: Resul
     return Firmness(park.id, window, result.index, result.grade, found, mc, removal([prepared]),
                     sobol(prepared, base_samples=sobol_samples, seed=seed, bands=bands) if sobol_samples else None)
 
+
+
+def analyse_beside(park: LoadedPark, catalog: Catalog, window: list[int], result: Result, **options: Any
+                   ) -> Future[Firmness]:
+    """`analyse` in a process of its own, so the caller goes on meanwhile (the report notebook builds
+    its other chapters on the second core): same arguments, same `Firmness`, from `.result()`.
+
+    The process is spawned, not forked: the notebook's kernel runs threads, and a forked copy of a
+    threaded process may deadlock on a lock one of them held.
+    """
+    pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+    try:
+        return pool.submit(analyse, park, catalog, window, result, **options)
+    finally:
+        pool.shutdown(wait=False)  # the worker ends once the analysis is done

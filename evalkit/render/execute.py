@@ -103,7 +103,7 @@ def execute_notebook(template: Path, output: Path, parameters: Mapping[str, Any]
                 str(template), str(output), parameters=dict(parameters), cwd=str(cwd),
                 kernel_name=kernel_name, progress_bar=False,
                 log_output=False, request_save_on_cell_execute=False,
-                extra_arguments=KERNEL_ARGUMENTS,
+                extra_arguments=KERNEL_ARGUMENTS, shutdown_kernel="immediate",
             )
     except PapermillExecutionError as exc:
         raise NotebookError(exc.cell_index, exc.exec_count, exc.source, exc.ename, exc.evalue,

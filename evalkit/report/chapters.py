@@ -10,13 +10,13 @@ from __future__ import annotations
 import io
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from evalkit.report import firmness, sections as s
 from evalkit.report.context import ReportContext
 from evalkit.report.layout import PAGE_BREAK
 from evalkit.report.markup import Md, escape
-from evalkit.report.sections import Figure
+from evalkit.report.sections import Figure, Later
 
 CHART_DPI = 200
 NUMERALS = "一二三四五六七八九十"
@@ -80,30 +80,47 @@ def headings(chapters: list[Chapter] = CHAPTERS) -> list[str]:
     return found
 
 
-def blocks(ctx: ReportContext, chapters: list[Chapter] = CHAPTERS) -> Iterable[Md | Figure]:
-    """Every block of the report in order, headings included (figures not yet numbered)."""
+def blocks(ctx: ReportContext, chapters: list[Chapter] = CHAPTERS,
+           prepare: Callable[[Md | Figure], Any] = lambda block: block) -> list[Any]:
+    """Every block of the report in order, headings included (figures not yet numbered), each
+    passed through `prepare` as soon as it is built. `Later` blocks are built after all the others,
+    so the work they wait for runs while the rest of the report is built."""
+    found: list[Any] = []
     for chapter, title in zip(chapters, headings(chapters)):
         if chapter.new_page:
-            yield PAGE_BREAK
+            found.append(PAGE_BREAK)
         if title:
-            yield Md("# ") + escape(title)
+            found.append(Md("# ") + escape(title))
         built = chapter.build(ctx)
-        yield from ([built] if isinstance(built, str) else built)
+        found += [b if isinstance(b, Later) else prepare(b) for b in ([built] if isinstance(built, str) else built)]
+    return [block for item in found
+            for block in ([prepare(b) for b in item.build()] if isinstance(item, Later) else [item])]
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A figure drawn as PNG."""
+
+    png: bytes
+    caption: str
 
 
 def run(ctx: ReportContext, chapters: list[Chapter] = CHAPTERS) -> None:
     """Display the report in the notebook: Markdown as Markdown, charts as PNG with a numbered caption."""
-    import matplotlib.pyplot as plt
     from IPython.display import Image, Markdown, display
 
+    def draw(block: Md | Figure) -> Md | Chart:
+        if not isinstance(block, Figure):
+            return block
+        png = io.BytesIO()
+        block.figure.savefig(png, format="png", dpi=CHART_DPI)
+        return Chart(png.getvalue(), block.caption)
+
     figure_no = 0
-    for block in blocks(ctx, chapters):
-        if isinstance(block, Figure):
+    for block in blocks(ctx, chapters, prepare=draw):
+        if isinstance(block, Chart):
             figure_no += 1
-            png = io.BytesIO()
-            block.figure.savefig(png, format="png", dpi=CHART_DPI)
-            plt.close(block.figure)
-            display(Image(data=png.getvalue(), format="png"))
+            display(Image(data=block.png, format="png"))
             display(Markdown(Md("图{0}　{1}").format(figure_no, block.caption)))
         else:
             display(Markdown(block))

@@ -63,17 +63,21 @@ def use_cjk_font() -> str:
 GREEN, GREY, RED, AMBER = "#2f6f5e", "#b8c4c0", "#b5483b", "#d9a441"
 
 
-def _figure(width: float = 6.2, height: float = 2.7):
-    import matplotlib.pyplot as plt
+def new_figure(width: float = 6.2, height: float = 2.7, columns: int = 1):
+    """A figure and its axes (one, or a tuple of `columns`), in the CJK font. Made without pyplot:
+    a report's figures are saved as PNG by the chapter runner, never shown or kept by a backend."""
+    from matplotlib.figure import Figure
 
     use_cjk_font()
-    return plt.subplots(figsize=(width, height))
+    fig = Figure(figsize=(width, height))
+    axes = fig.subplots(1, columns)
+    return fig, axes
 
 
 def index_chart(result, bands: dict[str, float]):
     """Yearly index (indicator points and bonus) against the grade thresholds, with the mean.
     Threshold labels sit right of the plot, value labels inside the bars: nothing hides behind a bar."""
-    fig, ax = _figure()
+    fig, ax = new_figure()
     years = list(result.yearly)
     labels = [f"{y}" + ("" if result.yearly[y].in_index else "\n(趋势)") for y in years]
     base = [result.yearly[y].base_points for y in years]
@@ -103,7 +107,7 @@ def coverage_chart(result):
     shares = [cov.by_year[y].share for y in result.index_years] + [c.share for c in cov.by_level.values()]
     keys, shares = keys[::-1], [100 * (s or 0.0) for s in shares[::-1]]
     minimum = cov.min_share * 100
-    fig, ax = _figure(6.2, 0.26 * len(keys) + 0.9)
+    fig, ax = new_figure(6.2, 0.26 * len(keys) + 0.9)
     ax.barh(keys, shares, color=[GREEN if s >= minimum - 1e-9 else AMBER for s in shares])
     for y, s in enumerate(shares):
         ax.text(s + 1, y, f"{s:.1f}%", va="center", fontsize=8)
@@ -121,7 +125,7 @@ def first_level_chart(result):
     means = [f for f in result.first_level_means if f.max_points > 0][::-1]
     keys = [f"{f.first_level}（{f.target_level}）" for f in means]
     shares = [f.share * 100 for f in means]
-    fig, ax = _figure(6.2, 0.24 * len(keys) + 0.8)
+    fig, ax = new_figure(6.2, 0.24 * len(keys) + 0.8)
     colors = [GREEN if s >= 80 else AMBER if s >= 50 else RED for s in shares]
     ax.barh(keys, shares, color=colors)
     for y, s in enumerate(shares):
@@ -135,7 +139,7 @@ def first_level_chart(result):
 def lost_points_chart(result, top: int = 12):
     """Mean points lost per indicator, largest first."""
     ranked = result.points_lost[:top][::-1]
-    fig, ax = _figure(6.2, 0.24 * max(len(ranked), 1) + 0.8)
+    fig, ax = new_figure(6.2, 0.24 * max(len(ranked), 1) + 0.8)
     if not ranked:
         ax.text(0.5, 0.5, "有实际数据的指标均得满分", ha="center", va="center", transform=ax.transAxes)
         ax.set_axis_off()
@@ -151,7 +155,7 @@ def lost_points_chart(result, top: int = 12):
 
 def carbon_chart(years: dict[int, dict]):
     """CO2 by emission source and year, stacked (exports below zero)."""
-    fig, ax = _figure()
+    fig, ax = new_figure()
     names = list(dict.fromkeys(n for c in years.values() for n in c["by_source"]))
     labels = [str(y) for y in years]
     palette = ["#2f6f5e", "#5b9a8b", "#9cc5a1", "#d9a441", "#b5483b", "#7a6c8f", "#4f6d7a", "#c7b198"]

@@ -4,6 +4,7 @@ section written by the assessor) and the run's files and parameters."""
 
 from __future__ import annotations
 
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,11 +31,16 @@ class ReportContext:
     factors: Any = None
     """The carbon factor table used."""
     firmness: Any = None
-    """How firm the grade is (evalkit.analysis.firmness.Firmness), computed in the report notebook."""
+    """How firm the grade is (evalkit.analysis.firmness.Firmness), computed in the report notebook;
+    or the Future of that analysis while it still runs (`analyse_beside`)."""
 
     def __post_init__(self) -> None:
         self.numbers = Numbers(self.catalog)
         self.evidence = Evidence(self.park, self.evidence_dir)
+
+    def firmness_analysis(self) -> Any:
+        """The firmness analysis, waiting for it if it is still running; None if there is none."""
+        return self.firmness.result() if isinstance(self.firmness, Future) else self.firmness
 
     @property
     def evaluated(self) -> bool:

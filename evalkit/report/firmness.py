@@ -15,10 +15,10 @@ import numpy as np
 from evalkit.analysis.firmness import Firmness
 from evalkit.analysis.margins import CHANGE_ZH
 from evalkit.analysis.uncertainty import KIND_ZH
-from evalkit.report.charts import GREEN, GREY, RED, use_cjk_font
+from evalkit.report.charts import GREEN, GREY, RED, new_figure
 from evalkit.report.markup import Md, paragraphs, table
 from evalkit.report.context import ReportContext
-from evalkit.report.sections import GRADE_ZH, Figure, summary_chapter
+from evalkit.report.sections import GRADE_ZH, Figure, Later, summary_chapter
 
 SCENARIO_ZH = {"bonus": "加分项", "not_applicable": "不适用声明", "override": "参考值替换"}
 SCOPE_ZH = {"measured": "实测", "derived": "推算", "estimated": "估算", "proxy": "替代"}
@@ -32,11 +32,18 @@ def _grade(grade: str) -> str:
     return GRADE_ZH.get(grade, grade)
 
 
-def summary_with_firmness(ctx: ReportContext) -> Iterable[Md | Figure]:
-    """The summary chapter, then 等级的稳健性 when the notebook computed it."""
+def summary_with_firmness(ctx: ReportContext) -> Iterable[Md | Figure | Later]:
+    """The summary chapter, then 等级的稳健性 when the notebook computes it (built last: the
+    analysis may still be running beside the notebook)."""
     summary = summary_chapter(ctx)
     yield from ([summary] if isinstance(summary, str) else summary)
-    firm = ctx.firmness
+    if ctx.firmness is not None:
+        yield Later(lambda: firmness_section(ctx))
+
+
+def firmness_section(ctx: ReportContext) -> Iterable[Md | Figure]:
+    """等级的稳健性: margins, grade probabilities and what drives the index."""
+    firm = ctx.firmness_analysis()
     if firm is None or firm.index is None:
         return
     yield Md("## 等级的稳健性")
@@ -133,17 +140,9 @@ def sensitivity_section(firm: Firmness, top: int = 10) -> Md:
     return paragraphs(*blocks)
 
 
-def _figure(width: float, height: float):
-    import matplotlib.pyplot as plt
-
-    # use_cjk_font also makes every label literal text (no mathtext).
-    use_cjk_font()
-    return plt.subplots(figsize=(width, height))
-
-
 def index_distribution_chart(firm: Firmness, bands: dict[str, float]):
     """Histogram of the Monte Carlo index with the grade thresholds and the evaluated index."""
-    fig, ax = _figure(7.0, 3.2)
+    fig, ax = new_figure(7.0, 3.2)
     u = firm.uncertainty
     values = u.all.index[~np.isnan(u.all.index)]
     ax.hist(values, bins=40, color=GREEN, alpha=0.85)
@@ -162,7 +161,7 @@ def index_distribution_chart(firm: Firmness, bands: dict[str, float]):
 def sobol_chart(firm: Firmness, top: int = 15):
     """Sobol total and first-order indices, largest total effect first."""
     ranked = firm.sobol.indices[:top][::-1]
-    fig, ax = _figure(7.0, 0.32 * len(ranked) + 1.3)
+    fig, ax = new_figure(7.0, 0.32 * len(ranked) + 1.3)
     labels = [f"{i.label}（{KIND_ZH[i.kind]}）" for i in ranked]  # literal: use_cjk_font turns mathtext off
     positions = range(len(ranked))
     ax.barh([p + 0.2 for p in positions], [i.st for i in ranked], height=0.4, color=GREEN, label="总效应 ST")

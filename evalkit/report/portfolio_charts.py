@@ -5,7 +5,7 @@ from __future__ import annotations
 from evalkit.portfolio.compare import Comparison, Group
 from evalkit.portfolio.statement import Statement
 from evalkit.portfolio.trend import Trend
-from evalkit.report.charts import AMBER, GREEN, GREY, RED, _figure, use_cjk_font
+from evalkit.report.charts import AMBER, GREEN, GREY, RED, new_figure
 
 PARK_COLORS = ["#2f6f5e", "#b5483b", "#d9a441", "#4f6d7a", "#7a6c8f", "#5b9a8b", "#c7b198", "#333333"]
 PARK_MARKERS = ["o", "s", "^", "D", "v", "P", "X", "h"]
@@ -17,7 +17,7 @@ def park_style(n: int) -> dict:
 
 def ranking_chart(c: Comparison, bands: dict[str, float]):
     parks = [p for p in c.parks if p.index is not None][::-1]
-    fig, ax = _figure(7.0, 0.45 * max(len(parks), 1) + 1.4)
+    fig, ax = new_figure(7.0, 0.45 * max(len(parks), 1) + 1.4)
     ax.barh([p.park_name for p in parks], [p.index for p in parks], color=GREEN)
     for y, p in enumerate(parks):
         ax.text(p.index + 0.8, y, f"{p.index:.2f}  {p.grade if p.grade in bands else '不予定级' if p.grade == 'not_rated' else '无级别'}",
@@ -39,7 +39,7 @@ def heatmap(c: Comparison):
     names = {p.park: p.park_name for p in c.parks}
     firsts = [first for _, first in c.first_levels]
     data = np.array([[c.heat[p].get(f, np.nan) for f in firsts] for p in parks], dtype=float)
-    fig, ax = _figure(8.0, 0.5 * len(parks) + 2.4)
+    fig, ax = new_figure(8.0, 0.5 * len(parks) + 2.4)
     image = ax.imshow(data * 100, cmap="RdYlGn", vmin=0, vmax=100, aspect="auto")
     for i, park in enumerate(parks):
         for j, first in enumerate(firsts):
@@ -57,7 +57,7 @@ def heatmap(c: Comparison):
 def spread_chart(group: Group, names: dict[str, str], target_level: str):
     """Each indicator's score s in the evaluation year, one marker per park; the leader's marker ringed."""
     spreads = [s for s in group.spreads if s.target_level == target_level][::-1]
-    fig, ax = _figure(7.0, 0.3 * len(spreads) + 0.35 * len(group.parks) + 1.8)
+    fig, ax = new_figure(7.0, 0.3 * len(spreads) + 0.35 * len(group.parks) + 1.8)
     for n, park in enumerate(group.parks):
         style = park_style(n)
         xs, ys = [], []
@@ -83,10 +83,7 @@ def spread_chart(group: Group, names: dict[str, str], target_level: str):
 
 def trend_chart(t: Trend, bands: dict[str, float]):
     labels = [f"{p.window[0]}—{p.window[-1]}" for p in t.points]
-    import matplotlib.pyplot as plt
-
-    use_cjk_font()
-    fig, (left, right) = plt.subplots(1, 2, figsize=(8.5, 3.6))
+    fig, (left, right) = new_figure(8.5, 3.6, columns=2)
     indices = [p.index for p in t.points]
     left.plot(labels, [i if i is not None else float("nan") for i in indices], color=GREEN, marker="o")
     for x, p in enumerate(t.points):
@@ -115,7 +112,7 @@ def trend_chart(t: Trend, bands: dict[str, float]):
 
 def movers_chart(t: Trend):
     movers = t.movers[::-1]
-    fig, ax = _figure(7.0, 0.35 * max(len(movers), 1) + 1.3)
+    fig, ax = new_figure(7.0, 0.35 * max(len(movers), 1) + 1.3)
     if not movers:
         ax.text(0.5, 0.5, "首末评价期之间各指标得分无变化", ha="center", va="center", transform=ax.transAxes)
         ax.set_axis_off()
@@ -134,7 +131,7 @@ def movers_chart(t: Trend):
 def statement_chart(s: Statement):
     """Score change of every indicator in the statement year against the rated window, with the threshold."""
     items = [i for i in s.indicators if i.drop is not None][::-1]
-    fig, ax = _figure(7.0, 0.22 * max(len(items), 1) + 1.4)
+    fig, ax = new_figure(7.0, 0.22 * max(len(items), 1) + 1.4)
     if not items:
         ax.text(0.5, 0.5, "声明年度无可比较的指标", ha="center", va="center", transform=ax.transAxes)
         ax.set_axis_off()

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -39,6 +39,14 @@ class Figure:
 
     caption: str
     figure: Any
+
+
+@dataclass(frozen=True)
+class Later:
+    """Blocks that wait for work still running beside the notebook (the firmness analysis): the
+    chapter runner builds them after every other block, and shows them in their place."""
+
+    build: Callable[[], Iterable[Md | Figure]]
 
 
 # --- building blocks -----------------------------------------------------------------------------
