@@ -178,6 +178,36 @@ def test_sobol_ranks_the_factors_reproducibly(chem):
     assert len({i.label for i in first.indices}) == len(factors)
 
 
+def test_sobol_indices_of_the_demo_park_are_reproducible_and_sensible(chem):
+    _, _, prepared = chem
+    found = sobol(prepared, base_samples=256, seed=20_231)
+    assert sobol(prepared, base_samples=256, seed=20_231) == found
+    other = sobol(prepared, base_samples=256, seed=20_232)
+    assert [i.st for i in other.indices] != [i.st for i in found.indices]
+    s1, st = np.array([i.s1 for i in found.indices]), np.array([i.st for i in found.indices])
+    assert s1.sum() <= 1.1 and (st >= 0).all() and (st >= s1 - 0.05).all()
+    # a factor that moves the index has a bootstrap half-width; one that never moves it (e.g. the
+    # reference of an indicator scored full marks anyway) has indices and half-width 0 (to rounding:
+    # some cancel only to ~1e-28)
+    assert all((i.st_conf > 1e-12) == (i.st > 1e-12) for i in found.indices)
+    # Independently: the index is nearly additive in these factors, so each factor's share of the
+    # variance is close to the variance of the index when that factor alone sweeps its range (the
+    # others at their centre), as a share of the sum of those variances.
+    chosen = uncertainty.factors(prepared, uncertainty.load_bands(), per_series=True)
+    grid = np.linspace(0, 1, 21)
+    unit = np.full((len(chosen), grid.size, len(chosen)), 0.5)
+    for j in range(len(chosen)):
+        unit[j, :, j] = grid
+    swept = fast.evaluate_rows(prepared.catalog, prepared.structure,
+                               uncertainty.rows_for(prepared, chosen, unit.reshape(-1, len(chosen))))
+    alone = swept.index_unrounded.reshape(len(chosen), grid.size).var(axis=1)
+    share = dict(zip((f.label for f in chosen), alone / alone.sum()))
+    assert max(abs(i.st - share[i.label]) for i in found.indices) < 0.03
+    assert max(abs(i.s1 - share[i.label]) for i in found.indices) < 0.06
+    assert all((share[i.label] > 1e-12) == (i.st > 1e-12) for i in found.indices)
+    assert found.indices[0].st > 0.05 and share[found.indices[0].label] > 0.05
+
+
 # --- command line --------------------------------------------------------------------------------
 
 def test_sensitivity_json_is_reproducible_and_complete(capsys, catalog, factors):
@@ -235,6 +265,8 @@ def test_report_section_shows_margins_and_probabilities(chem, catalog, factors):
             assert f"{p:.1%}" in probabilities
     sensitivity = plain(firm_show.sensitivity_section(firm))
     assert "逐项剔除指标" in sensitivity and "Sobol" in sensitivity
+    assert "Saltelli 设计（随机化 Halton 低差异序列）" in sensitivity and "Jansen（1999）" in sensitivity
+    assert "基础样本 16，计算 {} 次，随机种子 3".format(firm.sobol.evaluations) in sensitivity
     fig = firm_show.index_distribution_chart(firm, {b.grade: b.min for b in catalog.grading.bands})
     assert fig.axes[0].get_xlabel() == "绩效指数（分）" and fig.axes[0].patches
     fig = firm_show.sobol_chart(firm)

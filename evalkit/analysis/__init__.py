@@ -6,7 +6,9 @@ fast.py         the numbers-only engine: scoring and aggregation as numpy arrays
 margins.py      distance to the neighbouring bands and what the grade rests on (bonus, not-applicable
                 declarations, reference overrides, single indicators)
 uncertainty.py  Monte Carlo over weights, references, data and missing data (bands: data/uncertainty.yaml)
-sobol.py        global sensitivity (Sobol indices with SALib) and one-at-a-time removal of indicators
+sobol.py        global sensitivity (Sobol indices: Saltelli design on a randomised Halton sequence,
+                Saltelli 2010 / Jansen estimators in numpy, tested equal to SALib) and one-at-a-time
+                removal of indicators
 firmness.py     all of the above for one park-window (`evalkit sensitivity`, the report's section)
 ahp.py          AHP weights from pairwise comparison matrices (Saaty's RI table: data/saaty_ri.yaml)
 
