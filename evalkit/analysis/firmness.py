@@ -115,7 +115,6 @@ def analyse(park: LoadedPark, catalog: Catalog, window: list[int], result: Resul
                     sobol(prepared, base_samples=sobol_samples, seed=seed, bands=bands) if sobol_samples else None)
 
 
-
 def analyse_beside(park: LoadedPark, catalog: Catalog, window: list[int], result: Result, **options: Any
                    ) -> Future[Firmness]:
     """`analyse` in a process of its own, so the caller goes on meanwhile (the report notebook builds
