@@ -3,8 +3,12 @@ Sobol indices, computed together for `evalkit sensitivity` and the report's sect
 
 from __future__ import annotations
 
-import multiprocessing
-from concurrent.futures import Future, ProcessPoolExecutor
+import os
+import pickle
+import subprocess
+import sys
+import threading
+from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -117,14 +121,41 @@ def analyse(park: LoadedPark, catalog: Catalog, window: list[int], result: Resul
 
 def analyse_beside(park: LoadedPark, catalog: Catalog, window: list[int], result: Result, **options: Any
                    ) -> Future[Firmness]:
-    """`analyse` in a process of its own, so the caller goes on meanwhile (the report notebook builds
-    its other chapters on the second core): same arguments, same `Firmness`, from `.result()`.
+    """`analyse` in a Python process of its own, so the caller goes on meanwhile (the report notebook
+    builds its other chapters on the second core): same arguments, same `Firmness`, from `.result()`.
 
-    The process is spawned, not forked: the notebook's kernel runs threads, and a forked copy of a
-    threaded process may deadlock on a lock one of them held.
+    A new interpreter running this evalkit, not a fork (the notebook's kernel runs threads, and a
+    forked copy of a threaded process may deadlock on a lock one of them held) nor multiprocessing's
+    spawn (which runs the caller's main script again). Arguments and result travel pickled through
+    the child's stdin and stdout; an exception in the child is raised by `.result()`.
     """
-    pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+    root = str(Path(__file__).resolve().parents[2])
+    env = os.environ | {"PYTHONPATH": os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH")) if p)}
+    child = subprocess.Popen([sys.executable, "-c", f"from {__name__} import serve; serve()"],
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env)
+    future: Future[Firmness] = Future()
+
+    def collect() -> None:
+        out, _ = child.communicate(pickle.dumps((park, catalog, window, result, options)))
+        try:
+            failed, value = pickle.loads(out)
+        except Exception:  # the child died before answering; its traceback went to stderr
+            future.set_exception(RuntimeError(f"the firmness analysis process exited with {child.returncode}"))
+            return
+        if failed:
+            future.set_exception(value)
+        else:
+            future.set_result(value)
+
+    threading.Thread(target=collect, name="firmness-analysis", daemon=True).start()
+    return future
+
+
+def serve() -> None:
+    """The child of `analyse_beside`: read the arguments from stdin, write (failed, value) to stdout."""
+    park, catalog, window, result, options = pickle.load(sys.stdin.buffer)
     try:
-        return pool.submit(analyse, park, catalog, window, result, **options)
-    finally:
-        pool.shutdown(wait=False)  # the worker ends once the analysis is done
+        answer = (False, analyse(park, catalog, window, result, **options))
+    except Exception as exc:
+        answer = (True, exc)
+    sys.stdout.buffer.write(pickle.dumps(answer))
