@@ -45,7 +45,7 @@ def timed(command: list[str], cwd: Path) -> float:
 
 def floor(executed: Path, work: Path) -> dict[str, float]:
     """Seconds of each step of the floor: the tools alone making the same three files."""
-    from evalkit.render.fonts import find_typst_cjk_font
+    from evalkit.render.typst_worker import find_typst_cjk_font
 
     trivial = work / "trivial.ipynb"
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x = 1")])

@@ -15,8 +15,9 @@ and `warning: false`:
 The notebook is read and filtered once into pandoc's JSON document (once per distinct prepared
 notebook: all formats see the same one while they keep the same representations), its images
 extracted to files; then the formats are written from that document side by side, each by its
-own process: pandoc for html and docx, pandoc then Typst (in a child process, so its font cache
-and memory stay out of evalkit) for PDF. The html gets its images as data: URIs and its
+own process: pandoc for html and docx, pandoc then Typst for PDF. Typst runs in a child process
+(`typst_worker.py`, so its fonts and memory stay out of evalkit) started before the read, so that
+finding the CJK font and loading Typst's fonts overlap it. The html gets its images as data: URIs and its
 stylesheet inline, which makes it one self-contained file without pandoc's slow
 `--embed-resources` pass over the written page.
 """
@@ -32,7 +33,9 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack, suppress
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -44,7 +47,7 @@ from evalkit.core.yamlio import read_yaml
 from evalkit.render.docx import finish_docx, header_text
 from evalkit.render.engines import Engine, RenderJob, notebook_with_colophon, register
 from evalkit.render.errors import RenderError
-from evalkit.render.fonts import find_typst_cjk_font
+from evalkit.render import typst_worker
 
 PANDOC_DIR = "pandoc"  # under the template directory: Lua filter and translations
 # zh-CN, not Quarto's zh-Hans: pandoc's own translations (pandoc/translations/zh.yaml) are found
@@ -52,16 +55,6 @@ PANDOC_DIR = "pandoc"  # under the template directory: Lua filter and translatio
 DEFAULT_METADATA = {"lang": "zh-CN", "toc-title": "目录"}
 # PDF first: it takes longest (pandoc, then Typst), the others run beside it.
 WRITE_ORDER = ("pdf", "html", "docx")
-# Typst in a child process of this Python: a crash or its memory stays out of evalkit.
-TYPST_SCRIPT = """
-import json, sys, typst
-typ, pdf, root, *font_paths = sys.argv[1:]
-try:
-    _, warnings = typst.compile_with_warnings(typ, output=pdf, root=root, font_paths=font_paths)
-except typst.TypstError as exc:
-    sys.exit(str(exc))
-print(json.dumps([str(w) for w in warnings]))
-"""
 # evalkit's outputs are Markdown (built with evalkit.report.markup), PNG charts and plain text. HTML
 # and SVG outputs are never shown: raw HTML, or script inside an SVG, would be live in report.html.
 MIME_PREFERENCE = {
@@ -85,25 +78,83 @@ class PandocEngine(Engine):
         return {"pandoc": pypandoc.get_pandoc_version(), "typst": importlib.metadata.version("typst")}
 
     def render(self, job: RenderJob) -> list[str]:
-        nb = notebook_with_colophon(job.notebook, job.colophon)
-        toc_depth = str(_toc_depth(job.template_dir))
-        # Formats that keep the same representation of every output read the same document.
-        groups: dict[tuple, list[str]] = {}
-        for fmt in job.outputs:
-            groups.setdefault(_kept_representations(nb, fmt), []).append(fmt)
-        warnings: list[str] = []
-        parsed: dict[str, Parsed] = {}
-        for n, formats in enumerate(groups.values()):
-            prepared, metadata = prepare_notebook(copy.deepcopy(nb) if len(groups) > 1 else nb, formats[0])
-            parsed_doc, found = _parse(nbformat.writes(prepared), metadata, n, job)
-            parsed |= dict.fromkeys(formats, parsed_doc)
-            warnings += found
-        order = [fmt for fmt in WRITE_ORDER if fmt in job.outputs]
-        with ThreadPoolExecutor(max_workers=len(order)) as pool:
-            running = {fmt: pool.submit(WRITERS[fmt], parsed[fmt], toc_depth, job) for fmt in order}
+        with ExitStack() as stack:
+            typst = stack.enter_context(TypstWorker(job.workdir)) if "pdf" in job.outputs else None
+            pool = stack.enter_context(ThreadPoolExecutor(max_workers=len(job.outputs)))
+            if typst is not None:
+                # Stopped before the pool waits for its writers (its pipes are closed after): should
+                # the render fail or be interrupted meanwhile, a PDF writer waiting on Typst returns at once.
+                stack.callback(typst.stop)
+            nb = notebook_with_colophon(job.notebook, job.colophon)
+            toc_depth = str(_toc_depth(job.template_dir))
+            # Formats that keep the same representation of every output read the same document.
+            groups: dict[tuple, list[str]] = {}
+            for fmt in job.outputs:
+                groups.setdefault(_kept_representations(nb, fmt), []).append(fmt)
+            warnings: list[str] = []
+            parsed: dict[str, Parsed] = {}
+            for n, formats in enumerate(groups.values()):
+                prepared, metadata = prepare_notebook(copy.deepcopy(nb) if len(groups) > 1 else nb, formats[0])
+                parsed_doc, found = _parse(nbformat.writes(prepared), metadata, n, job)
+                parsed |= dict.fromkeys(formats, parsed_doc)
+                warnings += found
+            writers = {"html": _write_html, "docx": _write_docx, "pdf": partial(_write_pdf, typst=typst)}
+            order = [fmt for fmt in WRITE_ORDER if fmt in job.outputs]
+            running = {fmt: pool.submit(writers[fmt], parsed[fmt], toc_depth, job) for fmt in order}
             for fmt in order:
                 warnings += [f"{fmt}: {w}" for w in running[fmt].result()]
         return warnings
+
+
+class TypstWorker:
+    """The child process of `typst_worker.py`, ended (killed if still busy) when the render ends."""
+
+    def __init__(self, root: Path):
+        root = root.resolve()
+        self.log = root / "typst-worker.log"
+        # Its stderr goes to a file: a pipe nobody reads could fill and block it.
+        with self.log.open("w", encoding="utf-8") as log:
+            self.process = subprocess.Popen([sys.executable, "-P", typst_worker.__file__, str(root)], cwd=root,
+                                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log,
+                                            text=True, encoding="utf-8")
+
+    def __enter__(self) -> TypstWorker:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+        self.process.stdout.close()
+        with suppress(BrokenPipeError):  # a request it died before reading
+            self.process.stdin.close()
+
+    def stop(self) -> None:
+        """End the worker: by now its PDF is written, or the render failed and needs none."""
+        self.process.kill()
+        self.process.wait()
+
+    def font_family(self) -> str:
+        """The CJK font family Typst has loaded (waits for the worker's start)."""
+        return self._answer()["family"]
+
+    def compile(self, typ: Path, pdf: Path) -> list[str]:
+        """Compile `typ` into `pdf`; Typst's warnings."""
+        try:
+            self.process.stdin.write(json.dumps({"typ": str(typ.resolve()), "pdf": str(pdf.resolve())}) + "\n")
+            self.process.stdin.flush()
+        except BrokenPipeError:
+            pass  # the worker has ended; _answer says how
+        return self._answer()["warnings"]
+
+    def _answer(self) -> dict[str, Any]:
+        line = self.process.stdout.readline()
+        if not line:  # end of its output: the worker has died
+            code = self.process.wait()
+            last_words = self.log.read_text("utf-8", errors="replace").strip()
+            raise RenderError("pdf", f"typst worker exited with {code}: {last_words}")
+        answer = json.loads(line)
+        if "error" in answer:
+            raise RenderError("pdf", answer["error"])
+        return answer
 
 
 @dataclass(frozen=True)
@@ -153,23 +204,14 @@ def _write_docx(parsed: Parsed, toc_depth: str, job: RenderJob) -> list[str]:
     return warnings
 
 
-def _write_pdf(parsed: Parsed, toc_depth: str, job: RenderJob) -> list[str]:
-    font = find_typst_cjk_font()
+def _write_pdf(parsed: Parsed, toc_depth: str, job: RenderJob, typst: TypstWorker) -> list[str]:
     typ = job.workdir / "report.typ"
     warnings = _pandoc([parsed.document.name, "--from", "json", *_common(job, toc_depth),
                         "--to", "typst", "--standalone",
-                        "--variable", f"mainfont={font.family}", "--variable", "papersize=a4",
+                        "--variable", f"mainfont={typst.font_family()}", "--variable", "papersize=a4",
                         "--include-in-header", str(job.template_dir / "typst-header.typ"),
                         "--output", typ.name], job, "pdf")
-    done = subprocess.run([sys.executable, "-c", TYPST_SCRIPT, typ.name, str(job.outputs["pdf"]),
-                           str(job.workdir), *font.font_paths],
-                          cwd=job.workdir, capture_output=True, text=True, check=False)
-    if done.returncode != 0:
-        raise RenderError("pdf", f"typst: {done.stderr.strip()}")
-    return warnings + [f"typst: {w}" for w in json.loads(done.stdout)]
-
-
-WRITERS = {"html": _write_html, "docx": _write_docx, "pdf": _write_pdf}
+    return warnings + [f"typst: {w}" for w in typst.compile(typ, job.outputs["pdf"])]
 
 
 def _common(job: RenderJob, toc_depth: str) -> list[str]:

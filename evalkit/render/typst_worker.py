@@ -1,4 +1,14 @@
-"""Find a CJK font for Typst, so the PDF never shows Chinese as empty boxes.
+"""Typst's side of the PDF: the CJK font search, and the child process that compiles the PDF.
+
+The pandoc engine starts this file as a script (`python -P typst_worker.py ROOT`, ROOT being
+Typst's project root) before pandoc reads the notebook, so the font search, the interpreter's
+start and Typst's font loading overlap that read. Typst stays out of evalkit's process (its fonts
+cost some 260 MiB). As a script it must start fast: it imports only the standard library and
+typst, never evalkit (whose `render` package alone takes 0.3 s to import).
+
+The protocol is one JSON object per line. On start the worker answers `{"family": …}` (the font
+pandoc's typst writer needs as `mainfont`); then it reads one `{"typ": …, "pdf": …}`, compiles,
+answers `{"warnings": [...]}` and exits. Any failure is answered `{"error": message}`.
 
 Typst falls back silently to fonts without Chinese glyphs, so the font is chosen here from what
 the machine really has, and its directory is handed to Typst explicitly. fontconfig answers in
@@ -7,13 +17,13 @@ milliseconds; Typst's own scan of every system font (0.7 s) is the fallback wher
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
+import sys
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-
-from evalkit.render.errors import RenderError
 
 # Serif first: body text of Chinese reports is traditionally set in a Song (serif) face.
 CJK_FAMILIES = (
@@ -31,6 +41,10 @@ KNOWN_FONT_DIRS = ("/usr/share/fonts/opentype/noto", "/usr/share/fonts/noto-cjk"
                    "/usr/share/fonts/google-noto-cjk", "/System/Library/Fonts", "C:/Windows/Fonts")
 
 
+class NoCJKFont(LookupError):
+    """No font of `CJK_FAMILIES` is installed."""
+
+
 @dataclass(frozen=True)
 class TypstFont:
     family: str
@@ -44,11 +58,8 @@ def find_typst_cjk_font() -> TypstFont:
     for family in CJK_FAMILIES:
         if found.get(family):
             return TypstFont(family, tuple(sorted(found[family])))
-    raise RenderError(
-        "pdf",
-        "no CJK font found for Typst (looked for: " + ", ".join(CJK_FAMILIES) + "); "
-        "install one, e.g. `apt-get install fonts-noto-cjk`",
-    )
+    raise NoCJKFont("no CJK font found for Typst (looked for: " + ", ".join(CJK_FAMILIES) + "); "
+                    "install one, e.g. `apt-get install fonts-noto-cjk`")
 
 
 def _fontconfig_families() -> dict[str, set[str]]:
@@ -69,3 +80,32 @@ def _typst_families() -> dict[str, set[str]]:
     dirs = {d for d in KNOWN_FONT_DIRS if Path(d).is_dir()}
     families = typst.Fonts(include_system_fonts=True, font_paths=sorted(dirs)).families()
     return {family: dirs for family in families}
+
+
+def serve(root: Path) -> None:
+    """Find the font and load Typst's fonts, say which family, then compile the one request."""
+    import typst
+
+    try:
+        font = find_typst_cjk_font()
+    except NoCJKFont as exc:
+        return _answer(error=str(exc))
+    compiler = typst.Compiler(root=root, font_paths=list(font.font_paths))
+    _answer(family=font.family)
+    line = sys.stdin.readline()
+    if not line:  # evalkit no longer needs the PDF (its render failed or it was killed)
+        return
+    request = json.loads(line)
+    try:
+        _, warnings = compiler.compile_with_warnings(input=request["typ"], output=request["pdf"])
+    except typst.TypstError as exc:
+        return _answer(error=f"typst: {exc}")
+    _answer(warnings=[str(w) for w in warnings])
+
+
+def _answer(**reply: object) -> None:
+    print(json.dumps(reply), flush=True)
+
+
+if __name__ == "__main__":
+    serve(Path(sys.argv[1]))
