@@ -543,6 +543,96 @@ def test_html_embeds_the_notebooks_charts_without_embed_resources(tmp_path):
     assert "border-collapse" in html and "<link" not in html  # report.css inline, not linked
 
 
+def small_job(tmp_path: Path, template: Path = TEMPLATE_DIR, formats=("html", "pdf")):
+    """A render job for a one-cell executed notebook (quick to write in every format)."""
+    from evalkit.render.engines import RenderJob
+
+    notebook = tmp_path / "executed.ipynb"
+    nbformat.write(new_notebook(cells=[new_code_cell("show()", outputs=[new_output(
+        "display_data", data={"text/markdown": "园区**评价**结论", "text/plain": "<Markdown>"})])]), notebook)
+    work = tmp_path / "work"
+    work.mkdir()
+    return RenderJob(notebook, {fmt: tmp_path / f"r.{fmt}" for fmt in formats}, template, work, "# 版本说明")
+
+
+@pytest.fixture
+def started(monkeypatch):
+    """Every process started meanwhile (subprocess.run starts them through Popen too)."""
+    processes: list[subprocess.Popen] = []
+
+    class Recorded(subprocess.Popen):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            processes.append(self)
+
+    monkeypatch.setattr(subprocess, "Popen", Recorded)
+    return processes
+
+
+def typst_workers(processes: list[subprocess.Popen]) -> list[subprocess.Popen]:
+    return [p for p in processes if any(str(arg).endswith("typst_worker.py") for arg in p.args)]
+
+
+def assert_all_ended(processes: list[subprocess.Popen]) -> None:
+    """Every process has exited and been reaped: none left running, no zombie."""
+    for process in processes:
+        assert process.returncode is not None and not Path(f"/proc/{process.pid}").exists(), process.args
+
+
+def test_pdf_uses_a_typst_worker_that_ends_with_the_render(tmp_path, started):
+    job = small_job(tmp_path)
+    assert get_engine("pandoc").render(job) == []
+    assert "园区评价结论" in squeeze(pdf_text(job.outputs["pdf"]))
+    assert len(typst_workers(started)) == 1
+    assert_all_ended(started)
+
+
+def test_a_failing_render_leaves_no_typst_worker(tmp_path, started):
+    """The worker starts before pandoc reads the notebook; that read fails here (a broken Lua
+    filter), and the worker, waiting for its .typ, is killed."""
+    template = copy_template(tmp_path)
+    (template / "pandoc" / "notebook.lua").write_text('error("broken filter")\n', encoding="utf-8")
+    with pytest.raises(RenderError, match="broken filter") as caught:
+        get_engine("pandoc").render(small_job(tmp_path, template))
+    assert caught.value.stage == "render"
+    assert len(typst_workers(started)) == 1
+    assert_all_ended(started)
+
+
+def test_a_typst_error_fails_the_pdf_with_typsts_message(tmp_path, started):
+    template = copy_template(tmp_path)
+    with (template / "typst-header.typ").open("a", encoding="utf-8") as header:
+        header.write("#no-such-function()\n")
+    with pytest.raises(RenderError, match="typst: unknown variable: no-such-function") as caught:
+        get_engine("pandoc").render(small_job(tmp_path, template))
+    assert caught.value.stage == "pdf"
+    assert_all_ended(started)
+
+
+def test_a_dead_typst_worker_fails_the_pdf_without_hanging(tmp_path, started, monkeypatch):
+    class Killed(subprocess.Popen):  # recorded (see `started`); the worker dies as soon as started
+        def __init__(self, args, **kwargs):
+            super().__init__(args, **kwargs)
+            if typst_workers([self]):
+                self.kill()
+
+    monkeypatch.setattr(subprocess, "Popen", Killed)
+    with pytest.raises(RenderError, match=r"typst worker exited with -9") as caught:
+        get_engine("pandoc").render(small_job(tmp_path))
+    assert caught.value.stage == "pdf"
+    assert_all_ended(started)
+
+
+def test_pdf_without_a_cjk_font_names_the_fonts_to_install(tmp_path, monkeypatch, started):
+    fonts_conf = tmp_path / "fonts.conf"  # fontconfig knowing no font at all
+    fonts_conf.write_text('<?xml version="1.0"?><fontconfig></fontconfig>\n', encoding="utf-8")
+    monkeypatch.setenv("FONTCONFIG_FILE", str(fonts_conf))
+    with pytest.raises(RenderError, match="no CJK font found for Typst .*fonts-noto-cjk") as caught:
+        get_engine("pandoc").render(small_job(tmp_path))
+    assert caught.value.stage == "pdf"
+    assert_all_ended(started)
+
+
 # --- engines ---------------------------------------------------------------------------------------
 
 def test_auto_engine_is_quarto_only_when_installed(monkeypatch):
