@@ -599,6 +599,13 @@ def test_a_failing_render_leaves_no_typst_worker(tmp_path, started):
     assert_all_ended(started)
 
 
+def test_typst_warnings_are_returned_with_the_format_and_tool(tmp_path):
+    template = copy_template(tmp_path)
+    with (template / "typst-header.typ").open("a", encoding="utf-8") as header:
+        header.write('#text(font: "NoSuchFont")[x]\n')
+    assert get_engine("pandoc").render(small_job(tmp_path, template)) == ["pdf: typst: unknown font family: nosuchfont"]
+
+
 def test_a_typst_error_fails_the_pdf_with_typsts_message(tmp_path, started):
     template = copy_template(tmp_path)
     with (template / "typst-header.typ").open("a", encoding="utf-8") as header:
