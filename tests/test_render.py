@@ -446,6 +446,24 @@ def test_default_kernel_is_this_interpreter():
     execute_module.check_kernel()  # raises if python3 would start another Python
 
 
+def test_the_kernel_runs_in_the_run_folder_and_is_gone_after_a_failing_notebook(tmp_path):
+    notebook = tmp_path / "template.ipynb"
+    nb = new_notebook(cells=[new_code_cell("x = 1", metadata={"tags": ["parameters"]}),
+                             new_code_cell("import os, pathlib; pathlib.Path('here.txt').write_text(os.getcwd())"),
+                             new_code_cell("raise ValueError('broken on purpose')")])
+    nb.metadata.kernelspec = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, notebook)
+    work = tmp_path / "run"
+    work.mkdir()
+    with pytest.raises(NotebookError, match="broken on purpose"):
+        with execute_module.started_kernel(work) as kernel:
+            process = kernel.provisioner.process
+            execute_module.execute_notebook(notebook, work / "out.ipynb", {"x": 2}, kernel=kernel)
+    assert (work / "here.txt").read_text() == str(work)
+    assert process.poll() is not None  # ended, and reaped
+    assert not kernel.has_kernel and all(not c.channels_running for c in kernel.clients)
+
+
 # --- preparing the notebook for pandoc -------------------------------------------------------------
 
 def test_prepare_notebook_hides_code_and_keeps_what_the_format_can_show():

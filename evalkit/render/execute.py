@@ -20,7 +20,9 @@ from typing import Any
 
 import nbformat
 import papermill
+from jupyter_client import AsyncKernelManager
 from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
+from jupyter_core.utils import run_sync
 from papermill.exceptions import PapermillExecutionError
 
 import evalkit
@@ -88,26 +90,37 @@ def check_parameters(template: Path, names: set[str]) -> None:
         )
 
 
+@contextmanager
+def started_kernel(cwd: Path, kernel_name: str = KERNEL_NAME) -> Iterator[AsyncKernelManager]:
+    """A kernel for the notebook, started now in working directory `cwd`, so it boots while the
+    caller prepares the run; killed on leaving (every output has arrived by then: a graceful
+    shutdown would only wait for the kernel's own exit)."""
+    check_kernel(kernel_name)
+    kernel = _Kernel(kernel_name=kernel_name)
+    try:
+        run_sync(kernel.start_kernel)(extra_arguments=KERNEL_ARGUMENTS, cwd=str(cwd), env=_kernel_environment())
+    except Exception as exc:
+        raise RenderError("execute", f"cannot start the Jupyter kernel {kernel_name!r}: {exc}") from exc
+    try:
+        yield kernel
+    finally:
+        kernel.stop()
+
+
 def execute_notebook(template: Path, output: Path, parameters: Mapping[str, Any], *,
-                     cwd: Path, kernel_name: str = KERNEL_NAME) -> Execution:
-    """Run `template` with `parameters` in working directory `cwd`; write the result to `output`.
+                     kernel: AsyncKernelManager) -> Execution:
+    """Run `template` with `parameters` on `kernel` (from `started_kernel`); write the result to `output`.
 
     Raises `NotebookError` when a cell raises, `RenderError` for any other failure.
     """
-    check_kernel(kernel_name)
     check_parameters(template, set(parameters))
     start = time.perf_counter()
     try:
-        with _kernel_imports_this_evalkit():
-            papermill.execute_notebook(
-                str(template), str(output), parameters=dict(parameters), cwd=str(cwd),
-                kernel_name=kernel_name, progress_bar=False,
-                log_output=False, request_save_on_cell_execute=False,
-                extra_arguments=KERNEL_ARGUMENTS,
-                # Every output has arrived once the last cell is done: a graceful shutdown would
-                # only wait ~0.4 s for the kernel's own exit.
-                shutdown_kernel="immediate",
-            )
+        papermill.execute_notebook(
+            str(template), str(output), parameters=dict(parameters), km=kernel,
+            kernel_name=kernel.kernel_name, progress_bar=False,
+            log_output=False, request_save_on_cell_execute=False,
+        )
     except PapermillExecutionError as exc:
         raise NotebookError(exc.cell_index, exc.exec_count, exc.source, exc.ename, exc.evalue,
                             exc.traceback) from None
@@ -115,28 +128,36 @@ def execute_notebook(template: Path, output: Path, parameters: Mapping[str, Any]
     return Execution(seconds=seconds, cells_seconds=_cells_seconds(output))
 
 
+class _Kernel(AsyncKernelManager):
+    """The kernel manager handed to papermill, which then makes a client of it but, as the kernel is
+    not its own, leaves both to us: remember the client to close it."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.clients: list = []
+
+    def client(self, **kwargs: Any):
+        made = super().client(**kwargs)
+        self.clients.append(made)
+        return made
+
+    def stop(self) -> None:
+        for client in self.clients:
+            client.stop_channels()
+        if self.has_kernel:
+            run_sync(self.shutdown_kernel)(now=True)
+
+
 def _cells_seconds(notebook: Path) -> float:
     nb = nbformat.read(notebook, as_version=4)
     return sum(cell.metadata.get("papermill", {}).get("duration") or 0.0 for cell in nb.cells)
 
 
-@contextmanager
-def _kernel_imports_this_evalkit() -> Iterator[None]:
-    """Let the kernel import the evalkit this process runs, even from an uninstalled checkout.
-
-    The kernel inherits the environment at start; nbclient offers no other way to extend it.
-    """
+def _kernel_environment() -> dict[str, str]:
+    """This environment, with the evalkit this process runs importable by the kernel even from an
+    uninstalled checkout."""
     root = str(Path(evalkit.__file__).resolve().parent.parent)
     site_dirs = {str(Path(p).resolve()) for p in [*site.getsitepackages(), site.getusersitepackages()]}
     if root in site_dirs:  # installed normally: the kernel finds it anyway
-        yield
-        return
-    saved = os.environ.get("PYTHONPATH")
-    os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (root, saved) if p)
-    try:
-        yield
-    finally:
-        if saved is None:
-            del os.environ["PYTHONPATH"]
-        else:
-            os.environ["PYTHONPATH"] = saved
+        return dict(os.environ)
+    return os.environ | {"PYTHONPATH": os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH")) if p)}
