@@ -446,6 +446,25 @@ def test_default_kernel_is_this_interpreter():
     execute_module.check_kernel()  # raises if python3 would start another Python
 
 
+@pytest.mark.parametrize("own_ipython_dir", [False, True])
+def test_kernel_specs_are_looked_up_where_jupyter_looks(monkeypatch, tmp_path, own_ipython_dir):
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    if own_ipython_dir:  # a kernel registered under IPYTHONDIR/kernels is found as Jupyter finds it
+        spec = tmp_path / "ipython" / "kernels" / "extra"
+        spec.mkdir(parents=True)
+        (spec / "kernel.json").write_text(json.dumps(
+            {"argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+             "display_name": "extra", "language": "python"}))
+        monkeypatch.setenv("IPYTHONDIR", str(tmp_path / "ipython"))
+    else:
+        monkeypatch.delenv("IPYTHONDIR", raising=False)
+    ours = execute_module._kernel_specs()
+    assert ours.kernel_dirs == KernelSpecManager().kernel_dirs
+    assert ours.find_kernel_specs() == KernelSpecManager().find_kernel_specs()
+    assert ("extra" in ours.find_kernel_specs()) == own_ipython_dir
+
+
 def test_the_kernel_runs_in_the_run_folder_and_is_gone_after_a_failing_notebook(tmp_path):
     notebook = tmp_path / "template.ipynb"
     nb = new_notebook(cells=[new_code_cell("x = 1", metadata={"tags": ["parameters"]}),
