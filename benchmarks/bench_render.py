@@ -12,6 +12,8 @@ Every figure is the wall time of processes, as a user would run them (median of 
   its Markdown outputs into content), and Typst compiling the PDF, one after the other;
 * `evalkit --help` and `evalkit score` (the demo park) as processes.
 
+evalkit is this checkout's (on PYTHONPATH), its bytecode compiled first as pip does on install.
+
 Goals: render ≤ 1.3 × floor; `evalkit --help` ≤ 0.1 s; `evalkit score` ≤ 0.3 s. Exit 1 if any is
 missed. The machine may be shared: the ratio is measured in one run so load affects both sides.
 """
@@ -19,6 +21,7 @@ missed. The machine may be shared: the ratio is measured in one run so load affe
 from __future__ import annotations
 
 import argparse
+import compileall
 import os
 import statistics
 import subprocess
@@ -32,15 +35,23 @@ import nbformat
 import pypandoc
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # the evalkit measured is this checkout's
 TEMPLATE = ROOT / "report_template"
 RATIO_GOAL, HELP_GOAL, SCORE_GOAL = 1.3, 0.1, 0.3
 COMPILE = "import sys, typst; typst.compile(sys.argv[1], output=sys.argv[2], font_paths=sys.argv[3:])"
 
 
+# The evalkit of this checkout, in every process (also where it is not installed).
+ENV = os.environ | {"PYTHONPATH": os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p)}
+
+
 def timed(command: list[str], cwd: Path) -> float:
     start = time.perf_counter()
-    subprocess.run(command, cwd=cwd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    return time.perf_counter() - start
+    done = subprocess.run(command, cwd=cwd, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    seconds = time.perf_counter() - start
+    if done.returncode != 0:
+        raise SystemExit(f"{' '.join(command)} exited with {done.returncode}:\n{done.stderr}")
+    return seconds
 
 
 def floor(executed: Path, work: Path) -> dict[str, float]:
@@ -77,6 +88,9 @@ def main() -> int:
     parser.add_argument("--years", default="2021-2023")
     args = parser.parse_args()
     evalkit = [sys.executable, "-m", "evalkit"]
+    # Bytecode as pip writes it on install (the floor's packages have theirs), also where
+    # PYTHONDONTWRITEBYTECODE would have every process compile evalkit from source.
+    compileall.compile_dir(ROOT / "evalkit", quiet=1)
 
     with tempfile.TemporaryDirectory(prefix="evalkit-bench-") as tmp:
         work = Path(tmp)

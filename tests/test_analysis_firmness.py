@@ -4,6 +4,7 @@ section. Where possible each figure is checked against an independent traced eva
 from __future__ import annotations
 
 import json
+import re
 
 import numpy as np
 import pypandoc
@@ -267,6 +268,8 @@ def test_report_section_shows_margins_and_probabilities(chem, catalog, factors):
     assert "逐项剔除指标" in sensitivity and "Sobol" in sensitivity
     assert "Saltelli 设计（随机化 Halton 低差异序列）" in sensitivity and "Jansen（1999）" in sensitivity
     assert "基础样本 16，计算 {} 次，随机种子 3".format(firm.sobol.evaluations) in sensitivity
+    top = firm.sobol.indices[0]
+    assert re.search(rf"{top.s1:.3f} +±{top.s1_conf:.3f} +{top.st:.3f} +±{top.st_conf:.3f}", sensitivity)
     fig = firm_show.index_distribution_chart(firm, {b.grade: b.min for b in catalog.grading.bands})
     assert fig.axes[0].get_xlabel() == "绩效指数（分）" and fig.axes[0].patches
     fig = firm_show.sobol_chart(firm)

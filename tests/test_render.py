@@ -446,6 +446,43 @@ def test_default_kernel_is_this_interpreter():
     execute_module.check_kernel()  # raises if python3 would start another Python
 
 
+@pytest.mark.parametrize("own_ipython_dir", [False, True])
+def test_kernel_specs_are_looked_up_where_jupyter_looks(monkeypatch, tmp_path, own_ipython_dir):
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    if own_ipython_dir:  # a kernel registered under IPYTHONDIR/kernels is found as Jupyter finds it
+        spec = tmp_path / "ipython" / "kernels" / "extra"
+        spec.mkdir(parents=True)
+        (spec / "kernel.json").write_text(json.dumps(
+            {"argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+             "display_name": "extra", "language": "python"}))
+        monkeypatch.setenv("IPYTHONDIR", str(tmp_path / "ipython"))
+    else:
+        monkeypatch.delenv("IPYTHONDIR", raising=False)
+    ours = execute_module._kernel_specs()
+    assert ours.kernel_dirs == KernelSpecManager().kernel_dirs
+    assert ours.find_kernel_specs() == KernelSpecManager().find_kernel_specs()
+    assert ("extra" in ours.find_kernel_specs()) == own_ipython_dir
+
+
+def test_the_kernel_runs_in_the_run_folder_and_is_gone_after_a_failing_notebook(tmp_path):
+    notebook = tmp_path / "template.ipynb"
+    nb = new_notebook(cells=[new_code_cell("x = 1", metadata={"tags": ["parameters"]}),
+                             new_code_cell("import os, pathlib; pathlib.Path('here.txt').write_text(os.getcwd())"),
+                             new_code_cell("raise ValueError('broken on purpose')")])
+    nb.metadata.kernelspec = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, notebook)
+    work = tmp_path / "run"
+    work.mkdir()
+    with pytest.raises(NotebookError, match="broken on purpose"):
+        with execute_module.started_kernel(work) as kernel:
+            process = kernel.provisioner.process
+            execute_module.execute_notebook(notebook, work / "out.ipynb", {"x": 2}, kernel=kernel)
+    assert (work / "here.txt").read_text() == str(work)
+    assert process.poll() is not None  # ended, and reaped
+    assert not kernel.has_kernel and all(not c.channels_running for c in kernel.clients)
+
+
 # --- preparing the notebook for pandoc -------------------------------------------------------------
 
 def test_prepare_notebook_hides_code_and_keeps_what_the_format_can_show():

@@ -50,6 +50,7 @@ class SobolIndex:
     s1: float
     st: float
     st_conf: float
+    s1_conf: float
 
 
 @dataclass
@@ -79,8 +80,9 @@ def sobol(prepared: Prepared, *, base_samples: int = DEFAULT_BASE_SAMPLES, seed:
     unit = saltelli_design(base_samples, len(chosen), design_stream)
     result = evaluate_rows(prepared.catalog, prepared.structure, rows_for(prepared, chosen, unit))
     found = sobol_indices(result.index_unrounded, len(chosen), seed=seed)
-    indices = [SobolIndex(f.label, f.kind, float(s1), float(st), float(conf))
-               for f, s1, st, conf in zip(chosen, found["S1"], found["ST"], found["ST_conf"])]
+    indices = [SobolIndex(f.label, f.kind, float(s1), float(st), float(st_conf), float(s1_conf))
+               for f, s1, st, st_conf, s1_conf in zip(chosen, found["S1"], found["ST"], found["ST_conf"],
+                                                      found["S1_conf"])]
     return Sobol(base_samples, len(unit), seed, sorted(indices, key=lambda i: -i.st))
 
 

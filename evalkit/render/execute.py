@@ -19,9 +19,10 @@ from pathlib import Path
 from typing import Any
 
 import nbformat
-import papermill
+from jupyter_client import AsyncKernelManager
 from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
-from papermill.exceptions import PapermillExecutionError
+from jupyter_core.paths import jupyter_path
+from jupyter_core.utils import run_sync
 
 import evalkit
 from evalkit.render.errors import NotebookError, RenderError
@@ -56,7 +57,7 @@ def check_kernel(kernel_name: str = KERNEL_NAME) -> None:
     """
     fix = f"{sys.executable} -m ipykernel install --user --name {kernel_name}"
     try:
-        spec = KernelSpecManager().get_kernel_spec(kernel_name)
+        spec = _kernel_specs().get_kernel_spec(kernel_name)
     except NoSuchKernel:
         raise RenderError("execute", f"no Jupyter kernel named {kernel_name!r}; register one: {fix}") from None
     program = spec.argv[0]
@@ -79,6 +80,8 @@ def check_parameters(template: Path, names: set[str]) -> None:
     papermill only warns about a parameter the template does not declare; the report would then
     silently use the template's default (e.g. the wrong input file).
     """
+    import papermill  # imported once the kernel is booting (0.16 s)
+
     declared = {p["name"] for p in papermill.inspect_notebook(str(template)).values()}
     missing = sorted(names - declared)
     if missing:
@@ -88,26 +91,40 @@ def check_parameters(template: Path, names: set[str]) -> None:
         )
 
 
+@contextmanager
+def started_kernel(cwd: Path, kernel_name: str = KERNEL_NAME) -> Iterator[AsyncKernelManager]:
+    """A kernel for the notebook, started now in working directory `cwd`, so it boots while the
+    caller prepares the run; killed on leaving (every output has arrived by then: a graceful
+    shutdown would only wait for the kernel's own exit)."""
+    check_kernel(kernel_name)
+    kernel = _Kernel(kernel_name=kernel_name, kernel_spec_manager=_kernel_specs())
+    try:
+        run_sync(kernel.start_kernel)(extra_arguments=KERNEL_ARGUMENTS, cwd=str(cwd), env=_kernel_environment())
+    except Exception as exc:
+        raise RenderError("execute", f"cannot start the Jupyter kernel {kernel_name!r}: {exc}") from exc
+    try:
+        yield kernel
+    finally:
+        kernel.stop()
+
+
 def execute_notebook(template: Path, output: Path, parameters: Mapping[str, Any], *,
-                     cwd: Path, kernel_name: str = KERNEL_NAME) -> Execution:
-    """Run `template` with `parameters` in working directory `cwd`; write the result to `output`.
+                     kernel: AsyncKernelManager) -> Execution:
+    """Run `template` with `parameters` on `kernel` (from `started_kernel`); write the result to `output`.
 
     Raises `NotebookError` when a cell raises, `RenderError` for any other failure.
     """
-    check_kernel(kernel_name)
+    import papermill  # imported once the kernel is booting (0.16 s)
+    from papermill.exceptions import PapermillExecutionError
+
     check_parameters(template, set(parameters))
     start = time.perf_counter()
     try:
-        with _kernel_imports_this_evalkit():
-            papermill.execute_notebook(
-                str(template), str(output), parameters=dict(parameters), cwd=str(cwd),
-                kernel_name=kernel_name, progress_bar=False,
-                log_output=False, request_save_on_cell_execute=False,
-                extra_arguments=KERNEL_ARGUMENTS,
-                # Every output has arrived once the last cell is done: a graceful shutdown would
-                # only wait ~0.4 s for the kernel's own exit.
-                shutdown_kernel="immediate",
-            )
+        papermill.execute_notebook(
+            str(template), str(output), parameters=dict(parameters), km=kernel,
+            kernel_name=kernel.kernel_name, progress_bar=False,
+            log_output=False, request_save_on_cell_execute=False,
+        )
     except PapermillExecutionError as exc:
         raise NotebookError(exc.cell_index, exc.exec_count, exc.source, exc.ename, exc.evalue,
                             exc.traceback) from None
@@ -115,28 +132,43 @@ def execute_notebook(template: Path, output: Path, parameters: Mapping[str, Any]
     return Execution(seconds=seconds, cells_seconds=_cells_seconds(output))
 
 
+class _Kernel(AsyncKernelManager):
+    """The kernel manager handed to papermill, which then makes a client of it but, as the kernel is
+    not its own, leaves both to us: remember the client to close it."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.clients: list = []
+
+    def client(self, **kwargs: Any):
+        made = super().client(**kwargs)
+        self.clients.append(made)
+        return made
+
+    def stop(self) -> None:
+        for client in self.clients:
+            client.stop_channels()
+        if self.has_kernel:
+            run_sync(self.shutdown_kernel)(now=True)
+
+
 def _cells_seconds(notebook: Path) -> float:
     nb = nbformat.read(notebook, as_version=4)
     return sum(cell.metadata.get("papermill", {}).get("duration") or 0.0 for cell in nb.cells)
 
 
-@contextmanager
-def _kernel_imports_this_evalkit() -> Iterator[None]:
-    """Let the kernel import the evalkit this process runs, even from an uninstalled checkout.
+def _kernel_specs() -> KernelSpecManager:
+    """Jupyter's kernel spec folders, those KernelSpecManager lists by default, without importing
+    IPython (0.13 s before the kernel can start) only to name ~/.ipython/kernels."""
+    ipython_dir = os.environ.get("IPYTHONDIR") or os.path.join(os.path.expanduser("~"), ".ipython")
+    return KernelSpecManager(kernel_dirs=[*jupyter_path("kernels"), os.path.join(ipython_dir, "kernels")])
 
-    The kernel inherits the environment at start; nbclient offers no other way to extend it.
-    """
+
+def _kernel_environment() -> dict[str, str]:
+    """This environment, with the evalkit this process runs importable by the kernel even from an
+    uninstalled checkout."""
     root = str(Path(evalkit.__file__).resolve().parent.parent)
     site_dirs = {str(Path(p).resolve()) for p in [*site.getsitepackages(), site.getusersitepackages()]}
     if root in site_dirs:  # installed normally: the kernel finds it anyway
-        yield
-        return
-    saved = os.environ.get("PYTHONPATH")
-    os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (root, saved) if p)
-    try:
-        yield
-    finally:
-        if saved is None:
-            del os.environ["PYTHONPATH"]
-        else:
-            os.environ["PYTHONPATH"] = saved
+        return dict(os.environ)
+    return os.environ | {"PYTHONPATH": os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH")) if p)}

@@ -30,7 +30,7 @@ from evalkit.report import markup
 from evalkit.report.markup import Md
 from evalkit.render.engines import FORMATS, Engine, RenderJob, get_engine
 from evalkit.render.errors import ArchiveConflict, RenderError
-from evalkit.render.execute import Execution, execute_notebook
+from evalkit.render.execute import Execution, execute_notebook, started_kernel
 
 
 def _template_dir() -> Path:
@@ -146,11 +146,12 @@ def _run_stages(park_id: str, years: list[int], final: Path, inputs: list[InputF
     stages: dict[str, float] = {}
     marked = tempfile.TemporaryDirectory(prefix="evalkit-draft-")  # the template with the draft mark
     try:
-        with _setup_errors():
-            archive.copy_inputs(inputs, staging)
-        with _stage("execute", stages, progress):
-            execution = execute_notebook(template_dir / NOTEBOOK, staging / NOTEBOOK, parameters, cwd=staging)
-            _check_results(staging / RESULTS)
+        with started_kernel(staging) as kernel:  # it boots while the inputs are copied
+            with _setup_errors():
+                archive.copy_inputs(inputs, staging)
+            with _stage("execute", stages, progress):
+                execution = execute_notebook(template_dir / NOTEBOOK, staging / NOTEBOOK, parameters, kernel=kernel)
+                _check_results(staging / RESULTS)
         unverified = draft.unverified_references(staging / RESULTS)
         if unverified and parameters["options"].get("final"):
             raise RenderError("final", "a formal report needs every reference used confirmed; unconfirmed:\n  "

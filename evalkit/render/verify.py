@@ -23,7 +23,7 @@ from evalkit.archive import INPUTS_DIR, NOTEBOOK, RESULTS, Difference
 from evalkit.archive.signing import SignatureCheck, check_signature
 from evalkit.intake.models import PARK_ID
 from evalkit.render.errors import RenderError
-from evalkit.render.execute import execute_notebook
+from evalkit.render.execute import execute_notebook, started_kernel
 from evalkit.render.pipeline import TEMPLATE_DIR, Progress, print_progress
 
 PARAMETER_NAMES = {"park", "years", "input_path", "catalog_path", "factor_paths", "base_year", "options",
@@ -108,11 +108,12 @@ def verify_archive(archive_dir: Path | str, *, trusted: dict[bytes, str] | None 
         if links:
             raise RenderError("verify", f"{archive_dir} has symbolic links among its inputs "
                                         f"({', '.join(str(p) for p in links)}); nothing was run")
-        try:
-            shutil.copytree(archive_dir / INPUTS_DIR, work / INPUTS_DIR, symlinks=False)
-        except OSError as exc:
-            raise RenderError("verify", f"{archive_dir} lacks its inputs: {exc}") from None
-        execution = execute_notebook(template, work / NOTEBOOK, parameters, cwd=work)
+        with started_kernel(work) as kernel:  # it boots while the inputs are copied
+            try:
+                shutil.copytree(archive_dir / INPUTS_DIR, work / INPUTS_DIR, symlinks=False)
+            except OSError as exc:
+                raise RenderError("verify", f"{archive_dir} lacks its inputs: {exc}") from None
+            execution = execute_notebook(template, work / NOTEBOOK, parameters, kernel=kernel)
         progress(f"[evalkit] execute  {execution.seconds:.1f} s (evalkit's template, archived inputs)")
         results = work / RESULTS
         if not results.is_file():

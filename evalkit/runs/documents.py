@@ -25,7 +25,7 @@ import evalkit
 from evalkit import archive
 from evalkit.archive import NOTEBOOK, RESULTS, EngineRecord, InputFile, Manifest
 from evalkit.render import FORMATS, TEMPLATE_DIR, RenderError, RenderJob, get_engine
-from evalkit.render.execute import execute_notebook
+from evalkit.render.execute import execute_notebook, started_kernel
 from evalkit.render.pipeline import Progress, check_previous, print_progress
 from evalkit.report.markup import Md, paragraphs, table
 
@@ -101,10 +101,11 @@ def _run(kind: str, template: str, label: str, parks: Sequence[str], years: Sequ
     staging = archive.new_staging_dir(final)
     stages: dict[str, float] = {}
     try:
-        archive.copy_inputs(inputs, staging)
-        tick = time.perf_counter()
-        execute_notebook(template_dir / template, staging / NOTEBOOK, parameters, cwd=staging)
-        stages["execute"] = time.perf_counter() - tick
+        with started_kernel(staging) as kernel:  # it boots while the inputs are copied
+            archive.copy_inputs(inputs, staging)
+            tick = time.perf_counter()
+            execute_notebook(template_dir / template, staging / NOTEBOOK, parameters, kernel=kernel)
+            stages["execute"] = time.perf_counter() - tick
         progress(f"[evalkit] execute  {stages['execute']:.1f} s")
         if not (staging / RESULTS).is_file():
             raise RenderError("execute", f"{template} did not write {RESULTS}")
