@@ -13,8 +13,9 @@ failing cell and `ArchiveConflict` for a refused overwrite): print it and exit 1
 `VerifyOutcome.ok` decides verify's exit status, `VerifyOutcome.report()` is its message.
 
 Modules: `execute` (papermill, kernel check), `engines` (registry) with `quarto` and `pandoc`,
-`fonts` (CJK font for Typst), `pipeline` (render_report), `verify` (verify_archive);
-`evalkit.archive` holds the archive layout, manifest and JSON comparison.
+`typst_worker` (CJK font for Typst, the child process compiling the PDF), `pipeline`
+(render_report), `verify` (verify_archive); `evalkit.archive` holds the archive layout, manifest
+and JSON comparison.
 
 May import: every package below it (it is the top but for `evalkit.cli`).
 """

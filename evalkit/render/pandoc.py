@@ -17,8 +17,8 @@ notebook: all formats see the same one while they keep the same representations)
 extracted to files; then the formats are written from that document side by side, each by its
 own process: pandoc for html and docx, pandoc then Typst for PDF. Typst runs in a child process
 (`typst_worker.py`, so its fonts and memory stay out of evalkit) started before the read, so that
-finding the CJK font and loading Typst's fonts overlap it. The html gets its images as data: URIs and its
-stylesheet inline, which makes it one self-contained file without pandoc's slow
+finding the CJK font and loading Typst's fonts overlap it. The html gets its images as data: URIs
+and its stylesheet inline, which makes it one self-contained file without pandoc's slow
 `--embed-resources` pass over the written page.
 """
 
@@ -82,8 +82,9 @@ class PandocEngine(Engine):
             typst = stack.enter_context(TypstWorker(job.workdir)) if "pdf" in job.outputs else None
             pool = stack.enter_context(ThreadPoolExecutor(max_workers=len(job.outputs)))
             if typst is not None:
-                # Stopped before the pool waits for its writers (its pipes are closed after): should
-                # the render fail or be interrupted meanwhile, a PDF writer waiting on Typst returns at once.
+                # Stopped before the pool waits for its writers (its pipes are closed after):
+                # should the render fail or be interrupted meanwhile, a PDF writer waiting on
+                # Typst returns at once.
                 stack.callback(typst.stop)
             nb = notebook_with_colophon(job.notebook, job.colophon)
             toc_depth = str(_toc_depth(job.template_dir))
@@ -114,9 +115,9 @@ class TypstWorker:
         self.log = root / "typst-worker.log"
         # Its stderr goes to a file: a pipe nobody reads could fill and block it.
         with self.log.open("w", encoding="utf-8") as log:
-            self.process = subprocess.Popen([sys.executable, "-P", typst_worker.__file__, str(root)], cwd=root,
-                                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log,
-                                            text=True, encoding="utf-8")
+            self.process = subprocess.Popen([sys.executable, "-P", typst_worker.__file__, str(root)],
+                                            cwd=root, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                            stderr=log, text=True, encoding="utf-8")
 
     def __enter__(self) -> TypstWorker:
         return self
@@ -138,11 +139,9 @@ class TypstWorker:
 
     def compile(self, typ: Path, pdf: Path) -> list[str]:
         """Compile `typ` into `pdf`; Typst's warnings."""
-        try:
+        with suppress(BrokenPipeError):  # the worker has ended: _answer says how
             self.process.stdin.write(json.dumps({"typ": str(typ.resolve()), "pdf": str(pdf.resolve())}) + "\n")
             self.process.stdin.flush()
-        except BrokenPipeError:
-            pass  # the worker has ended; _answer says how
         return self._answer()["warnings"]
 
     def _answer(self) -> dict[str, Any]:
