@@ -477,6 +477,14 @@ def test_a_used_year_without_a_grid_factor_is_an_error_naming_file_field_and_yea
     assert ("energy.grid_factor", 2018, "error") in problems_in(tmp_path, window=window)
 
 
+def test_unscored_proxy_figures_are_warned_for_the_years_the_window_uses(tmp_path):
+    raw = copy_year(copy_year(demo_raw(), 2020, 2018, 2019), 2023, 2024)
+    raw["profile"]["base_year"] = 2019
+    raw["data"]["so2"]["scope"] = "proxy"
+    write_park(tmp_path, raw)
+    assert {year for field, year, _ in problems_in(tmp_path) if field == "data.so2"} == {2019, 2020, 2021, 2022, 2023}
+
+
 # `evalkit validate` exit codes, never a traceback
 
 def _run(capsys, *args: str) -> tuple[int, str]:

@@ -178,15 +178,17 @@ def _evidence_files(park: LoadedPark) -> Problems:
 
 
 def _unscored_proxies(park: LoadedPark, catalog: Catalog, window: list[int]) -> Problems:
-    """Proxy figures (scope: proxy) that neither the catalog nor the file justifies: not scored."""
+    """Proxy figures (scope: proxy) of the years the window uses that neither the catalog nor the file
+    justifies: not scored."""
     problems = Problems()
+    used = years_used(park, window)
     for symbol, series in park.input.data.items():
         spec = catalog.inputs.get(symbol)
         if spec is None or spec.proxy_allowed:
             continue
         for year in sorted(series.values):
             quality = series.quality(year)
-            if year >= window[0] - 1 and quality.scope == "proxy" and not quality.proxy_justification:
+            if year in used and quality.scope == "proxy" and not quality.proxy_justification:
                 problems.add(str(park.path), f"data.{symbol}", series.point(year)[0],  # type: ignore[index]
                              "a proxy_justification for this proxy figure, or the park's own figure: a proxy is "
                              "not scored without one / 代用数据未说明理由，不计分", year=year, severity="warning")
