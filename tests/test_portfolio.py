@@ -177,6 +177,19 @@ def test_each_earlier_window_is_evaluated_with_its_own_years(catalog, factors, c
     assert earlier[0].overall.base_year == 2020 and earlier[0].index is not None
 
 
+def test_a_window_before_the_parks_base_year_is_compared_from_its_own_first_year(catalog, factors, make_park):
+    from evalkit.intake import load_park
+
+    raw = load_park("demo-textile", PARAMS).input.model_dump(mode="json", exclude_none=True)
+    raw["profile"]["base_year"] = 2022
+    park = make_park(raw)
+    early, late = evaluate_windows(park, catalog, [[2020, 2021, 2022], [2022, 2023, 2024]], factors=factors)
+    assert early.overall.base_year == 2020 and early.index is not None
+    assert late.overall.base_year == 2022
+    assert [r.years for r in evaluate_earlier(park, catalog, [2022, 2023, 2024], factors=factors)] == \
+        [[2020, 2021, 2022], [2021, 2022, 2023]]
+
+
 # --- statement -------------------------------------------------------------------------------
 
 def _fall_back(raw: dict) -> dict:
