@@ -211,7 +211,7 @@ def load_checked_park(park_id: str, params_dir: Path, catalog: Catalog, window: 
 
     park, problems = read_park(park_id, params_dir)
     if park is not None:
-        problems.extend(without_consequences(problems, check_park(park, catalog, window, factors)))
+        problems.extend(without_consequences(problems, check_park(park, catalog, window, factors, base_year)))
         years = park.input.years()
         if base_year is not None and (base_year not in years or base_year > window[-1]):
             problems.add("--base-year", "base_year", base_year,

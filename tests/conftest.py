@@ -38,6 +38,18 @@ def chem_raw(_chem_raw):
     return copy.deepcopy(_chem_raw)
 
 
+def copy_year(raw: dict, source: int, *targets: int) -> dict:
+    """Every data and energy series of `raw` given the `source` year's figures for each target year too
+    (older years, as a statistics yearbook holds them). Returns `raw`."""
+    energy = raw.get("energy", {})
+    series = [*raw["data"].values(), *energy.get("fuels", {}).values(),
+              *(v for v in energy.values() if isinstance(v, dict) and "values" in v)]
+    for s in series:
+        for year in targets:
+            s["values"][year] = s["values"][source]
+    return raw
+
+
 @pytest.fixture
 def make_park(tmp_path):
     def make(raw: dict, park_id: str = "crafted") -> LoadedPark:

@@ -21,7 +21,7 @@ from evalkit.evaluation import evaluate
 from evalkit.evaluation.index import round_half_up
 from evalkit.intake import LoadedPark, load_park, parse_park
 
-from conftest import PARAMS
+from conftest import PARAMS, copy_year
 
 WINDOW = [2021, 2022, 2023]
 DEMOS = ["demo-chem", "demo-heavy", "demo-hitech", "demo-gatefail"]
@@ -206,14 +206,20 @@ def test_grades_match_the_traced_rule_over_the_whole_index_range(catalog):
 
 def test_a_longer_window_and_another_base_year_equal_the_traced_engine(chem_raw, make_park, catalog, factors):
     # A four-year window: the index is the mean of the last three, the first year is a trend year only.
-    series = [*chem_raw["data"].values(), *chem_raw["energy"]["fuels"].values(),
-              *(v for v in chem_raw["energy"].values() if isinstance(v, dict) and "values" in v)]
-    for s in series:
-        s["values"][2019] = s["values"][2020]
-    park = make_park(chem_raw)
+    park = make_park(copy_year(chem_raw, 2020, 2019))
     window = [2020, 2021, 2022, 2023]
     for base_year in (None, 2022):
         result = evaluate(park, catalog, window, factors=factors, base_year=base_year)
         fr = fast.evaluate_prepared(fast.prepare(park, catalog, window, factors=factors, base_year=base_year))
         assert fr.index_years == (2021, 2022, 2023)
         assert_same(result, fr)
+
+
+def test_a_park_with_older_years_equals_the_traced_engine(chem_raw, make_park, catalog, factors):
+    # 2018 has no grid factor and is not used by the window 2021–2023; 2019 is used as a base year only.
+    park = make_park(copy_year(chem_raw, 2020, 2018, 2019))
+    for base_year in (None, 2019):
+        result = evaluate(park, catalog, WINDOW, factors=factors, base_year=base_year)
+        prepared = fast.prepare(park, catalog, WINDOW, factors=factors, base_year=base_year)
+        assert prepared.structure.base_year == result.overall.base_year
+        assert_same(result, fast.evaluate_prepared(prepared))

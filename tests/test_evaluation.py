@@ -8,6 +8,8 @@ from evalkit.evaluation import evaluate
 from evalkit.evaluation.grade import assign_grade
 from evalkit.evaluation.index import fifty_percent_rule, round_half_up
 
+from conftest import copy_year
+
 WINDOW = [2021, 2022, 2023]
 
 
@@ -166,6 +168,19 @@ def test_base_year_declared_by_the_park(catalog, chem_raw, make_park):
     chem_raw["profile"]["base_year"] = 2020
     result = evaluate(make_park(chem_raw), catalog, WINDOW)
     assert (result.overall.base_year, result.overall.target_year) == (2020, 2023)
+
+
+@pytest.mark.parametrize("declared", ["profile", "argument"])
+def test_a_base_year_before_the_year_before_the_window_has_its_carbon_accounted(catalog, chem_raw, make_park,
+                                                                                 declared):
+    copy_year(chem_raw, 2020, 2019)
+    if declared == "profile":
+        chem_raw["profile"]["base_year"] = 2019
+    result = evaluate(make_park(chem_raw), catalog, WINDOW, base_year=2019 if declared == "argument" else None)
+    carbon = result.overall.carbon_intensity
+    assert result.overall.base_year == 2019 and carbon.improved is not None and not carbon.missing_inputs
+    assert set(result.carbon_before_window) == {2019, 2020}
+    assert result.carbon_decomposition is not None and result.carbon_decomposition.base_year == 2019
 
 
 def approved_items(*points: float) -> list[dict]:

@@ -20,9 +20,12 @@ from evalkit.intake import LoadedPark, Profile, load_park, parse_park
 from evalkit.intake.shape import ENERGY_SERIES, ENERGY_SETTINGS, PROFILE_LABELS, drop_blanks
 from evalkit.intake.template import write_template
 from evalkit.core import units
+from evalkit.core.problems import InputError
 from evalkit.core.units import UnitError, convert
 from evalkit.intake.validate import validate_park
 from evalkit.intake.workbook import _report_sheet, DATA, ENERGY, QUALITATIVE, export_park, read_workbook
+
+from conftest import copy_year
 
 PARAMS = Path(__file__).parent.parent / "params"
 DEMOS = ["demo-chem", "demo-hitech", "demo-heavy", "demo-gatefail"]
@@ -444,6 +447,42 @@ def test_score_reads_yaml_blanks_as_missing_data(tmp_path):
     write_park(tmp_path, raw)
     result = evaluate(load_park("park", tmp_path), CATALOG, WINDOW, factors=FACTORS)
     assert [(g.code, g.year) for g in result.data_gaps] == [("I02", 2022)]
+
+
+# Years the window does not use: the factor table has no grid factor for 2018 (nor 2017), the window
+# 2021–2023 reads 2020–2023 and the base year only (missing is not bad: an old year blocks nothing)
+
+def test_energy_data_of_a_year_the_window_does_not_use_block_nothing(tmp_path, capsys):
+    write_park(tmp_path / "plain", demo_raw())
+    write_park(tmp_path / "older", copy_year(demo_raw(), 2020, 2018))
+    assert problems_in(tmp_path / "older") == set()  # validate: no error, no gap, nothing for 2018
+    plain = evaluate(load_park("park", tmp_path / "plain"), CATALOG, WINDOW, factors=FACTORS)
+    older = evaluate(load_park("park", tmp_path / "older"), CATALOG, WINDOW, factors=FACTORS)
+    assert older.to_json() == plain.to_json()
+    assert main(["score", "--park", "park", "--years", "2021-2023", "--params-dir", str(tmp_path / "older")]) == 0
+    assert "grid_factor" not in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("window, base_year", [([2018, 2019, 2020], None), (WINDOW, 2018)],
+                         ids=["inside the window", "base year of the overall evaluation"])
+def test_a_used_year_without_a_grid_factor_is_an_error_naming_file_field_and_year(tmp_path, window, base_year):
+    raw = copy_year(demo_raw(), 2020, 2017, 2018, 2019)
+    raw["profile"]["base_year"] = base_year
+    path = write_park(tmp_path, raw)
+    with pytest.raises(InputError) as exc:
+        evaluate(load_park("park", tmp_path), CATALOG, window, factors=FACTORS)
+    [problem, *_] = [p for p in exc.value.problems if p.year == 2018 and p.severity == "error"]
+    assert (problem.file, problem.field, problem.value) == (str(path), "energy.grid_factor", "national_average")
+    assert "2018" in problem.expected
+    assert ("energy.grid_factor", 2018, "error") in problems_in(tmp_path, window=window)
+
+
+def test_unscored_proxy_figures_are_warned_for_the_years_the_window_uses(tmp_path):
+    raw = copy_year(copy_year(demo_raw(), 2020, 2018, 2019), 2023, 2024)
+    raw["profile"]["base_year"] = 2019
+    raw["data"]["so2"]["scope"] = "proxy"
+    write_park(tmp_path, raw)
+    assert {year for field, year, _ in problems_in(tmp_path) if field == "data.so2"} == {2019, 2020, 2021, 2022, 2023}
 
 
 # `evalkit validate` exit codes, never a traceback

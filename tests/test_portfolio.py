@@ -15,7 +15,9 @@ from evalkit.cli import main
 from evalkit.evaluation import evaluate
 from evalkit.portfolio.compare import compare
 from evalkit.portfolio.statement import RatedArchive, build_statement, validity
-from evalkit.portfolio.trend import build_trend, evaluate_windows, possible_windows
+from evalkit.portfolio.trend import build_trend, evaluate_earlier, evaluate_windows, possible_windows
+
+from conftest import copy_year
 
 ROOT = Path(__file__).resolve().parents[1]
 PARAMS = ROOT / "params"
@@ -164,6 +166,28 @@ def test_trend_of_the_textile_park_rises_and_names_the_movers(catalog, factors):
     assert trend.points[0].index < trend.points[-1].index
     changes = [abs(m.change) for m in trend.movers]
     assert changes == sorted(changes, reverse=True) and changes[0] > 0
+
+
+def test_each_earlier_window_is_evaluated_with_its_own_years(catalog, factors, chem_raw, make_park):
+    # The report's 历年变化 of 2021–2023: 2019–2021 reads 2018, which has no grid factor, and is left
+    # out; 2020–2022 reads 2019–2022 only and is not blocked by the 2018 data.
+    park = make_park(copy_year(chem_raw, 2020, 2018, 2019))
+    earlier = evaluate_earlier(park, catalog, [2021, 2022, 2023], factors=factors)
+    assert [r.years for r in earlier] == [[2020, 2021, 2022]]
+    assert earlier[0].overall.base_year == 2020 and earlier[0].index is not None
+
+
+def test_a_window_before_the_parks_base_year_is_compared_from_its_own_first_year(catalog, factors, make_park):
+    from evalkit.intake import load_park
+
+    raw = load_park("demo-textile", PARAMS).input.model_dump(mode="json", exclude_none=True)
+    raw["profile"]["base_year"] = 2022
+    park = make_park(raw)
+    early, late = evaluate_windows(park, catalog, [[2020, 2021, 2022], [2022, 2023, 2024]], factors=factors)
+    assert early.overall.base_year == 2020 and early.index is not None
+    assert late.overall.base_year == 2022
+    assert [r.years for r in evaluate_earlier(park, catalog, [2022, 2023, 2024], factors=factors)] == \
+        [[2020, 2021, 2022], [2021, 2022, 2023]]
 
 
 # --- statement -------------------------------------------------------------------------------

@@ -260,3 +260,21 @@ def test_the_newer_demo_parks_cite_synthetic_evidence_for_every_row_they_answer(
     folder = PARAMS / "evidence" / park_id
     assert all("SYNTHETIC" in (folder / item.file).read_text("utf-8") for item in register.values())
     assert park.report.report_no and park.report.conclusion
+
+
+def test_base_data_lists_the_years_the_evaluation_uses_and_names_the_others():
+    from evalkit.report import sections
+
+    park = load_park("demo-textile", PARAMS)  # data 2019–2024
+    ctx = ReportContext(evaluate(park, CATALOG, YEARS, factors=FACTORS), CATALOG, park.input, loaded=park)
+    text = "\n".join(sections.base_data(ctx))
+    header = next(line for line in text.splitlines() if line.startswith("| 数据项"))
+    assert header.count("年 |") == 4 and "2020年" in header and "2023年" in header
+    assert "2019年" not in header and "2024年" not in header
+    assert "园区数据文件另有2019、2024年的数据，本次评价不使用" in text
+    # with an earlier base year, that year is used and listed
+    ctx = ReportContext(evaluate(park, CATALOG, YEARS, factors=FACTORS, base_year=2019), CATALOG, park.input,
+                        loaded=park)
+    text = "\n".join(sections.base_data(ctx))
+    assert "2019年" in next(line for line in text.splitlines() if line.startswith("| 数据项"))
+    assert "另有2024年的数据" in text

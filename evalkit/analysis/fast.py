@@ -32,7 +32,7 @@ from evalkit.evaluation.gate import check_gate
 from evalkit.evaluation.scores import with_overrides
 from evalkit.evaluation.variables import build_variables
 from evalkit.intake import LoadedPark
-from evalkit.intake.checks import check_and_account
+from evalkit.intake.checks import check_and_account, overall_base_year, years_used
 
 Vector = np.ndarray
 VectorLookup = Callable[[Symbol], Vector]
@@ -165,9 +165,9 @@ def prepare(park: LoadedPark, catalog: Catalog, window: list[int], *, factors: c
     """Check the park as the traced engine does, build its variables with the traced engine's code,
     and decide each indicator-year's cell by the traced engine's rules (evaluation.scores)."""
     factors = factors or carbon.load_factors()
-    problems, accounts = check_and_account(park, catalog, window, factors)
+    problems, accounts = check_and_account(park, catalog, window, factors, base_year)
     problems.raise_if_errors()
-    variables = build_variables(park, catalog, [window[0] - 1, *window], factors, accounts)
+    variables = build_variables(park, catalog, years_used(park, window, base_year), factors, accounts)
     data = park.input
     present = set(variables.values)
 
@@ -219,7 +219,7 @@ def prepare(park: LoadedPark, catalog: Catalog, window: list[int], *, factors: c
         catalog_sha256=catalog.sha256, years=tuple(window),
         index_years=tuple(window[-catalog.grading.window_years:]), cells=tuple(cells),
         gate_passed=gate.outcome != "failed", gate_deferred=gate.outcome == "deferred",
-        base_year=base_year or data.profile.base_year or window[0], target_year=window[-1],
+        base_year=overall_base_year(park, window, base_year), target_year=window[-1],
         strict=data.strict_overall if strict is None else strict)
     rows = Rows(
         n=1, values={key: np.array([q.value]) for key, q in variables.values.items()},

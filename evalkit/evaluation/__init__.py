@@ -18,7 +18,7 @@ from __future__ import annotations
 from evalkit import __version__, carbon
 from evalkit.catalog import Catalog
 from evalkit.core.problems import Problems
-from evalkit.intake.checks import check_and_account
+from evalkit.intake.checks import check_and_account, overall_base_year, years_used
 from evalkit.evaluation.coverage import coverage
 from evalkit.evaluation.gate import check_gate
 from evalkit.evaluation.grade import assign_grade, blockers
@@ -41,7 +41,7 @@ def evaluate(park: LoadedPark, catalog: Catalog, window: list[int], *,
              base_year: int | None = None) -> Result:
     """Evaluate `park` over `window` (e.g. [2021, 2022, 2023]); raises InputError on bad input."""
     factors = factors or carbon.load_factors()
-    problems, carbon_accounts = check_and_account(park, catalog, window, factors)
+    problems, carbon_accounts = check_and_account(park, catalog, window, factors, base_year)
     problems.raise_if_errors()
     index_years = window[-catalog.grading.window_years:]
     result = Result(
@@ -53,7 +53,7 @@ def evaluate(park: LoadedPark, catalog: Catalog, window: list[int], *,
         warnings=[*catalog.warnings, *(f"{p.field}: {p.expected}" for p in problems.warnings)])
 
     result.consistency = check_consistency(park, catalog, window)
-    variables = build_variables(park, catalog, [window[0] - 1, *window], factors, carbon_accounts)
+    variables = build_variables(park, catalog, years_used(park, window, base_year), factors, carbon_accounts)
     yearly: dict[int, YearResult] = {}
     uncomputable = Problems()
     for year in window:
@@ -77,9 +77,8 @@ def evaluate(park: LoadedPark, catalog: Catalog, window: list[int], *,
     mean, index, index_trace = window_mean(catalog, result.yearly, index_years)
     means = level_means(catalog, result.yearly, index_years)
     rule = fifty_percent_rule(catalog, means)
-    base_year = base_year or park.input.profile.base_year or window[0]
     strict = park.input.strict_overall if strict is None else strict
-    overall = overall_evaluation(catalog, variables, base_year, window[-1], strict)
+    overall = overall_evaluation(catalog, variables, overall_base_year(park, window, base_year), window[-1], strict)
     covered = coverage(catalog, result.yearly, index_years)
     blocking = blockers(result.gate, covered, overall)
     band, band_reason = assign_grade(catalog, index, rule)

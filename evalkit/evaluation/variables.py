@@ -88,7 +88,7 @@ class Variables:
 def build_variables(park: LoadedPark, catalog: Catalog, years: list[int], factors: carbon.FactorTable,
                     carbon_accounts: dict[int, carbon.CarbonYear]) -> Variables:
     """Assumes `evalkit.intake.checks` passed: units convert, sources are present, bounds hold, and
-    `carbon_accounts` holds its account (made without value added) of every energy year."""
+    `carbon_accounts` holds its account (made without value added) of every energy year in `years`."""
     values: dict[tuple[str, int], Quantity] = {}
     unscored: dict[tuple[str, int], Quantity] = {}
     for symbol, series in park.input.data.items():

@@ -48,16 +48,30 @@ def parse_window(text: str, catalog: Catalog) -> list[int]:
     return years
 
 
-def check_park(park: LoadedPark, catalog: Catalog, window: list[int],
-               factors: carbon.FactorTable) -> Problems:
-    problems, _ = check_and_account(park, catalog, window, factors)
+def overall_base_year(park: LoadedPark, window: list[int], base_year: int | None = None) -> int:
+    """The base year of the overall evaluation (6.3): the one asked for, else the park's, else the window's first."""
+    return base_year or park.input.profile.base_year or window[0]
+
+
+def years_used(park: LoadedPark, window: list[int], base_year: int | None = None) -> list[int]:
+    """The years an evaluation of `window` reads: the year before it (change rates of its first year,
+    DIGEST decision 4), the window and the overall evaluation's base year. A file may hold more years
+    (yearbooks go back); those are kept for other windows and not needed for this one."""
+    return sorted({window[0] - 1, *window, overall_base_year(park, window, base_year)})
+
+
+def check_park(park: LoadedPark, catalog: Catalog, window: list[int], factors: carbon.FactorTable,
+               base_year: int | None = None) -> Problems:
+    problems, _ = check_and_account(park, catalog, window, factors, base_year)
     return problems
 
 
-def check_and_account(park: LoadedPark, catalog: Catalog, window: list[int],
-                      factors: carbon.FactorTable) -> tuple[Problems, dict[int, carbon.CarbonYear]]:
-    """`check_park`, and the carbon accounts (without value added) of the energy years that account cleanly:
-    checking needs the accounting anyway, and the evaluation reuses it instead of accounting again."""
+def check_and_account(park: LoadedPark, catalog: Catalog, window: list[int], factors: carbon.FactorTable,
+                      base_year: int | None = None) -> tuple[Problems, dict[int, carbon.CarbonYear]]:
+    """`check_park`, and the carbon accounts (without value added) of the years used (`years_used`) that
+    account cleanly: checking needs the accounting anyway, and the evaluation reuses it instead of
+    accounting again. An energy year the window does not use is not accounted, so a factor the table
+    lacks for it blocks nothing; its figures are still checked like all others."""
     problems = Problems()
     accounts: dict[int, carbon.CarbonYear] = {}
     file = str(park.path)
@@ -75,7 +89,7 @@ def check_and_account(park: LoadedPark, catalog: Catalog, window: list[int],
                 problems.add(file, f"data.{symbol}", None,
                              "not both: this value is computed from the energy section (carbon accounting); "
                              "remove one of them")
-        for year in data.energy.years():
+        for year in sorted(set(data.energy.years()) & set(years_used(park, window, base_year))):
             try:
                 accounts[year] = carbon.account(data.energy, year, file=file, table=factors)
             except InputError as exc:

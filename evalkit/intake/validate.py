@@ -15,7 +15,7 @@ from typing import Callable
 
 from evalkit import carbon
 from evalkit.catalog import Catalog, Indicator
-from evalkit.intake.checks import check_park
+from evalkit.intake.checks import check_and_account, overall_base_year, years_used
 from evalkit.intake.consistency import consistency_warnings
 from evalkit.catalog.formulas import Formula
 from evalkit.core.yamlio import read_yaml
@@ -46,9 +46,8 @@ def validate_park(park_id: str, params_dir: Path | str, catalog: Catalog, window
     if park is None:
         problems.extend([locate(p) for p in found.items])
         return problems
-    later = Problems()
-    later.extend(check_park(park, catalog, window, factors))
-    later.extend(_missing_values(park, catalog, window, factors))
+    later, accounts = check_and_account(park, catalog, window, factors)
+    later.extend(_missing_values(park, catalog, window, accounts))
     later.extend(_missing_levels(park, catalog, window))
     later.extend(_jumps(park))
     later.extend(_unscored_proxies(park, catalog, window))
@@ -74,9 +73,9 @@ def _load(park_id: str, params_dir: Path) -> tuple[LoadedPark | None, Problems,
 
 
 def _missing_values(park: LoadedPark, catalog: Catalog, window: list[int],
-                    factors: carbon.FactorTable) -> Problems:
+                    accounts: dict[int, carbon.CarbonYear]) -> Problems:
     """Inputs that an indicator of the window, or the overall evaluation, needs and the file lacks."""
-    have = _available(park, factors)
+    have = _available(park, window, accounts)
     needed: dict[tuple[str, int], list[str]] = {}
     for year in window:
         for ind in catalog.indicators:
@@ -91,7 +90,7 @@ def _missing_values(park: LoadedPark, catalog: Catalog, window: list[int],
     overall = catalog.overall
     symbols = {overall.value_added, overall.carbon, *(p.symbol for p in overall.pollutants),
                *(s.name for s in Formula.parse(overall.efficiency.formula).symbols())}
-    for year in {park.input.profile.base_year or window[0], window[-1]}:
+    for year in {overall_base_year(park, window), window[-1]}:
         for symbol in sorted(symbols):
             if (symbol, year) not in have:
                 needed.setdefault((symbol, year), []).append(OVERALL)
@@ -127,13 +126,13 @@ def _inputs(formula: str, driver, year: int) -> set[tuple[str, int]]:
     return {(s.name, year - s.lag) for s in symbols}
 
 
-def _available(park: LoadedPark, factors: carbon.FactorTable) -> set[tuple[str, int]]:
+def _available(park: LoadedPark, window: list[int], accounts: dict[int, carbon.CarbonYear]) -> set[tuple[str, int]]:
+    """(symbol, year) pairs the file gives; carbon symbols for the energy years the window uses (`accounts`)."""
     have = {(symbol, year) for symbol, series in park.input.data.items() for year in series.values}
     energy = park.input.energy
-    for year in energy.years() if energy else []:
-        try:
-            account = carbon.account(energy, year, file=str(park.path), table=factors)
-        except InputError:  # check_park reported why; do not add a missing-value warning on top
+    for year in set(energy.years()) & set(years_used(park, window)) if energy else []:
+        account = accounts.get(year)
+        if account is None:  # check_and_account reported why; do not add a missing-value warning on top
             have |= {(symbol, year) for symbol in carbon.CARBON_FIELDS}
             continue
         have |= {(symbol, year) for symbol, field in carbon.CARBON_FIELDS.items() if getattr(account, field) is not None}
@@ -179,15 +178,17 @@ def _evidence_files(park: LoadedPark) -> Problems:
 
 
 def _unscored_proxies(park: LoadedPark, catalog: Catalog, window: list[int]) -> Problems:
-    """Proxy figures (scope: proxy) that neither the catalog nor the file justifies: not scored."""
+    """Proxy figures (scope: proxy) of the years the window uses that neither the catalog nor the file
+    justifies: not scored."""
     problems = Problems()
+    used = years_used(park, window)
     for symbol, series in park.input.data.items():
         spec = catalog.inputs.get(symbol)
         if spec is None or spec.proxy_allowed:
             continue
         for year in sorted(series.values):
             quality = series.quality(year)
-            if year >= window[0] - 1 and quality.scope == "proxy" and not quality.proxy_justification:
+            if year in used and quality.scope == "proxy" and not quality.proxy_justification:
                 problems.add(str(park.path), f"data.{symbol}", series.point(year)[0],  # type: ignore[index]
                              "a proxy_justification for this proxy figure, or the park's own figure: a proxy is "
                              "not scored without one / 代用数据未说明理由，不计分", year=year, severity="warning")

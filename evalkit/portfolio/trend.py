@@ -80,12 +80,14 @@ def possible_windows(data_years: Sequence[int], start: int, end: int, length: in
 
 def evaluate_windows(park: LoadedPark, catalog: Catalog, windows: Sequence[Sequence[int]], *,
                      factors: carbon.FactorTable | None = None, strict: bool | None = None) -> list[Result]:
-    """Each window evaluated exactly as `evalkit score` would (its own base year: the park's or the window's first)."""
+    """Each window evaluated as `evalkit score` would; its base year is the park's, unless that is not
+    before the window's last year (an earlier window of a park whose base year came later): then the
+    window's first."""
     factors = factors or carbon.load_factors()
     base = park.input.profile.base_year
     results = []
     for window in windows:
-        base_year = base if base is not None and window[0] <= base < window[-1] else None
+        base_year = window[0] if base is not None and base >= window[-1] else None
         results.append(evaluate(park, catalog, list(window), factors=factors, strict=strict, base_year=base_year))
     return results
 

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from evalkit.evaluation.results import IndicatorResult, Rate, Result
+from evalkit.intake.checks import years_used
 from evalkit.report import charts, coverage, gaps, method, quality
 from evalkit.report.context import ReportContext
 from evalkit.report.layout import CONTENTS, END_KEEP, KEEP_TOGETHER, NORMAL_TABLES, PAGE_BREAK, SMALL_TABLES
@@ -376,7 +377,8 @@ def base_data(ctx: ReportContext) -> Iterator[Md]:
     its source and evidence ids."""
     park, n = ctx.park, ctx.numbers
     series = park.all_series()
-    years = sorted({y for s in series.values() for y in s.values})
+    given = {y for s in series.values() for y in s.values}
+    years = sorted(given & set(_years_used(ctx))) if ctx.loaded else sorted(given)
     rows, notes = [], []
     for path, s in series.items():
         cells = []
@@ -398,12 +400,21 @@ def base_data(ctx: ReportContext) -> Iterator[Md]:
     yield Md("下表列出本次评价使用的全部基础数据，每项数据只列一次，数值和单位与来源文件一致；计算时换算为指标目录的计算单位"
              "（如亿元 × 10,000 = 万元）。各指标的计算过程引用本表数值。最后一列为数据来源及证明材料编号"
              "（来源即该证明材料时只列编号，见附录“证明材料清单”）。")
+    unused = sorted(given - set(years))
+    if unused:
+        yield Md("园区数据文件另有{}年的数据，本次评价不使用（评价窗口及其前一年、整体评价基准年以外），未列入本表。").format(
+            "、".join(str(y) for y in unused))
     yield SMALL_TABLES
     yield table(["数据项", "单位", *(f"{y}年" for y in years), "数据来源（证明材料）"], rows,
                 [10, 3, *([4] * len(years)), 6])
     yield NORMAL_TABLES
     if notes:
         yield paragraphs(Md("注："), Md("\n").join(Md("{0}. ").format(i) + note for i, note in enumerate(notes, 1)))
+
+
+def _years_used(ctx: ReportContext) -> list[int]:
+    overall = ctx.result.overall
+    return years_used(ctx.loaded, ctx.result.years, overall.base_year if overall else None)
 
 
 def _source_cell(ctx: ReportContext, source: str, ids: list[str]) -> str:
