@@ -132,6 +132,7 @@ def test_compare_report_uses_current_archives_and_names_every_park(batch_run, ca
     html = (archive / "report.html").read_text("utf-8")
     for name in ("东海湾化工园区", "南溪精细化工园区", "南湖纺织印染产业园"):
         assert name in html
+    assert html.count('src="data:image/png;base64,') >= 3  # ranking, heat map, a spread per target level
     ranked = json.loads((archive / "results.json").read_text("utf-8"))["parks"]
     assert [p["park"] for p in ranked] == ["demo-chem", "demo-textile", "demo-gatefail"]
     assert main(["verify", str(archive)]) == 0  # re-computed from its archived inputs, results identical
@@ -166,6 +167,18 @@ def test_trend_of_the_textile_park_rises_and_names_the_movers(catalog, factors):
     assert trend.points[0].index < trend.points[-1].index
     changes = [abs(m.change) for m in trend.movers]
     assert changes == sorted(changes, reverse=True) and changes[0] > 0
+
+
+def test_trend_command_renders_every_window_with_its_charts(tmp_path, capsys):
+    out = tmp_path / "outputs"
+    assert main(["trend", "--park", "demo-textile", "--from", "2019", "--to", "2024", "--params-dir", str(PARAMS),
+                 "--output-dir", str(out), "--formats", "html"]) == 0
+    [archive] = [p.parent for p in out.rglob("manifest.json")]
+    windows = [p["window"] for p in json.loads((archive / "results.json").read_text("utf-8"))["points"]]
+    assert windows == [[2020, 2021, 2022], [2021, 2022, 2023], [2022, 2023, 2024]]
+    html = (archive / "report.html").read_text("utf-8")
+    assert "2020—2022" in html and "2022—2024" in html
+    assert html.count('src="data:image/png;base64,') == 2  # the trend and the movers
 
 
 def test_each_earlier_window_is_evaluated_with_its_own_years(catalog, factors, chem_raw, make_park):
@@ -270,6 +283,7 @@ def test_statement_command_against_the_rated_archive(tmp_path, textile_raw, caps
     assert "inputs/rated/results.json" in {i["path"] for i in manifest["inputs"]}
     html = (archive / "report.html").read_text("utf-8")
     assert "不再持续符合" in html and "跟踪复核要点" in html
+    assert 'src="data:image/png;base64,' in html  # the indicator chart
     assert main(["verify", str(archive)]) == 0
 
 

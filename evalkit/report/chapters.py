@@ -7,18 +7,16 @@ To add a chapter, add one line to `CHAPTERS` (its function lives in its own modu
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from evalkit.report import firmness, sections as s
+from evalkit.report import charts, firmness, sections as s
 from evalkit.report.context import ReportContext
 from evalkit.report.layout import PAGE_BREAK
 from evalkit.report.markup import Md, escape
 from evalkit.report.sections import Figure, Later
 
-CHART_DPI = 200
 NUMERALS = "一二三四五六七八九十"
 
 
@@ -110,11 +108,7 @@ def run(ctx: ReportContext, chapters: list[Chapter] = CHAPTERS) -> None:
     from IPython.display import Image, Markdown, display
 
     def draw(block: Md | Figure) -> Md | Chart:
-        if not isinstance(block, Figure):
-            return block
-        png = io.BytesIO()
-        block.figure.savefig(png, format="png", dpi=CHART_DPI)
-        return Chart(png.getvalue(), block.caption)
+        return Chart(charts.png(block.figure), block.caption) if isinstance(block, Figure) else block
 
     figure_no = 0
     for block in blocks(ctx, chapters, prepare=draw):

@@ -63,6 +63,25 @@ def use_cjk_font() -> str:
 GREEN, GREY, RED, AMBER = "#2f6f5e", "#b8c4c0", "#b5483b", "#d9a441"
 
 
+CHART_DPI = 200
+
+
+def png(figure) -> bytes:
+    """The figure as PNG at the report's resolution (drawn once)."""
+    import io
+
+    data = io.BytesIO()
+    figure.savefig(data, format="png", dpi=CHART_DPI)
+    return data.getvalue()
+
+
+def show(figure) -> None:
+    """Display a chart in the notebook, as PNG."""
+    from IPython.display import Image, display
+
+    display(Image(data=png(figure), format="png"))
+
+
 def new_figure(width: float = 6.2, height: float = 2.7, columns: int = 1):
     """A figure and its axes (one, or a tuple of `columns`), in the CJK font. Made without pyplot:
     a report's figures are saved as PNG by the chapter runner, never shown or kept by a backend."""

@@ -123,9 +123,9 @@ def run_batch(jobs: Sequence[BatchJob], *, workers: int, report: Reporter | None
               grace_seconds: float = 5.0) -> list[ParkRow]:
     """Render every job, at most `workers` at a time, each in a fresh process; rows in the order of `jobs`.
 
-    A fresh process per park (spawned: nothing inherited) means nothing one report leaves behind —
-    the in-process typst compiler holds its fonts — accumulates: memory stays that of `workers`
-    reports however many parks there are, for about a second of imports per park.
+    A fresh process per park (spawned: nothing inherited) means nothing one report leaves behind
+    accumulates: memory stays that of `workers` reports however many parks there are, for about a
+    second of imports per park.
     On KeyboardInterrupt the workers get `grace_seconds` to finish or clean up (Ctrl-C in a terminal
     reaches them too), then are stopped; a park whose report was completed meanwhile keeps it, the
     others are marked interrupted and their staging folders removed; `BatchInterrupted` is raised."""
