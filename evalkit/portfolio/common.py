@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
-from evalkit.evaluation.results import Result
+from evalkit.evaluation.results import ReferenceStatus, Result
 
 RATED_GRADES = ("AAA", "AA", "A")
 
@@ -47,3 +48,18 @@ def indicator_means(result: Result) -> dict[str, dict[str, float]]:
             entry["points"] += ind.points / len(years)
             entry["max_points"] += ind.max_points / len(years)
     return found
+
+
+def unconfirmed_references(results: Iterable[Result]) -> list[ReferenceStatus]:
+    """The unconfirmed references the results used, each once (by code, field and value), with the
+    years of all results: one catalog gives every park and window the same reference, while a park's
+    own override is another value and is kept beside it. A document shown on these results is a draft."""
+    found: dict[tuple[str, str, float], ReferenceStatus] = {}
+    for result in results:
+        for ref in result.unverified_references:
+            key = (ref.code, ref.field, ref.value)
+            if key in found:
+                found[key].years = sorted({*found[key].years, *ref.years})
+            else:
+                found[key] = ref.model_copy(deep=True)
+    return [found[key] for key in sorted(found)]

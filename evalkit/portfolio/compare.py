@@ -14,8 +14,8 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from evalkit.catalog import Catalog
-from evalkit.evaluation.results import Result
-from evalkit.portfolio.common import coverage_of, level_shares, verdict_of
+from evalkit.evaluation.results import ReferenceStatus, Result
+from evalkit.portfolio.common import coverage_of, level_shares, unconfirmed_references, verdict_of
 
 UNTYPED = "未注明类型"
 WEAKEST_PER_PARK = 3  # how many of its weakest first-level indicators a park contributes
@@ -99,6 +99,9 @@ class Comparison(BaseModel):
     """park → first-level indicator → points lost to missing data (a data gap, not a weakness)."""
     groups: list[Group]
     not_evaluated: list[str] = Field(default_factory=list)
+    references: list[ReferenceStatus] = Field(default_factory=list)
+    """Unconfirmed references (status "unverified") the figures rest on, each once; while any is listed
+    the document is a draft (`evalkit.render.draft` reads this list, as for a park report)."""
 
 
 def compare(results: Sequence[Result], catalog: Catalog, *, raw: Sequence[dict[str, Any]] | None = None,
@@ -133,7 +136,8 @@ def compare(results: Sequence[Result], catalog: Catalog, *, raw: Sequence[dict[s
         years=list(results[0].years), evaluation_year=results[0].evaluation_year,
         catalog_id=results[0].catalog.id, catalog_version=results[0].catalog.version, by=by,
         parks=entries, first_levels=first_levels, heat=heat, heat_gaps=heat_gaps, groups=groups,
-        not_evaluated=[p for p, r in by_park.items() if r.index is None])
+        not_evaluated=[p for p, r in by_park.items() if r.index is None],
+        references=unconfirmed_references(results))
 
 
 def _park_type(result: Result) -> str:

@@ -14,8 +14,8 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from evalkit.catalog import Catalog, ContinuedCompliance
-from evalkit.evaluation.results import IndicatorResult, Result
-from evalkit.portfolio.common import RATED_GRADES
+from evalkit.evaluation.results import IndicatorResult, ReferenceStatus, Result
+from evalkit.portfolio.common import RATED_GRADES, unconfirmed_references
 
 CheckStatus = Literal["met", "not_met", "undetermined"]
 Verdict = Literal["continued", "not_continued", "undetermined"]
@@ -100,6 +100,9 @@ class Statement(BaseModel):
     checks: list[Check]
     verdict: Verdict
     review_points: list[str]
+    references: list[ReferenceStatus] = Field(default_factory=list)
+    """Unconfirmed references (status "unverified") the rated and the statement year's figures rest on,
+    each once; while any is listed the statement is a draft (`evalkit.render.draft` reads this list)."""
 
 
 def validity(rules: ContinuedCompliance, evaluation_year: int, year: int) -> Validity:
@@ -129,7 +132,8 @@ def build_statement(rated: Result, new: Result, catalog: Catalog, archive: Rated
     checks = [_gate_check(new)]
     statement = Statement(park=new.park, park_name=new.park_name, year=year, rated=archive, validity=valid,
                           rules=rules, gate=gate, year_index=None, band_min=band_min, checks=checks,
-                          verdict="not_continued", review_points=[])
+                          verdict="not_continued", review_points=[],
+                          references=unconfirmed_references([rated, new]))
     if year in new.yearly:
         current = new.yearly[year]
         statement.year_index = current.index

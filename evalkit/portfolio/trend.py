@@ -15,9 +15,9 @@ from evalkit import carbon
 from evalkit.catalog import Catalog
 from evalkit.core.problems import InputError
 from evalkit.evaluation import evaluate
-from evalkit.evaluation.results import Result
+from evalkit.evaluation.results import ReferenceStatus, Result
 from evalkit.intake import LoadedPark
-from evalkit.portfolio.common import indicator_means, level_shares, verdict_of
+from evalkit.portfolio.common import indicator_means, level_shares, unconfirmed_references, verdict_of
 
 MOVERS_SHOWN = 8
 
@@ -61,6 +61,9 @@ class Trend(BaseModel):
     points: list[TrendPoint]
     skipped: list[SkippedWindow] = Field(default_factory=list)
     movers: list[Mover] = Field(default_factory=list)
+    references: list[ReferenceStatus] = Field(default_factory=list)
+    """Unconfirmed references (status "unverified") the figures rest on, each once; while any is listed
+    the document is a draft (`evalkit.render.draft` reads this list, as for a park report)."""
 
 
 def possible_windows(data_years: Sequence[int], start: int, end: int, length: int = 3) -> tuple[list[list[int]], list[SkippedWindow]]:
@@ -123,7 +126,7 @@ def build_trend(results: Sequence[Result], skipped: Sequence[SkippedWindow] = ()
     movers = _movers(first, last) if len(results) > 1 and first.index is not None and last.index is not None else []
     return Trend(park=last.park, park_name=last.park_name,
                  span=list(span) or [first.years[0], last.years[-1]], points=points,
-                 skipped=list(skipped), movers=movers)
+                 skipped=list(skipped), movers=movers, references=unconfirmed_references(results))
 
 
 def _point(result: Result) -> TrendPoint:

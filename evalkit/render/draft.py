@@ -36,11 +36,12 @@ def describe(references: list[dict]) -> list[str]:
             f" — {r['source']}" for r in references]
 
 
-def marked_template(template_dir: Path, workdir: Path, count: int) -> Path:
-    """A copy of `template_dir` in `workdir` whose style files carry the draft footer."""
+def marked_template(template_dir: Path, workdir: Path, count: int, listed_in: str = "评价方法说明") -> Path:
+    """A copy of `template_dir` in `workdir` whose style files carry the draft footer; `listed_in` names
+    the part of the document that lists the unconfirmed references."""
     target = workdir / "template"
     shutil.copytree(template_dir, target)
-    text = f"{DRAFT_MARK}（{count} 项参考值未经原文核实，见评价方法说明）"
+    text = f"{DRAFT_MARK}（{count} 项参考值未经原文核实，见{listed_in}）"
     css = target / "report.css"
     css.write_text(css.read_text("utf-8") + _css(text), encoding="utf-8")
     typ = target / "typst-header.typ"

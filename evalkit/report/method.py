@@ -2,6 +2,7 @@
 catalog text is escaped; only evalkit's own wording is Markdown):
 
 - the draft notice of the summary ("参考值未经核实") and whether the grade depends on the bonus;
+- the same notice at the top of a comparison, trend or statement built on such evaluations;
 - the bonus items, declared (申报) and approved (核定) against the catalog's rubric;
 - the non-fossil method (发电煤耗法), the grid factor used for purchased electricity and the
   decomposition of the carbon-intensity change (grid factor vs the park);
@@ -14,7 +15,7 @@ Nothing here computes: it shows what `evalkit.evaluation` put into the Result.
 from __future__ import annotations
 
 from evalkit.core.trace import Trace, fmt
-from evalkit.evaluation.results import Result
+from evalkit.evaluation.results import ReferenceStatus, Result
 from evalkit.report.markup import Md, paragraphs, table
 
 GRADE_ZH = {"AAA": "AAA级", "AA": "AA级", "A": "A级", "none": "无级别", "not_rated": "不予定级"}
@@ -73,6 +74,15 @@ def summary_notice(result: Result, final: bool = False) -> Md:
     else:
         notice = Md("> 本次评价使用的 {} 项参考值均已核实（目录注明出处或评价机构注明文号和条款）。").format(len(result.references))
     return paragraphs(notice, bonus_summary(result))
+
+
+def document_draft_notice(references: list[ReferenceStatus], document_zh: str) -> Md:
+    """The notice atop a comparison, trend or statement whose evaluations used unconfirmed `references`;
+    it lists them, since such a document has no method section of its own."""
+    listed = Md("、").join(Md("{} {} {} {}").format(r.code, FIELD_ZH[r.field], fmt(r.value), r.unit) for r in references)
+    return Md("> **参考值未经核实（草稿）**：本{doc}所依据的评价使用的参考值中，{n} 项未经原文核实：{listed}。在评价机构"
+              "逐项核实并注明文号和条款之前，本{doc}中的绩效指数、等级与结论为草稿，仅供参考，不能作为正式{doc}。").format(
+        doc=document_zh, n=len(references), listed=listed)
 
 
 def bonus_summary(result: Result) -> Md | None:

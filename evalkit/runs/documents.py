@@ -24,7 +24,7 @@ from typing import Any
 import evalkit
 from evalkit import archive
 from evalkit.archive import NOTEBOOK, RESULTS, EngineRecord, InputFile, Manifest
-from evalkit.render import FORMATS, TEMPLATE_DIR, RenderError, RenderJob, get_engine
+from evalkit.render import FORMATS, TEMPLATE_DIR, RenderError, RenderJob, draft, get_engine
 from evalkit.render.execute import execute_notebook, started_kernel
 from evalkit.render.pipeline import Progress, check_previous, print_progress
 from evalkit.report.markup import Md, paragraphs, table
@@ -100,6 +100,7 @@ def _run(kind: str, template: str, label: str, parks: Sequence[str], years: Sequ
     """Execute, render and write the manifest in a staging folder, then put it in place of `final`."""
     staging = archive.new_staging_dir(final)
     stages: dict[str, float] = {}
+    marked = tempfile.TemporaryDirectory(prefix="evalkit-draft-")  # the template with the draft mark
     try:
         with started_kernel(staging) as kernel:  # it boots while the inputs are copied
             archive.copy_inputs(inputs, staging)
@@ -109,11 +110,16 @@ def _run(kind: str, template: str, label: str, parks: Sequence[str], years: Sequ
         progress(f"[evalkit] execute  {stages['execute']:.1f} s")
         if not (staging / RESULTS).is_file():
             raise RenderError("execute", f"{template} did not write {RESULTS}")
+        # The document's grades rest on its evaluations' references: draft while any is unconfirmed,
+        # marked on every page like a park report (the notice atop the document lists them).
+        unverified = draft.unverified_references(staging / RESULTS)
+        styles = (draft.marked_template(template_dir, Path(marked.name), len(unverified), listed_in="文首说明")
+                  if unverified else template_dir)
         colophon = _colophon(chosen, inputs, template, template_hashes, started_at)
         tick = time.perf_counter()
         with tempfile.TemporaryDirectory(prefix="evalkit-render-") as work:  # one engine call, every format
             job = RenderJob(staging / NOTEBOOK, {fmt: staging / f"report.{fmt}" for fmt in dict.fromkeys(formats)},
-                            template_dir, Path(work), colophon)
+                            styles, Path(work), colophon)
             warnings = [f"render: {w}" for w in chosen.render(job)]
             for fmt, output in job.outputs.items():
                 if not output.is_file():
@@ -132,6 +138,8 @@ def _run(kind: str, template: str, label: str, parks: Sequence[str], years: Sequ
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+    finally:
+        marked.cleanup()
     return warnings
 
 
