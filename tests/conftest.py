@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from evalkit import carbon
-from evalkit.catalog import load_catalog
+from evalkit.catalog import default_catalog_path, load_catalog
 from evalkit.intake import LoadedPark, parse_park
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -48,6 +48,21 @@ def copy_year(raw: dict, source: int, *targets: int) -> dict:
         for year in targets:
             s["values"][year] = s["values"][source]
     return raw
+
+
+def confirming_catalog(folder: Path) -> Path:
+    """The default catalog with every reference confirmed (as a provincial catalog would, with citations)."""
+    raw = yaml.safe_load(default_catalog_path().read_text("utf-8"))
+    for ind in raw["indicators"]:
+        for spec in [ind["scoring"], *(alt["scoring"] for alt in ind.get("alternatives", []))]:
+            for field in ("reference", "floor"):
+                if field in spec:
+                    spec[field] = {**spec[field], "verified": True, "citation": "示范省指标目录（测试）第3条"}
+    folder.mkdir(parents=True, exist_ok=True)
+    shutil.copy(default_catalog_path().parent / raw["basic_requirements"], folder / raw["basic_requirements"])
+    path = folder / "province.yaml"
+    path.write_text(yaml.safe_dump(raw, allow_unicode=True, sort_keys=False), "utf-8")
+    return path
 
 
 @pytest.fixture

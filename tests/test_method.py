@@ -25,6 +25,8 @@ from evalkit.intake.consistency import check_consistency
 from evalkit.intake.validate import validate_park
 from evalkit.report import method
 
+from conftest import confirming_catalog
+
 WINDOW = [2021, 2022, 2023]
 ROOT = Path(__file__).resolve().parents[1]
 DRAFT = "参考值未经核实"
@@ -180,21 +182,6 @@ def test_confirmations_survive_the_workbook(catalog, chem_raw, make_park, tmp_pa
     park = make_park(chem_raw, "roundtrip")
     export_park(park, catalog, tmp_path / "book" / "roundtrip.xlsx")
     assert load_park("roundtrip", tmp_path / "book").input == park.input
-
-
-def confirming_catalog(folder: Path) -> Path:
-    """The default catalog with every reference confirmed (as a provincial catalog would, with citations)."""
-    raw = yaml.safe_load(default_catalog_path().read_text("utf-8"))
-    for ind in raw["indicators"]:
-        for spec in [ind["scoring"], *(alt["scoring"] for alt in ind.get("alternatives", []))]:
-            for field in ("reference", "floor"):
-                if field in spec:
-                    spec[field] = {**spec[field], "verified": True, "citation": "示范省指标目录（测试）第3条"}
-    folder.mkdir(parents=True, exist_ok=True)
-    shutil.copy(default_catalog_path().parent / raw["basic_requirements"], folder / raw["basic_requirements"])
-    path = folder / "province.yaml"
-    path.write_text(yaml.safe_dump(raw, allow_unicode=True, sort_keys=False), "utf-8")
-    return path
 
 
 def test_render_final_refuses_unconfirmed_references_and_succeeds_with_a_confirming_catalog(

@@ -16,12 +16,33 @@ from evalkit.evaluation import evaluate
 from evalkit.portfolio.compare import compare
 from evalkit.portfolio.statement import RatedArchive, build_statement, validity
 from evalkit.portfolio.trend import build_trend, evaluate_earlier, evaluate_windows, possible_windows
+from evalkit.render.draft import DRAFT_MARK
 
-from conftest import copy_year
+from conftest import confirming_catalog, copy_year
 
 ROOT = Path(__file__).resolve().parents[1]
 PARAMS = ROOT / "params"
 WINDOW = [2021, 2022, 2023]
+NOTICE = "参考值未经核实（草稿）"
+
+
+def _unconfirmed(results_json: Path) -> set[tuple]:
+    """(code, field, value) of each unconfirmed reference a results.json lists."""
+    refs = json.loads(results_json.read_text("utf-8")).get("references", [])
+    return {(r["code"], r["field"], r["value"]) for r in refs if r["status"] == "unverified"}
+
+
+def assert_draft_document(archive: Path) -> set[tuple]:
+    """The document lists each unconfirmed reference once and says it is a draft atop and on every page
+    (the HTML's fixed footer); returns what it lists."""
+    refs = json.loads((archive / "results.json").read_text("utf-8"))["references"]
+    keys = [(r["code"], r["field"], r["value"]) for r in refs]
+    assert keys and len(keys) == len(set(keys)) and {r["status"] for r in refs} == {"unverified"}
+    html = " ".join((archive / "report.html").read_text("utf-8").split())  # pandoc wraps lines
+    assert "body::after" in html and f"{DRAFT_MARK}（{len(keys)} 项参考值未经原文核实，见文首说明）" in html
+    assert NOTICE in html and f"{len(keys)} 项未经原文核实：I01 参考值" in html
+    assert html.index(NOTICE) < html.index('<h2 id="一')  # atop the document, before its first section
+    return set(keys)
 
 
 @pytest.fixture(scope="module")
@@ -135,6 +156,9 @@ def test_compare_report_uses_current_archives_and_names_every_park(batch_run, ca
     assert html.count('src="data:image/png;base64,') >= 3  # ranking, heat map, a spread per target level
     ranked = json.loads((archive / "results.json").read_text("utf-8"))["parks"]
     assert [p["park"] for p in ranked] == ["demo-chem", "demo-textile", "demo-gatefail"]
+    # a draft: the union of the unconfirmed references of the parks' results, each once
+    used = [_unconfirmed(path) for path in (archive / "inputs" / "results").glob("*.json")]
+    assert assert_draft_document(archive) == set().union(*used)
     assert main(["verify", str(archive)]) == 0  # re-computed from its archived inputs, results identical
     # a manifest whose parameters point the notebook elsewhere is refused before anything runs
     forged = archive.parent / "forged"
@@ -179,6 +203,9 @@ def test_trend_command_renders_every_window_with_its_charts(tmp_path, capsys):
     html = (archive / "report.html").read_text("utf-8")
     assert "2020—2022" in html and "2022—2024" in html
     assert html.count('src="data:image/png;base64,') == 2  # the trend and the movers
+    assert_draft_document(archive)
+    refs = json.loads((archive / "results.json").read_text("utf-8"))["references"]
+    assert next(r for r in refs if r["code"] == "I01")["years"] == list(range(2020, 2025))  # every window's years
 
 
 def test_each_earlier_window_is_evaluated_with_its_own_years(catalog, factors, chem_raw, make_park):
@@ -284,6 +311,7 @@ def test_statement_command_against_the_rated_archive(tmp_path, textile_raw, caps
     html = (archive / "report.html").read_text("utf-8")
     assert "不再持续符合" in html and "跟踪复核要点" in html
     assert 'src="data:image/png;base64,' in html  # the indicator chart
+    assert assert_draft_document(archive) >= _unconfirmed(archive / "inputs" / "rated" / "results.json")
     assert main(["verify", str(archive)]) == 0
 
 
@@ -325,3 +353,39 @@ def test_an_interrupted_batch_keeps_finished_archives_and_leaves_no_staging(tmp_
     assert archive.check_integrity(finished, archive.read_manifest(finished)) == []
     assert seen_running == [1]  # the second park was being rendered when Ctrl-C came
     assert not list((out / "demo-hitech").glob(".*staging*")) and not (out / "demo-hitech" / "2021-2023").exists()
+
+
+# --- drafts: unconfirmed references ----------------------------------------------------------
+
+def test_documents_list_each_unconfirmed_reference_once_and_a_parks_override_beside_it(catalog, factors):
+    from evalkit.intake import load_park
+
+    results = [evaluate(load_park(p, PARAMS), catalog, WINDOW, factors=factors)
+               for p in ("demo-chem", "demo-textile", "demo-hitech")]
+    listed = compare(results, catalog).references
+    keys = [(r.code, r.field, r.value) for r in listed]
+    assert len(keys) == len(set(keys))
+    assert set(keys) == {(r.code, r.field, r.value) for result in results for r in result.unverified_references}
+    # demo-hitech's own I26 reference (an override without 文号) stands beside the catalog's
+    assert sorted(r.value for r in listed if r.code == "I26") == [70, 85]
+    assert len(results[0].unverified_references) < len(listed)
+
+
+def test_documents_on_confirmed_references_list_none_and_carry_no_mark(tmp_path, factors, capsys):
+    from evalkit.catalog import load_catalog
+    from evalkit.intake import load_park
+
+    confirming = confirming_catalog(tmp_path / "catalog")
+    catalog = load_catalog(confirming)
+    park = load_park("demo-textile", PARAMS)
+    rated = evaluate(park, catalog, WINDOW, factors=factors)
+    assert compare([rated, evaluate(load_park("demo-chem", PARAMS), catalog, WINDOW, factors=factors)],
+                   catalog).references == []
+    assert _statement(park, catalog, factors, rated).references == []
+    out = tmp_path / "outputs"
+    assert main(["trend", "--park", "demo-textile", "--from", "2020", "--to", "2023", "--params-dir", str(PARAMS),
+                 "--output-dir", str(out), "--formats", "html", "--catalog", str(confirming)]) == 0
+    [archive] = [p.parent for p in out.rglob("manifest.json")]
+    assert json.loads((archive / "results.json").read_text("utf-8"))["references"] == []
+    html = (archive / "report.html").read_text("utf-8")
+    assert "2021—2023" in html and DRAFT_MARK not in html and "body::after" not in html and NOTICE not in html
