@@ -813,7 +813,10 @@ def symbols(ctx: ReportContext) -> Md:
 
 
 def reproducibility(result: Result, files: dict[str, str], parameters: dict[str, object]) -> Md:
-    hashes = bullets([f"{label}（{Path(path).name}）SHA-256：{_sha256(path)}" for label, path in files.items()])
+    # The hash on a line of its own: beside the label it overflows the line, which justification
+    # then spreads letter by letter.
+    hashes = bullets([Md("{0}（{1}）\\\nSHA-256：\\\n{2}").format(label, Path(path).name, _sha256(path))
+                      for label, path in files.items()])
     params = [[k, v] for k, v in parameters.items()]
     return paragraphs(
         Md("本报告由 evalkit {0} 生成。评价结果全文（含每个数值的计算轨迹）见归档目录中的 results.json；"
@@ -821,8 +824,8 @@ def reproducibility(result: Result, files: dict[str, str], parameters: dict[str,
            "用归档的输入重新执行本报告即可核对结果是否完全一致（evalkit verify）。").format(result.evalkit_version),
         paragraphs(Md("输入文件："), hashes),
         paragraphs(Md("运行参数："), table(["参数", "取值"], params)),
-        Md("指标目录：{0} 版本 {1}，内容摘要 {2}。").format(result.catalog.id, result.catalog.version,
-                                                  result.catalog.sha256),
+        Md("指标目录：{0} 版本 {1}\\\n内容摘要（SHA-256）：\\\n{2}").format(result.catalog.id, result.catalog.version,
+                                                                result.catalog.sha256),
     )
 
 
