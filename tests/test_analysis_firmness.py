@@ -4,6 +4,7 @@ section. Where possible each figure is checked against an independent traced eva
 from __future__ import annotations
 
 import json
+import os
 import re
 
 import numpy as np
@@ -349,3 +350,25 @@ def test_later_blocks_are_built_last_and_shown_in_place():
     shown = chapters.blocks(None, book)
     assert built == ["a1", "a2", "b", "late"]
     assert [str(b) for b in shown] == ["# 一、甲", "a1", "late", "a2", "# 二、乙", "b"]
+
+
+def test_a_failure_beside_the_notebook_is_raised_by_result(chem, catalog, factors, tmp_path):
+    from evalkit.analysis.firmness import analyse, analyse_beside
+
+    park, result, _ = chem
+    missing = tmp_path / "no-bands.yaml"
+    running = analyse_beside(park, catalog, WINDOW, result, factors=factors, bands_path=missing)
+    with pytest.raises(InputError) as caught:
+        running.result(timeout=300)
+    with pytest.raises(InputError) as inline:
+        analyse(park, catalog, WINDOW, result, factors=factors, bands_path=missing)
+    assert caught.value.problems == inline.value.problems and str(missing) in str(caught.value)
+
+
+def test_the_process_beside_ends_quietly_when_its_caller_is_gone():
+    import subprocess
+    import sys
+
+    child = subprocess.run([sys.executable, "-c", "from evalkit.analysis.firmness import serve; serve()"],
+                           input=b"", capture_output=True, env=os.environ | {"PYTHONPATH": str(ROOT)})
+    assert child.returncode == 0 and child.stderr == b""

@@ -136,8 +136,8 @@ def analyse_beside(park: LoadedPark, catalog: Catalog, window: list[int], result
     future: Future[Firmness] = Future()
 
     def collect() -> None:
-        out, _ = child.communicate(pickle.dumps((park, catalog, window, result, options)))
         try:
+            out, _ = child.communicate(pickle.dumps((park, catalog, window, result, options)))
             failed, value = pickle.loads(out)
         except Exception:  # the child died before answering; its traceback went to stderr
             future.set_exception(RuntimeError(f"the firmness analysis process exited with {child.returncode}"))
@@ -153,9 +153,20 @@ def analyse_beside(park: LoadedPark, catalog: Catalog, window: list[int], result
 
 def serve() -> None:
     """The child of `analyse_beside`: read the arguments from stdin, write (failed, value) to stdout."""
-    park, catalog, window, result, options = pickle.load(sys.stdin.buffer)
     try:
-        answer = (False, analyse(park, catalog, window, result, **options))
+        park, catalog, window, result, options = pickle.load(sys.stdin.buffer)
+    except EOFError:  # the caller is gone (a killed run): nothing to do
+        return
+    try:
+        answer = pickle.dumps((False, analyse(park, catalog, window, result, **options)))
     except Exception as exc:
-        answer = (True, exc)
-    sys.stdout.buffer.write(pickle.dumps(answer))
+        answer = pickle.dumps((True, exc))
+        try:
+            pickle.loads(answer)
+        except Exception:  # an exception that does not survive pickling: pass on its text
+            answer = pickle.dumps((True, RuntimeError(f"{type(exc).__name__}: {exc}")))
+    try:
+        sys.stdout.buffer.write(answer)
+        sys.stdout.flush()
+    except BrokenPipeError:  # the caller is gone
+        pass

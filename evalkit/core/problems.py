@@ -70,6 +70,9 @@ class InputError(Exception):
         self.problems = list(problems)
         super().__init__(format_table(self.problems))
 
+    def __reduce__(self):  # pickled with its problems (it crosses process boundaries: batch, analysis)
+        return InputError, (self.problems,)
+
 
 def format_table(problems: list[Problem]) -> str:
     if not problems:
