@@ -69,7 +69,7 @@ def test_the_right_index_and_yearly_indices_pass_at_the_reports_precision(chem):
     _, result = chem
     yearly = [f"{result.yearly[y].index:.2f}" for y in YEARS]
     text = (f"绩效指数为88.3分，各年指数分别为{yearly[0]}、{yearly[1]}和{yearly[2]}；2023年指数为{yearly[2]}，"
-            "评价等级为AAA级；不能评为AA级及以上的情形不存在。30分钟内完成。")
+            "评价等级为AAA级；不能评为AA级及以上的情形不存在。30分钟内完成。满分100分。空气质量指数为45。")
     assert findings_for(chem, text) == []
 
 

@@ -36,8 +36,10 @@ class CheckedField(BaseModel):
 class NarrativeChecks(BaseModel):
     fields: list[CheckedField]
     index_words: list[str]
+    other_indices_after: list[str]
     joiners: list[str]
     points_unit: str
+    standard_points: list[float]
     not_points_after: list[str]
     grades: dict[str, str]
     grade_not_claimed_with: list[str]
@@ -45,8 +47,9 @@ class NarrativeChecks(BaseModel):
     def index_pattern(self) -> re.Pattern[str]:
         words = "|".join(map(re.escape, sorted(self.index_words, key=len, reverse=True)))
         joiners = "|".join(map(re.escape, sorted(self.joiners, key=len, reverse=True)))
+        others = "".join(f"(?<!{re.escape(w)})" for w in self.other_indices_after)
         # "指数2021年为…" names a year, not a value: a number followed by 年 is not a claim.
-        return re.compile(rf"(?:{words})\s*(?:{joiners})?\s*{NUMBER}(?!\s*年)")
+        return re.compile(rf"{others}(?:{words})\s*(?:{joiners})?\s*{NUMBER}(?!\s*年)")
 
     def points_pattern(self) -> re.Pattern[str]:
         other_words = "".join(map(re.escape, self.not_points_after))
@@ -109,7 +112,8 @@ class _Reference:
         if dep is not None:  # "不计加分的指数"
             self.indices.add(self.round(dep.index_without_bonus))
             self.indices.update(self.round(result.yearly[y].base_points) for y in years)
-        points = [*self.indices, *(band.min for band in catalog.grading.bands), catalog.grading.bonus_cap_points,
+        points = [*self.indices, *checks.standard_points, *(band.min for band in catalog.grading.bands),
+                  catalog.grading.bonus_cap_points,
                   *result.target_level_means.values()]
         for y in years:
             yr = result.yearly[y]
