@@ -160,7 +160,9 @@ def _level_rate(check: LevelCheck, index_status: str | None) -> str:
     real data instead (the rule's share would count the gaps as 0)."""
     partial = check.coverage is not None and check.coverage < 1 - 1e-9
     if index_status == "reference":
-        return "有数据部分得分率 " + data_rate(check.data_share, check.coverage)
+        if check.data_share is None:
+            return "缺数据"
+        return f"有数据部分得分率 {check.data_share * 100:.1f}%，数据覆盖 {(check.coverage or 0) * 100:.0f}%"
     if partial:
         return f"{check.share * 100:.1f}%，数据覆盖 {check.coverage * 100:.0f}%"
     return f"{check.share * 100:.1f}%"
@@ -560,14 +562,9 @@ def _full_coverage(result: Result) -> bool:
     return all(f.coverage is None or f.coverage >= 1 - 1e-9 for f in result.first_level_means)
 
 
-def data_rate(share: float | None, coverage: float | None) -> str:
-    """A score rate over the part with real data, its coverage beside it when not complete; 缺数据 when
-    nothing has data (a data gap, never 0 %)."""
-    if share is None:
-        return "缺数据"
-    if coverage is None or coverage >= 1 - 1e-9:
-        return f"{share * 100:.1f}%"
-    return f"{share * 100:.1f}%（数据覆盖 {coverage * 100:.0f}%）"
+def data_rate(share: float | None) -> str:
+    """A score rate over the part with real data; 缺数据 when nothing has data (a gap, never 0 %)."""
+    return "缺数据" if share is None else f"{share * 100:.1f}%"
 
 
 def first_level_table(result: Result) -> Md:
@@ -577,7 +574,7 @@ def first_level_table(result: Result) -> Md:
         return paragraphs(Md("各一级指标得分（计入指数各年的平均值）："),
                           table(["目标层", "一级指标", "平均得分", "满分", "得分率"], rows))
     rows = [[f.target_level, f.first_level, f"{f.mean_points:.2f}", f"{f.max_points:.2f}",
-             data_rate(f.data_share, None), "—" if f.coverage is None else f"{f.coverage * 100:.0f}%"]
+             data_rate(f.data_share), "—" if f.coverage is None else f"{f.coverage * 100:.0f}%"]
             for f in result.first_level_means]
     return paragraphs(
         Md("各一级指标得分（计入指数各年的平均值）："),
