@@ -77,7 +77,8 @@ def evaluate(park: LoadedPark, catalog: Catalog, window: list[int], *,
     result.yearly = yearly
     mean, index, index_trace = window_mean(catalog, result.yearly, index_years)
     means = level_means(catalog, result.yearly, index_years)
-    rule = fifty_percent_rule(catalog, means)
+    first_levels = first_level_means(result.yearly, index_years)
+    rule = fifty_percent_rule(catalog, means, first_levels)
     strict = park.input.strict_overall if strict is None else strict
     overall = overall_evaluation(catalog, variables, overall_base_year(park, window, base_year), window[-1], strict)
     covered = coverage(catalog, result.yearly, index_years)
@@ -104,7 +105,7 @@ def evaluate(park: LoadedPark, catalog: Catalog, window: list[int], *,
     warnings += [f"整体评价标注：{flag}" for flag in overall.flags]
     return with_narrative(result.model_copy(update=dict(
         index=index, index_unrounded=mean, index_trace=index_trace, target_level_means=means,
-        first_level_means=first_level_means(result.yearly, index_years),
+        first_level_means=first_levels,
         points_lost=points_lost(result.yearly, index_years),
         carbon_before_window={y: a.model_dump(mode="json") for y, a in variables.carbon_years.items()
                               if y < window[0]},

@@ -106,21 +106,32 @@ class YearResult(BaseModel):
 
 
 class LevelCheck(BaseModel):
+    """`share` counts missing data as 0 (as the rule does); `data_share` is the score rate over the
+    indicator-years with real data (None when none has data) and `coverage` their part of the maximum."""
+
     mean_points: float
     max_points: float
     floor_points: float
     share: float
     passed: bool
+    data_share: float | None = None
+    coverage: float | None = None
 
 
 class FirstLevelMean(BaseModel):
-    """Points of one first-level indicator, mean over the years in the index."""
+    """Points of one first-level indicator, mean over the years in the index. `share` is over the full
+    maximum (missing data scored 0, as the index counts it); `data_share` over the maximum of the
+    indicator-years with real data (None when none has data: 缺数据, not 0 %) and `coverage` the part of
+    the maximum with real data — a data gap must not read as a weak area."""
 
     target_level: str
     first_level: str
     mean_points: float
     max_points: float
     share: float
+    data_max_points: float = 0.0
+    data_share: float | None = None
+    coverage: float | None = None
 
 
 class PointsLost(BaseModel):
