@@ -27,8 +27,8 @@ from evalkit.report.markup import Md, escape, paragraphs, table
 from evalkit.report.numbers import number
 from evalkit.report.terms import (DIRECTION_ZH, GATE_ITEM_ZH, GATE_ZH, GRADE_ZH, INDEX_STATUS_ZH,  # noqa: F401
                                   STATUS_ZH, VERDICT_ZH)
+from evalkit.report.unfilled import PLACEHOLDER, unfilled_fields, unfilled_section
 
-PLACEHOLDER = "【待评价机构填写】"
 OVERRIDE_FIELD_ZH = {"reference": "参考值（得满分）", "floor": "下限（得0分）"}
 FACTOR_DECIMALS = 6  # factors as their source gives them (0.1229, 0.5703), not at a display precision
 NOT_EVALUATED = Md("基本要求不满足，按标准6.1.2不开展本部分评价。")
@@ -106,8 +106,22 @@ def cover(ctx: ReportContext) -> Iterator[Md]:
     yield PAGE_BREAK
 
 
+def draft_reasons(ctx: ReportContext) -> list[str]:
+    """Why the report is a draft (empty for a report that can be issued)."""
+    reasons = []
+    if ctx.result.unverified_references:
+        reasons.append(f"{len(ctx.result.unverified_references)} 项参考值未经原文核实")
+    if unfilled := unfilled_fields(ctx.park):
+        reasons.append(f"{len(unfilled)} 处待评价机构填写")
+    return reasons
+
+
 def sign_off(ctx: ReportContext) -> Iterator[Md]:
     info, p = ctx.park.report, ctx.result.profile
+    if reasons := draft_reasons(ctx):
+        # Reviewers read drafts with the names of who will sign: the names stay, their force does not.
+        yield Md("> **草稿，未签发**：本报告尚有{0}（见“评价方法说明”），尚未签发。下列签署仅供审阅，在草稿状态下不具签署效力；"
+                 "正式报告须在上述内容核实、填写后重新生成并签署。").format("，".join(reasons))
     rows = [
         ["评价机构（盖章）", or_placeholder(info.assessor or p.get("assessor"))],
         ["项目负责人（签字）", or_placeholder(info.project_lead)],
@@ -214,6 +228,9 @@ def summary_chapter(ctx: ReportContext) -> Iterator[Md | Figure]:
     result = ctx.result
     yield summary(ctx)
     yield method.summary_notice(result, bool(ctx.parameters.get("options", {}).get("final", False)))
+    if unfilled := unfilled_fields(ctx.park):
+        yield Md("> **待评价机构填写（草稿）**：报告中 {0} 处内容尚待评价机构填写（清单见“评价方法说明”），"
+                 "填写完成前本报告为草稿，不能作为正式评价报告。").format(len(unfilled))
     if ctx.evaluated:
         yield coverage.coverage_summary(result)
         if not coverage.complete(result):  # with every share at 100 % the table says it all
@@ -767,6 +784,8 @@ def methodology(result: Result, catalog) -> Md:
 
 
 def methodology_chapter(ctx: ReportContext) -> Iterator[Md]:
+    if unfilled := unfilled_fields(ctx.park):
+        yield unfilled_section(unfilled)
     yield methodology(ctx.result, ctx.catalog)
     yield SMALL_TABLES
     yield method.methodology(ctx.result)
