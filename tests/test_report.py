@@ -155,7 +155,7 @@ def test_an_unregistered_evidence_id_is_an_error(tmp_path):
 
 PROGRAMMER_TEXT = re.compile(r"[a-z]+_[a-z_]+|prev\(|round_half_up|DIGEST|\bNone\b|\{\}|\breference\b|\bfloor\b"
                              r"|qualitative\.|\bdata\.|\benergy\.|\d[eE][-+]?\d|@\d{4}"
-                             r"|--[a-z]+|evalkit (?:render|verify|score|validate|sign)\b")
+                             r"|--[a-z]+|evalkit (?:render|verify|score|validate|sign|gaps)\b|由 ?evalkit|可由 ?evalkit")
 
 
 def test_no_programmer_text_before_the_appendices_for_any_park(texts):
@@ -281,3 +281,49 @@ def test_base_data_lists_the_years_the_evaluation_uses_and_names_the_others():
     text = "\n".join(sections.base_data(ctx))
     assert "2019年" in next(line for line in text.splitlines() if line.startswith("| 数据项"))
     assert "另有2024年的数据" in text
+
+
+APPENDIX_PROGRAMMER_TEXT = re.compile(r"[a-z]+_[a-z_]+|\benergy\.|\bdata\.|\[\d{4}|\{\}|\bNone\b|由 ?evalkit ?核算|区间文件")
+
+
+def test_the_appendices_speak_chinese_outside_the_symbols_table():
+    """Trace notes name data items in Chinese (not nonfossil_tce, energy.electricity_purchased), the run
+    parameters are Chinese labels and values (not [2021, 2022, 2023], None, {}); only 符号对照 shows symbols."""
+    park = load_park("demo-chem", PARAMS)
+    result = evaluate(park, CATALOG, YEARS, factors=FACTORS)
+    ctx = ReportContext(result, CATALOG, park.input, evidence_dir=park.evidence_dir,
+                        files={"园区数据文件": str(park.path)},
+                        parameters={"park": "demo-chem", "years": YEARS, "base_year": None, "options": {}})
+    text = report_text(ctx)
+    appendices = [h for h in chapters.headings() if h.startswith("附录")]
+    start, symbols = text.index(f"# {appendices[0]}"), text.index("### 符号对照")
+    shown = text[start:symbols] + text[text.index(f"# {appendices[2]}"):]
+    assert "见非化石能源消费量的计算" in shown and "由外购电力" in shown
+    assert not APPENDIX_PROGRAMMER_TEXT.findall(shown), APPENDIX_PROGRAMMER_TEXT.findall(shown)[:8]
+    assert "| 评价窗口 | 2021—2023年 |" in shown and "| 运行选项 | 无（默认设置） |" in shown
+    assert "| 整体评价基准年 | 未指定（按园区数据文件的基准年，未填写时取评价窗口首年，本次为2021年） |" in shown
+
+
+def test_trace_sources_in_the_results_name_data_items_not_symbols():
+    from evalkit.archive import write_results
+
+    for park_id in ("demo-chem", "demo-heavy"):
+        ctx = context(park_id)
+        sources: list[str] = []
+
+        def walk(node, key=None):
+            if isinstance(node, dict):
+                for k, v in node.items():
+                    walk(v, k)
+            elif isinstance(node, list):
+                for v in node:
+                    walk(v, key)
+            elif key == "source" and isinstance(node, str):
+                sources.append(node)
+        import json
+        import tempfile
+        with tempfile.TemporaryDirectory() as folder:
+            write_results(ctx.result, Path(folder) / "results.json")
+            walk(json.loads((Path(folder) / "results.json").read_text("utf-8")))
+        computed = [s for s in sources if s.startswith(("见", "由"))]
+        assert computed and not [s for s in computed if re.search(r"[a-z]+_[a-z_]+|\benergy\.", s)], park_id

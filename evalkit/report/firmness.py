@@ -98,7 +98,7 @@ def probabilities_section(firm: Firmness) -> Md:
     quantile_rows = [[Md("第{}百分位").format(k[1:].lstrip("0") or "0"), _points(v)] for k, v in quantiles.items()]
     bands = u.bands
     scopes = "、".join(f"{SCOPE_ZH.get(k, k)} ±{v:.0%}" for k, v in bands.scopes.items())
-    settings = Md("不确定性设定：样本数 {}，随机种子 {}，区间文件 {}；权重 ±{}（各目标层权重合计不变），参考值 ±{}，"
+    settings = Md("不确定性设定：样本数 {}，随机种子 {}；各因素的波动区间取自不确定性区间设定（{}）：权重 ±{}（各目标层权重合计不变），参考值 ±{}，"
                   "数据按口径 {}，缺失数据得分在 {}–{} 之间均匀取值（评价本身按0分计）；共 {} 个不确定因素。"
                   "同一种子和设定可重现全部数字。").format(
         u.samples, u.seed, bands.id, f"{bands.weights:.0%}", f"{bands.references:.0%}", scopes,

@@ -836,16 +836,39 @@ def reproducibility(result: Result, files: dict[str, str], parameters: dict[str,
     # then spreads letter by letter.
     hashes = bullets([Md("{0}（{1}）\\\nSHA-256：\\\n{2}").format(label, Path(path).name, _sha256(path))
                       for label, path in files.items()])
-    params = [[k, v] for k, v in parameters.items()]
     return paragraphs(
         Md("本报告由 evalkit {0} 生成。评价结果全文（含每个数值的计算轨迹）见归档目录中的 results.json；"
            "manifest.json 记录全部输入文件（含证明材料）、指标目录和报告模板的 SHA-256 以及软件版本。"
-           "用归档的输入重新执行本报告即可核对结果是否完全一致（evalkit verify）。").format(result.evalkit_version),
+           "用归档的输入重新执行本报告即可核对结果是否完全一致（evalkit verify）；"
+           "发送园区的资料补充清单（Excel、Word）由 evalkit gaps 生成。").format(result.evalkit_version),
         paragraphs(Md("输入文件："), hashes),
-        paragraphs(Md("运行参数："), table(["参数", "取值"], params)),
+        paragraphs(Md("运行参数："), table(["参数", "取值"], run_parameters(result, parameters), [1, 4])),
         Md("指标目录：{0} 版本 {1}\\\n内容摘要（SHA-256）：\\\n{2}").format(result.catalog.id, result.catalog.version,
                                                                 result.catalog.sha256),
     )
+
+
+OPTION_ZH = {"strict": "严格整体评价（每种污染物排放均须下降）", "final": "正式报告（参考值均已核实、无待填写内容）"}
+
+
+def run_parameters(result: Result, parameters: dict[str, object]) -> list[list[str]]:
+    """The run's parameters as an assessor reads them: Chinese labels and values, never Python reprs."""
+    rows = []
+    if "park" in parameters:
+        rows.append(["园区代码", str(parameters["park"])])
+    if "years" in parameters:
+        years = list(parameters["years"])  # type: ignore[call-overload]
+        rows.append(["评价窗口", f"{years[0]}—{years[-1]}年" if years else "—"])
+    if "base_year" in parameters:
+        given = parameters["base_year"]
+        used = f"，本次为{result.overall.base_year}年" if result.overall is not None else ""
+        rows.append(["整体评价基准年", f"{given}年（运行时指定）" if given is not None else
+                     f"未指定（按园区数据文件的基准年，未填写时取评价窗口首年{used}）"])
+    if "options" in parameters:
+        chosen = [OPTION_ZH.get(str(k), f"{k}：{v}") for k, v in dict(parameters["options"] or {}).items()  # type: ignore[call-overload]
+                  if v not in (False, None)]
+        rows.append(["运行选项", "；".join(chosen) or "无（默认设置）"])
+    return rows
 
 
 def reproducibility_chapter(ctx: ReportContext) -> Md:
