@@ -115,7 +115,7 @@ def test_gate_items_data_rows_and_levels_cite_evidence_ids(texts):
     assert re.search(r"^\| 工业增加值 \| 亿元 \| 300 \| 330 \| 360 \| 395 \| D01 \|$", text, re.M)
     assert re.search(r"^\| I19 \| 土地规划合理利用水平 \| 2023 \| A（优） \| Q03 \| 2\.00 \|$", text, re.M)
     register = text[text.index("# 附录A"):]
-    assert re.search(r"^\| B01 \| .+ \| B01\.txt [0-9a-f]{12} \|$", register, re.M)
+    assert re.search(r"^\| B01 \| .+ \| B01\.txt [0-9a-f]{16} \|$", register, re.M)
 
 
 def test_numbers_never_use_scientific_notation():
@@ -327,3 +327,47 @@ def test_trace_sources_in_the_results_name_data_items_not_symbols():
             walk(json.loads((Path(folder) / "results.json").read_text("utf-8")))
         computed = [s for s in sources if s.startswith(("见", "由"))]
         assert computed and not [s for s in computed if re.search(r"[a-z]+_[a-z_]+|\benergy\.", s)], park_id
+
+
+def test_every_evidence_count_in_the_report_is_the_registers(texts):
+    for park, text in texts.items():
+        registered = len(load_park(park, PARAMS).input.evidence)
+        counts = re.findall(r"证明材料[^。，\n|]{0,8}?(\d+)\s*份", text)
+        assert counts and set(counts) == {str(registered)}, (park, counts)
+
+
+def register_rows(text: str) -> dict[str, list[str]]:
+    register = text[text.index("| 编号 | 证明材料（出具单位，文号，日期）"):]
+    register = register[:register.index("\n\n")]
+    return {cells[0]: cells[1:] for line in register.splitlines()[2:]
+            for cells in [[c.strip() for c in line.strip("|").split(" | ")]]}
+
+
+def test_the_evidence_register_shows_16_hex_digits_as_its_header_says(texts):
+    text = texts["demo-chem"]
+    assert "SHA-256 摘要（前16位）" in text
+    digests = [re.fullmatch(r"\S+ ([0-9a-f]+)", row[-1]).group(1) for row in register_rows(text).values()]
+    assert digests and {len(d) for d in digests} == {16}
+
+
+def test_the_register_does_not_repeat_what_the_title_names():
+    from evalkit.intake.models import EvidenceItem
+
+    def edit(park):
+        park.evidence += [EvidenceItem(id="X01", title="绿色电力交易凭证（省电力交易中心）", issuer="省电力交易中心",
+                                       date="2024-01-05"),
+                          EvidenceItem(id="X02", title="审查意见（示范环审〔2020〕3号）", doc_no="示范环审〔2020〕3号",
+                                       issuer="示范市生态环境局"),
+                          EvidenceItem(id="X03", title="监测年报", verified_by="评价组 王敏；评价组 李强；评价组 王敏")]
+    rows = register_rows(report_text(context("demo-chem", edit)))
+    assert rows["X01"][0] == "绿色电力交易凭证（省电力交易中心）（2024-01-05）"
+    assert rows["X02"][0] == "审查意见（示范环审〔2020〕3号）（示范市生态环境局）"
+    assert rows["X03"][2] == "评价组 王敏；评价组 李强"
+    assert rows["D30"][0].count("省电力交易中心") == 1
+
+
+def test_the_demo_registers_name_each_person_once_per_item():
+    for path in PARAMS.glob("demo-*.yaml"):
+        for item in load_park(path.stem, PARAMS).input.evidence:
+            names = re.split(r"[；、]", re.sub(r"评价组 |（虚构）", "", item.verified_by or ""))
+            assert len(names) == len(set(names)), (path.name, item.id, item.verified_by)

@@ -296,7 +296,8 @@ def _colophon(engine: Engine, inputs: list[InputFile], template: dict[str, str],
         ("生成工具", f"evalkit {evalkit.__version__}，Python {platform.python_version()}", ""),
         ("渲染引擎", f"{engine.name}（{engine.describe()}）", ""),
         *((ROLE_LABELS[i.role], i.path, i.sha256[:16]) for i in inputs if not _is_evidence(i)),
-        *((("证明材料", f"{len(evidence)}份（SHA-256 见附录“证明材料清单”及 manifest.json）", ""),) if evidence else ()),
+        # Files, not register entries: an entry may have no file, or share one (the register counts 份).
+        *((("证明材料文件", f"{len(evidence)}个（SHA-256 见附录“证明材料清单”及 manifest.json）", ""),) if evidence else ()),
         ("报告模板", NOTEBOOK, template[NOTEBOOK][:16]),
         ("生成时间", stamp, ""),
     ]

@@ -799,20 +799,32 @@ def evidence_register(ctx: ReportContext) -> Iterator[Md]:
     if not items:
         yield Md("园区数据文件未登记证明材料。") + PLACEHOLDER
         return
-    yield Md("证明材料随报告归档（归档目录 inputs/park/evidence/），下表列出每份材料的 SHA-256 摘要（前16位），"
-             "可据此核对归档文件未被改动；报告不嵌入材料内容。")
+    yield Md("证明材料随报告归档（归档目录 inputs/park/evidence/），下表列出每份材料的 SHA-256 摘要（前{0}位），"
+             "可据此核对归档文件未被改动；报告不嵌入材料内容。").format(DIGEST_SHOWN)
     rows = []
     for item in items:
-        described = "，".join(x for x in (item.issuer, item.doc_no, item.date) if x)
+        # The issuer or document number a title already names is not repeated after it.
+        described = "，".join(x for x in (item.issuer, item.doc_no, item.date) if x and x not in item.title)
         title = item.title + (f"（{described}）" if described else "")
         checked = "、".join(item.verification) or "未注明"
         digest = ctx.evidence.hashes.get(item.id)
-        attached = f"{item.file} {digest[:12]}" if digest else ("未附文件" if not item.file else f"{item.file}（未找到）")
-        rows.append([item.id, title, checked, item.verified_by or "未注明", attached])
+        attached = (f"{item.file} {digest[:DIGEST_SHOWN]}" if digest
+                    else ("未附文件" if not item.file else f"{item.file}（未找到）"))
+        rows.append([item.id, title, checked, _once(item.verified_by) or "未注明", attached])
     yield SMALL_TABLES
     yield table(["编号", "证明材料（出具单位，文号，日期）", "核查方式", "核查人", "文件与 SHA-256 摘要"], rows,
                 [1, 7, 3, 4, 5])
     yield NORMAL_TABLES
+
+
+DIGEST_SHOWN = 16  # hex characters of an evidence file's SHA-256 in the register (as in 版本说明)
+
+
+def _once(persons: str | None) -> str | None:
+    """The 核查人 text with a part repeated after "；" shown once (资料核查 and 现场核查 by the same person)."""
+    if not persons:
+        return persons
+    return "；".join(dict.fromkeys(part.strip() for part in re.split(r"[；;]", persons) if part.strip()))
 
 
 def symbols(ctx: ReportContext) -> Md:
