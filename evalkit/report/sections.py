@@ -121,7 +121,7 @@ def sign_off(ctx: ReportContext) -> Iterator[Md]:
     if reasons := draft_reasons(ctx):
         # Reviewers read drafts with the names of who will sign: the names stay, their force does not.
         yield Md("> **草稿，未签发**：本报告尚有{0}（见“评价方法说明”），尚未签发。下列签署仅供审阅，在草稿状态下不具签署效力；"
-                 "正式报告须在上述内容核实、填写后重新生成并签署。").format("，".join(reasons))
+                 "正式报告须待上述事项完成后重新生成并签署。").format("，".join(reasons))
     rows = [
         ["评价机构（盖章）", or_placeholder(info.assessor or p.get("assessor"))],
         ["项目负责人（签字）", or_placeholder(info.project_lead)],
@@ -813,7 +813,7 @@ def evidence_register(ctx: ReportContext) -> Iterator[Md]:
         rows.append([item.id, title, checked, _once(item.verified_by) or "未注明", attached])
     yield SMALL_TABLES
     yield table(["编号", "证明材料（出具单位，文号，日期）", "核查方式", "核查人", "文件与 SHA-256 摘要"], rows,
-                [1, 7, 3, 4, 5])
+                [1, 6, 3, 4, 6])
     yield NORMAL_TABLES
 
 
