@@ -274,6 +274,19 @@ class OverrideItem(BaseModel):
     source: str
 
 
+class NarrativeFinding(BaseModel):
+    """Where the assessor's free text (park file `report:`) disagrees with the computed result, or
+    where the conclusion is missing though the evaluation found something it must address."""
+
+    field: str                 # e.g. "report.conclusion", "report.recommendations[2]"
+    label_zh: str              # 评价结论, 建议 …
+    kind: Literal["index", "points", "grade", "missing"]
+    claimed: str | None = None  # as written in the text ("85.90", "AA级")
+    computed: str | None = None  # the computed figure it was compared with, as the report shows it
+    text_zh: str
+    must_address: list[str] = Field(default_factory=list)  # kind "missing": what the conclusion must say
+
+
 class CatalogInfo(BaseModel):
     id: str
     version: str
@@ -321,6 +334,7 @@ class Result(BaseModel):
     consistency: list[ConsistencyFinding] = Field(default_factory=list)
     references: list[ReferenceStatus] = Field(default_factory=list)
     bonus_dependence: BonusDependence | None = None
+    narrative: list[NarrativeFinding] = Field(default_factory=list)
 
     @property
     def unverified_references(self) -> list[ReferenceStatus]:

@@ -280,7 +280,8 @@ def scope(ctx: ReportContext) -> Iterator[Md]:
         rows.append(["整体评价基准年与目标年", f"{result.overall.base_year}年 → {result.overall.target_year}年"])
     yield table(["项目", "内容"], rows, [1, 4])
     if s.notes:
-        yield paragraphs(Md("口径说明（统计范围不一致之处及处理）："), bullets(s.notes))
+        yield paragraphs(Md("口径说明（统计范围不一致之处及处理）："), bullets(s.notes),
+                         text_check_notice(result, "report.scope.notes"))
     else:
         yield Md("口径说明：") + PLACEHOLDER
 
@@ -753,8 +754,34 @@ def weaknesses_chapter(ctx: ReportContext) -> Iterator[Md | Figure]:
 
 def conclusion(ctx: ReportContext) -> Iterator[Md]:
     info = ctx.park.report
-    yield paragraphs(Md("**评价结论**"), escape(or_placeholder(info.conclusion)))
-    yield paragraphs(Md("**建议**"), bullets(info.recommendations) if info.recommendations else escape(PLACEHOLDER))
+    yield paragraphs(Md("**评价结论**"), escape(or_placeholder(info.conclusion)),
+                     missing_conclusion_notice(ctx.result), text_check_notice(ctx.result, "report.conclusion"))
+    yield paragraphs(Md("**建议**"), bullets(info.recommendations) if info.recommendations else escape(PLACEHOLDER),
+                     text_check_notice(ctx.result, "report.recommendations"))
+
+
+def text_check_notice(result: Result, field: str) -> Md | None:
+    """The marked notice under the assessor's text at `field` where it disagrees with the computed
+    result (evalkit.evaluation.narrative); the text itself stays as written."""
+    found = [f for f in result.narrative if f.kind != "missing" and (f.field == field or f.field.startswith(field + "["))]
+    if not found:
+        return None
+    return Md("\n").join([
+        Md("> **evalkit 核对提示（非评价机构文字）**：以上{0}由评价机构填写，按原文照录。evalkit 将其中的数字和等级与本报告的"
+           "计算结果核对，发现以下不一致，请评价机构核实修改：").format(found[0].label_zh),
+        Md(">"), *(Md("> - {0}。").format(f.text_zh) for f in found)])
+
+
+def missing_conclusion_notice(result: Result) -> Md | None:
+    """A conclusion left blank although the evaluation found what "须在评价结论中说明"."""
+    missing = next((f for f in result.narrative if f.kind == "missing"), None)
+    if missing is None:
+        return None
+    return Md("\n").join([
+        Md("> **评价结论缺失，本报告不完整**：评价机构尚未填写评价结论。“评价方法说明”中作答与数据的一致性核对发现 {0} 项"
+           "不一致，须在评价结论中说明；评价结论至少须逐项说明以下不一致的核实情况及对评价结果的影响：").format(
+            len(missing.must_address)),
+        Md(">"), *(Md("> - {0}").format(line) for line in missing.must_address)])
 
 
 def grade_chapter(ctx: ReportContext) -> Md:
