@@ -409,7 +409,7 @@ def cmd_render(args) -> int:
     catalog_path = args.catalog or default_catalog_path()
     options = {"strict": True} if args.strict else {}
     if args.final:
-        _refuse_unconfirmed(result, park, catalog_path)
+        _refuse_draft(result, park, catalog_path)
         options["final"] = True
     try:
         outcome = render_report(
@@ -429,8 +429,11 @@ def cmd_render(args) -> int:
     return EXIT_OK
 
 
-def _refuse_unconfirmed(result: Result, park: LoadedPark, catalog_path: Path) -> None:
-    """`render --final`: every reference the evaluation uses must be confirmed (issue 12)."""
+def _refuse_draft(result: Result, park: LoadedPark, catalog_path: Path) -> None:
+    """`render --final`: every reference the evaluation uses must be confirmed (issue 12) and nothing
+    left for the assessor to fill in (no 【待评价机构填写】 in the report)."""
+    from evalkit.report.unfilled import unfilled_fields
+
     problems = Problems()
     for ref in result.unverified_references:
         problems.add(str(catalog_path), f"indicators[{ref.code}].scoring.{ref.field}", f"{ref.value:g} {ref.unit}",
@@ -438,6 +441,9 @@ def _refuse_unconfirmed(result: Result, park: LoadedPark, catalog_path: Path) ->
                      f"the catalog, or reference_confirmations.{ref.code} (document_no 文号, clause 条款, "
                      f"confirmed_by) in {park.path.name}; now: {ref.source}",
                      year=ref.years[-1])
+    for place in unfilled_fields(park.input):
+        problems.add(str(park.path), place.field, "—",
+                     f"filled in for a formal report (正式报告): the report shows 【待评价机构填写】 at {place.place_zh}")
     problems.raise_if_errors()
 
 
