@@ -146,3 +146,15 @@ def test_every_pdf_page_of_an_unfinished_report_says_so_and_final_is_refused(tmp
                       options={"final": True}, **arguments)
     assert refused.value.stage == "final" and "report.scope.geographic" in str(refused.value)
     assert not (tmp_path / "final" / "demo-gatefail").exists() or not any((tmp_path / "final").rglob("report.*"))
+
+
+def test_render_final_refuses_assessor_text_that_the_results_contradict(tmp_path, chem_raw, write_params, capsys):
+    chem_raw["report"]["conclusion"] = "经评价，园区绩效指数为 85.90 分，评价等级为 AA级。"
+    params = write_params(chem_raw, "contradicted")
+    code = main(["render", "--park", "contradicted", "--years", "2021-2023", "--params-dir", str(params),
+                 "--catalog", str(confirming_catalog(tmp_path / "catalog")), "--output-dir", str(tmp_path / "out"),
+                 "--to", "html", "--final"])
+    _, err = capsys.readouterr()
+    assert code == 2 and "Traceback" not in err
+    assert "report.conclusion" in err and "85.90" in err and "88.30" in err and "AA级" in err
+    assert not (tmp_path / "out").exists()
