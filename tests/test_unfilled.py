@@ -158,3 +158,16 @@ def test_render_final_refuses_assessor_text_that_the_results_contradict(tmp_path
     assert code == 2 and "Traceback" not in err
     assert "report.conclusion" in err and "85.90" in err and "88.30" in err and "AA级" in err
     assert not (tmp_path / "out").exists()
+    # the pipeline refuses it too (render_report called directly, after the notebook has run)
+    from evalkit import carbon
+    from evalkit.catalog import referenced_files
+    from evalkit.render import RenderError, render_report
+
+    catalog = confirming_catalog(tmp_path / "catalog")
+    with pytest.raises(RenderError) as refused:
+        render_report("contradicted", [2021, 2022, 2023], input_path=params / "contradicted.yaml",
+                      catalog_path=catalog, catalog_files=referenced_files(catalog),
+                      factor_paths=[carbon.DEFAULT_TABLE], formats=["html"], engine="pandoc",
+                      output_dir=tmp_path / "api", options={"final": True}, progress=lambda _: None)
+    assert refused.value.stage == "final" and "report.conclusion" in str(refused.value)
+    assert not any((tmp_path / "api").rglob("report.*"))

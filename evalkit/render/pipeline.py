@@ -156,10 +156,13 @@ def _run_stages(park_id: str, years: list[int], final: Path, inputs: list[InputF
                 _check_results(staging / RESULTS)
         unverified = draft.unverified_references(staging / RESULTS)
         unfilled = unfilled_fields(read_park_file(staging / parameters["input_path"]))
-        if (unverified or unfilled) and parameters["options"].get("final"):
-            raise RenderError("final", "a formal report needs every reference used confirmed and nothing left "
-                              "for the assessor to fill in (【待评价机构填写】); missing:\n  "
-                              + "\n  ".join(draft.describe(unverified) + [f"{f.field} — {f.place_zh}" for f in unfilled]))
+        contradicted = json.loads((staging / RESULTS).read_text("utf-8")).get("narrative", [])
+        if (unverified or unfilled or contradicted) and parameters["options"].get("final"):
+            raise RenderError("final", "a formal report needs every reference used confirmed, nothing left "
+                              "for the assessor to fill in (【待评价机构填写】) and no assessor's text the results "
+                              "contradict; missing:\n  "
+                              + "\n  ".join(draft.describe(unverified) + [f"{f.field} — {f.place_zh}" for f in unfilled]
+                                             + [f"{n['field']} — {n['text_zh']}" for n in contradicted]))
         styles = (draft.marked_template(template_dir, Path(marked.name), len(unverified), unfilled=len(unfilled))
                   if unverified or unfilled else template_dir)
         colophon = _colophon(chosen, inputs, template, started_at)
