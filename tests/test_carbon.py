@@ -187,6 +187,28 @@ def test_intensity_productivity_and_traces():
 
 # Grid-factor choice
 
+def test_a_park_that_deducts_green_electricity_in_any_year_uses_the_residual_series_every_year():
+    # Review finding 7: 2020 at the inclusive 0.5568 and 2021 at the residual 0.5942 made unchanged
+    # electricity read as a 6.7 % emission rise. One series for all years: 2020 (fallback to 2021) at 0.5942.
+    fields = dict(electricity_purchased=series("MWh", {2020: 100, 2021: 100}),
+                  green_electricity=series("MWh", {2020: 0, 2021: 40}))
+    before, after = run(2020, **fields), run(2021, **fields)
+    assert before.by_source["外购电力"] == pytest.approx(100_000 * 0.5942 / 1000)
+    assert after.by_source["外购电力"] == pytest.approx(60_000 * 0.5942 / 1000)
+    assert after.total_t < before.total_t                       # green power bought lowers emissions
+    line = before.lines[0]
+    assert line.charged_factor == "electricity.national_average_excl_market_nonfossil" and line.charged == 100_000
+    assert "2021年扣除市场化交易绿色电力" in line.co2_trace.note and "变化率可比" in line.co2_trace.note
+    assert [f.id for f in before.factors if f.id.startswith("electricity.")] == [
+        "electricity.national_average_excl_market_nonfossil"]   # the unused inclusive factor is not listed
+
+
+def test_exported_electricity_is_credited_on_the_same_series():
+    result = run(2022, electricity_purchased=series("MWh", {2022: 100}), electricity_exported=series("MWh", {2022: 10}),
+                 green_electricity=series("MWh", {2022: 40}))
+    assert result.by_source["输出电力"] == pytest.approx(-10_000 * 0.5856 / 1000)
+
+
 @pytest.mark.parametrize("choice, year, factor, published_year", [
     ("national_average", 2021, 0.5568, 2021),
     ("national_average", 2022, 0.5366, 2022),
