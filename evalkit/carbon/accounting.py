@@ -69,6 +69,7 @@ class FactorUse(BaseModel):
     year: int | None
     source: str
     verified: bool
+    published: str | None = None     # ISO date the source was published, when the table gives it
 
     def trace_input(self, symbol: str) -> TraceInput:
         source = self.source if self.verified else self.source + UNVERIFIED
@@ -201,11 +202,14 @@ class _Ledger:
                                        f"fallback_years {sorted(factor.fallback_years) or 'none'})")
         else:
             number, used_year = found
+            source = self.table.sources[factor.source_key(used_year)]
             use = FactorUse(id=factor_id, name_zh=name_zh, value=number, unit=factor.unit, year=used_year,
-                            source=self.table.sources[factor.source].title, verified=factor.verified)
+                            source=source.title, verified=factor.verified,
+                            published=source.published.isoformat() if source.published else None)
             if used_year not in (None, self.year):
-                self.notes.append(f"{name_zh}无{self.year}年发布值，按因子表 {self.table.label} 的规定"
-                                  f"采用{used_year}年值 {fmt(number)} {factor.unit}。")
+                reason = f"（{factor.fallback_reason}）" if factor.fallback_reason else ""
+                self.notes.append(f"{name_zh}：因子表 {self.table.label} 未收录{self.year}年值{reason}，按因子表的规定"
+                                  f"采用{used_year}年值 {fmt(number)} {factor.unit}，出处：{source.title}。")
         self.factors[factor_id] = use
         return use
 
