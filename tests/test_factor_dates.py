@@ -71,3 +71,19 @@ def test_demo_chem_is_dated_after_the_newest_factor_it_uses(catalog, factors):
     newest = max(f["published"] for c in sections.carbon_years(result).values() for f in c["factors"]
                  if f.get("published"))
     assert park.input.report.day().isoformat() > newest == "2025-12-31"
+
+
+def test_render_warns_of_a_late_factor_before_rendering(chem_raw, write_params, tmp_path, capsys, monkeypatch):
+    import evalkit.render
+    from evalkit.render import RenderError
+
+    def stop(*args, **kwargs):  # the warning is the CLI's: no notebook needs to run for it
+        raise RenderError("execute", "stopped by the test")
+    monkeypatch.setattr(evalkit.render, "render_report", stop)
+    chem_raw["report"]["date"] = "2025-06-30"
+    params = write_params(chem_raw)
+    main(["render", "--park", "crafted", "--params-dir", str(params), "--years", "2021-2023",
+          "--output-dir", str(tmp_path / "out")])
+    err = capsys.readouterr().err
+    assert "[evalkit] warning: 全国电力平均二氧化碳排放因子（不包括市场化交易的非化石能源电量）（2023年值" in err
+    assert "晚于报告日期 2025-06-30" in err and "2022年值" not in err   # the 2022 notice (2024-12-20) came before
