@@ -405,6 +405,8 @@ def cmd_render(args) -> int:
     park = load_checked_park(args.park, args.params_dir, catalog, window, factors, args.base_year)
     result = evaluate(park, catalog, window, factors=factors, strict=True if args.strict else None,
                       base_year=args.base_year)
+    for late in result.factors_after_report_date:  # the report notes it beside the factor too
+        print(f"[evalkit] warning: {inert(late.text_zh)}", file=sys.stderr)
     for line in text_check_lines(result):
         print(f"[evalkit] {inert(line)}", file=sys.stderr)
     catalog_path = args.catalog or default_catalog_path()

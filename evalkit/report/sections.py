@@ -735,22 +735,10 @@ def carbon(ctx: ReportContext) -> Iterator[Md | Figure]:
     if verified:
         yield escape(f"{years_text(verified)}采用园区提供的经核证二氧化碳排放总量，未按能源数据核算。")
     yield Figure("二氧化碳排放量（按排放源）", charts.carbon_chart(years))
-    factors: dict[str, dict] = {}
-    for c in years.values():
-        for f in c["factors"]:
-            factors.setdefault(f"{f['id']}@{f.get('year')}", f)
-    # A factor whose yearly values share one source is one row: the long source is printed once.
-    grouped: dict[tuple, list[dict]] = {}
-    for f in factors.values():
-        source = f["source"] + ("" if f.get("verified", True) else "（二手来源，未核实）")
-        grouped.setdefault((f["name_zh"], f["unit"], source), []).append(f)
-    factor_rows = [[name, "；".join(number(f["value"], FACTOR_DECIMALS) + (f"（{f['year']}年）" if f.get("year") else "")
-                                   for f in found), unit, source]
-                   for (name, unit, source), found in grouped.items()]
-    tables = sorted({c.get("factor_table") for c in years.values() if c.get("factor_table")})
-    yield paragraphs(Md("排放因子（因子表 {0}）：").format("、".join(tables)), SMALL_TABLES,
-                     table(["因子", "数值（适用年份，未注明的适用各年）", "单位", "来源"], factor_rows, [4, 3, 2, 8]),
-                     NORMAL_TABLES)
+    yield paragraphs(Md("排放因子（因子表 {0}）：").format("、".join(sorted({c.get("factor_table") for c in years.values()
+                                                                  if c.get("factor_table")}))),
+                     SMALL_TABLES, table(["因子", "数值（取值年份，用于核算的年份）", "单位", "来源"], factor_rows(result, years),
+                                         [4, 3, 2, 8]), NORMAL_TABLES)
     last_year, last = max(years.items())
     if last.get("lines"):
         rows = [[line["source_zh"], line["co2_trace"]["formula_zh"] if line.get("co2_trace") else "—",
@@ -763,6 +751,40 @@ def carbon(ctx: ReportContext) -> Iterator[Md | Figure]:
         yield paragraphs(Md("说明："), bullets(notes))
     if ctx.evaluated:
         yield Md("非化石能源占比的口径、外购电力排放因子的选用及碳排放强度变化的分解（含计算明细）见附录“计算明细与符号对照”。")
+
+
+LATE_FACTOR = "该因子公告日期晚于报告日期"
+
+
+def factor_rows(result: Result, years: dict[int, dict]) -> list[list[Any]]:
+    """One row per factor: each value with the year it was published for and the accounting years that
+    used it, and the source of each value (a series may cite one notice per year); a value whose notice
+    is dated after the report is marked."""
+    late = {(f.id, f.year) for f in result.factors_after_report_date}
+    values: dict[tuple[str, str], dict[int | None, dict]] = {}
+    used_in: dict[tuple[str, int | None], list[int]] = {}
+    for year, c in years.items():
+        for f in c["factors"]:
+            values.setdefault((f["name_zh"], f["unit"]), {}).setdefault(f.get("year"), f)
+            used_in.setdefault((f["id"], f.get("year")), []).append(year)
+    rows = []
+    for (name, unit), by_year in values.items():
+        found = [by_year[y] for y in sorted(by_year, key=lambda y: (y is None, y or 0))]
+        cells, sources = [], []
+        for f in found:
+            notes = []
+            if f.get("year"):
+                used = used_in[(f["id"], f["year"])]
+                notes.append(f"{f['year']}年值" + ("" if used == [f["year"]] else f"，用于{'、'.join(map(str, used))}年"))
+            if (f["id"], f.get("year")) in late:
+                notes.append(LATE_FACTOR)
+            cells.append(number(f["value"], FACTOR_DECIMALS) + (f"（{'；'.join(notes)}）" if notes else ""))
+            sources.append((f.get("year"), f["source"] + (f"（公告日期 {f['published']}）" if f.get("published") else "")))
+        distinct = list(dict.fromkeys(source for _, source in sources))
+        source_cell = distinct[0] if len(distinct) == 1 else "。".join(f"{year}年值：{source}" for year, source in sources)
+        unverified = not all(f.get("verified", True) for f in found)
+        rows.append([name, "；".join(cells), unit, source_cell + ("（二手来源，未核实）" if unverified else "")])
+    return rows
 
 
 # --- grade, weaknesses, conclusion ------------------------------------------------------------------
