@@ -5,7 +5,6 @@ the PDF pages are numbered the same way whether or not a draft mark applies."""
 from __future__ import annotations
 
 import json
-
 import re
 from pathlib import Path
 
