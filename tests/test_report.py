@@ -278,3 +278,19 @@ def test_base_data_lists_the_years_the_evaluation_uses_and_names_the_others():
     text = "\n".join(sections.base_data(ctx))
     assert "2019年" in next(line for line in text.splitlines() if line.startswith("| 数据项"))
     assert "另有2024年的数据" in text
+
+
+def test_base_data_shows_accounted_carbon_in_the_catalogs_display_unit_so_it_fits_its_column():
+    from evalkit.report import sections
+    from evalkit.report.sections import carbon_years
+
+    ctx = context("demo-heavy")  # some 19 million t CO2 a year
+    text = re.sub(r"\\(.)", r"\1", "\n".join(sections.base_data(ctx)))
+    row = next(line for line in text.splitlines() if line.startswith("| 二氧化碳排放总量"))
+    cells = [c.strip() for c in row.strip("|").split("|")]
+    total = carbon_years(ctx.result)[2021]["total_t"]
+    assert cells[1] == "万t" and number(total / 10000, 4) in cells
+    for line in text.splitlines():
+        if line.startswith("| ") and not line.startswith("| 数据项"):
+            years = [c.strip() for c in line.strip("|").split("|")][2:-1]
+            assert all(len(c.split(" [注")[0]) <= 11 for c in years), line

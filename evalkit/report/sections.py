@@ -433,8 +433,10 @@ def _carbon_rows(ctx: ReportContext, years: list[int]) -> list[list[Any]]:
     for key, name, unit in (("total_t", "二氧化碳排放总量（由能源数据核算）", "t"),
                             ("energy_tce", "综合能源消费量（由能源数据核算）", "tce"),
                             ("nonfossil_tce", "非化石能源消费量（由能源数据核算）", "tce")):
-        cells = [ctx.numbers.value(accounts[y].get(key), unit) if y in accounts else "—" for y in years]
-        rows.append([name, unit, *cells, f"由能源数据核算（{ctx.evidence.cite(list(dict.fromkeys(cited)))}）"])
+        shown = ctx.numbers.quantity(None, unit, f"base_data.{key}")[1]
+        cells = [ctx.numbers.quantity(accounts[y].get(key), unit, f"base_data.{key}")[0] if y in accounts else "—"
+                 for y in years]
+        rows.append([name, shown, *cells, f"由能源数据核算（{ctx.evidence.cite(list(dict.fromkeys(cited)))}）"])
     return rows
 
 
