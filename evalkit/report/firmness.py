@@ -18,6 +18,7 @@ from evalkit.analysis.uncertainty import KIND_ZH
 from evalkit.report.charts import GREEN, GREY, RED, new_figure
 from evalkit.report.markup import Md, paragraphs, table
 from evalkit.report.context import ReportContext
+from evalkit.report.layout import END_KEEP, KEEP_TOGETHER
 from evalkit.report.sections import GRADE_ZH, Figure, Later, summary_chapter
 
 SCENARIO_ZH = {"bonus": "加分项", "not_applicable": "不适用声明", "override": "参考值替换"}
@@ -98,11 +99,15 @@ def probabilities_section(firm: Firmness) -> Md:
     quantile_rows = [[Md("第{}百分位").format(k[1:].lstrip("0") or "0"), _points(v)] for k, v in quantiles.items()]
     bands = u.bands
     scopes = "、".join(f"{SCOPE_ZH.get(k, k)} ±{v:.0%}" for k, v in bands.scopes.items())
-    settings = Md("不确定性设定：样本数 {}，随机种子 {}，区间文件 {}；权重 ±{}（各目标层权重合计不变），参考值 ±{}，"
-                  "数据按口径 {}，缺失数据得分在 {}–{} 之间均匀取值（评价本身按0分计）；共 {} 个不确定因素。"
-                  "同一种子和设定可重现全部数字。").format(
-        u.samples, u.seed, bands.id, f"{bands.weights:.0%}", f"{bands.references:.0%}", scopes,
-        f"{bands.missing_range[0]:g}", f"{bands.missing_range[1]:g}", u.all.factors)
+    # A table, not a sentence: the interval file's id is a long unbreakable token, and in a justified
+    # CJK line it made Typst spread the line before it letter by letter.
+    settings = table(["不确定性设定", "取值"], [
+        [Md("样本数"), u.samples], [Md("随机种子"), u.seed], [Md("区间文件"), bands.id],
+        [Md("权重"), Md("±{}（各目标层权重合计不变）").format(f"{bands.weights:.0%}")],
+        [Md("参考值"), f"±{bands.references:.0%}"], [Md("数据（按口径）"), scopes],
+        [Md("缺失数据"), Md("得分在 {}–{} 之间均匀取值（评价本身按0分计）").format(
+            f"{bands.missing_range[0]:g}", f"{bands.missing_range[1]:g}")],
+        [Md("不确定因素"), Md("共 {} 个").format(u.all.factors)]], [1, 4])
     by_kind = [[KIND_ZH[kind], d.factors, _points(d.quantiles().get("p05")), _points(d.quantiles().get("p50")),
                 _points(d.quantiles().get("p95")), f"{d.probabilities(u.grades).get(u.grade, 0.0):.1%}"]
                for kind, d in u.by_kind.items() if d.factors]
@@ -110,14 +115,17 @@ def probabilities_section(firm: Firmness) -> Md:
     if probabilities.get("not_rated", 0.0) > 0 and firm.grade != "not_rated":
         note = note + Md("“不予定级”的概率来自数据波动使整体评价（目标年对照基准年）由正向变为负向的样本。")
     return paragraphs(
+        # Each table stays whole and with its lead-in on one page.
+        KEEP_TOGETHER,
         Md("**蒙特卡洛不确定性分析**：评价结果为 {} 分（{}）；在下述设定下各等级的概率如下。").format(
             _points(firm.index), _grade(firm.grade)),
-        table(["等级", "概率"], grade_rows, [1, 1]),
-        table(["指数分位数", "分"], quantile_rows, [1, 1]),
-        Md("各不确定性来源单独作用时："),
+        table(["等级", "概率"], grade_rows, [1, 1]), END_KEEP,
+        KEEP_TOGETHER, table(["指数分位数", "分"], quantile_rows, [1, 1]), END_KEEP,
+        KEEP_TOGETHER, Md("各不确定性来源单独作用时："),
         table(["来源", "因素数", "第5百分位", "中位数", "第95百分位", Md("保持{}的概率").format(_grade(u.grade))],
-              by_kind, [1, 1, 1, 1, 1, 2]),
-        note, settings)
+              by_kind, [1, 1, 1, 1, 1, 2]), END_KEEP,
+        note,
+        KEEP_TOGETHER, Md("同一种子和设定可重现全部数字："), settings, END_KEEP)
 
 
 def sensitivity_section(firm: Firmness, top: int = 10) -> Md:
