@@ -294,3 +294,27 @@ def test_base_data_shows_accounted_carbon_in_the_catalogs_display_unit_so_it_fit
         if line.startswith("| ") and not line.startswith("| 数据项"):
             years = [c.strip() for c in line.strip("|").split("|")][2:-1]
             assert all(len(c.split(" [注")[0]) <= 11 for c in years), line
+
+
+@pytest.mark.parametrize("park_id", ["demo-sparse", "demo-heavy"])
+def test_the_index_charts_legend_hides_no_bar_and_no_value_label(park_id):
+    import matplotlib.pyplot as plt
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from evalkit.report import charts
+
+    ctx = context(park_id)
+    fig = charts.index_chart(ctx.result, {b.grade: b.min for b in CATALOG.grading.bands})
+    try:
+        canvas = FigureCanvasAgg(fig)
+        canvas.draw()
+        renderer = canvas.get_renderer()
+        ax = fig.axes[0]
+        legend = ax.get_legend().get_window_extent(renderer)
+        labels = [t for t in ax.texts if re.fullmatch(r"\d+\.\d\d", t.get_text())]
+        assert len(labels) == len(ctx.result.yearly)
+        for artist in [*labels, *ax.patches]:
+            assert not legend.overlaps(artist.get_window_extent(renderer)), artist
+        assert fig.bbox.contains(legend.x0, legend.y0) and fig.bbox.contains(legend.x1, legend.y1)
+    finally:
+        plt.close(fig)
