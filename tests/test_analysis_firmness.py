@@ -281,7 +281,7 @@ def test_uncertainty_settings_are_a_table_and_each_table_stays_with_its_lead_in(
     """The interval file's id in a justified sentence spread its line letter by letter in the PDF; a
     lead-in was left alone at a page foot, a table split after one row."""
     from evalkit.analysis.firmness import analyse
-    from evalkit.report.layout import END_KEEP, KEEP_TOGETHER
+    from evalkit.report.layout import END_KEEP, KEEP_TOGETHER, LEAD_IN
     from evalkit.report.markup import escape
 
     park, result, _ = chem
@@ -299,6 +299,10 @@ def test_uncertainty_settings_are_a_table_and_each_table_stays_with_its_lead_in(
         assert group[-1].startswith("| ")  # ends with its table …
         assert len(group) == 1 or not group[0].startswith("| ")  # … after its lead-in, if any
     assert any(group[0] == "各不确定性来源单独作用时：" for group in kept)
+    # the sensitivity tables may be long: each lead-in sticks to its table
+    blocks = str(firm_show.sensitivity_section(firm)).split("\n\n")
+    starts = [i for i, b in enumerate(blocks) if b == LEAD_IN]
+    assert starts and all(blocks[i + 2] == END_KEEP and blocks[i + 3].startswith("| ") for i in starts)
 
 
 def test_report_section_for_a_park_that_was_not_evaluated(catalog, factors):

@@ -18,7 +18,7 @@ from evalkit.analysis.uncertainty import KIND_ZH
 from evalkit.report.charts import GREEN, GREY, RED, new_figure
 from evalkit.report.markup import Md, paragraphs, table
 from evalkit.report.context import ReportContext
-from evalkit.report.layout import END_KEEP, KEEP_TOGETHER
+from evalkit.report.layout import END_KEEP, KEEP_TOGETHER, LEAD_IN
 from evalkit.report.sections import GRADE_ZH, Figure, Later, summary_chapter
 
 SCENARIO_ZH = {"bonus": "加分项", "not_applicable": "不适用声明", "override": "参考值替换"}
@@ -134,19 +134,19 @@ def sensitivity_section(firm: Firmness, top: int = 10) -> Md:
     if firm.removal is not None and firm.removal.removals and firm.index is not None:
         rows = [[r.code, r.name_zh, _points(r.index[firm.park]), f"{r.index[firm.park] - firm.index:+.2f}",
                  _grade(r.grade[firm.park])] for r in firm.removal.removals[:top]]
-        blocks += [Md("**逐项剔除指标**（剔除后其权重按比例分配给同一目标层其他指标，与“不适用”处理相同；按指数变化由大到小列出前{}项）：").format(top),
-                   table(["指标", "名称", "剔除后指数", "变化", "剔除后等级"], rows, [1, 4, 1, 1, 1])]
+        blocks += [LEAD_IN, Md("**逐项剔除指标**（剔除后其权重按比例分配给同一目标层其他指标，与“不适用”处理相同；按指数变化由大到小列出前{}项）：").format(top),
+                   END_KEEP, table(["指标", "名称", "剔除后指数", "变化", "剔除后等级"], rows, [1, 4, 1, 1, 1])]
     if firm.sobol is not None:
         s = firm.sobol
         rows = [[i.label, KIND_ZH[i.kind], f"{i.s1:.3f}", f"±{i.s1_conf:.3f}", f"{i.st:.3f}", f"±{i.st_conf:.3f}"]
                 for i in s.indices[:top]]
-        blocks += [Md("**全局敏感性（Sobol指数）**：一阶指数 S1 为该因素单独引起的指数方差份额，总效应指数 ST 含其交互作用；"
+        blocks += [LEAD_IN, Md("**全局敏感性（Sobol指数）**：一阶指数 S1 为该因素单独引起的指数方差份额，总效应指数 ST 含其交互作用；"
                       "数据因素按输入项（各年同向变动）计。抽样采用 Saltelli 设计（随机化 Halton 低差异序列），"
                       "S1 按 Saltelli 等（2010）的估计式、ST 按 Jansen（1999）的估计式计算，"
                       "置信区间为 100 次自助重抽样的 95% 区间半宽。基础样本 {}，计算 {} 次，随机种子 {}。"
                       "在此样本量下 S1 的估计误差远大于 ST（见两者的置信区间），S1 估计值高于 ST 的情况来自抽样误差，"
                       "因素的排序与解读以 ST 为准。").format(
-                          s.base_samples, s.evaluations, s.seed),
+                          s.base_samples, s.evaluations, s.seed), END_KEEP,
                    table(["因素", "类别", "S1", "S1置信区间", "ST", "ST置信区间"], rows, [3, 1, 1, 1, 1, 1])]
     return paragraphs(*blocks)
 
