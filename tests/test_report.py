@@ -318,3 +318,37 @@ def test_the_index_charts_legend_hides_no_bar_and_no_value_label(park_id):
         assert fig.bbox.contains(legend.x0, legend.y0) and fig.bbox.contains(legend.x1, legend.y1)
     finally:
         plt.close(fig)
+
+
+def test_the_basic_requirements_and_procedure_tables_stay_whole_with_their_text():
+    from evalkit.report import sections
+    from evalkit.report.layout import END_KEEP, KEEP_TOGETHER
+
+    ctx = context("demo-chem")
+    blocks = str(sections.gate(ctx)).split("\n\n")
+    assert blocks[0] == KEEP_TOGETHER and blocks[-1] == END_KEEP
+    assert any(b.startswith("| 序号 | 基本要求") for b in blocks) and "经核查，全部基本要求均满足" in blocks[-2]
+    blocks = list(sections.procedure(ctx))  # the work-procedure table with its note
+    assert blocks[0] == KEEP_TOGETHER and blocks[-1] == END_KEEP and "证明材料共" in blocks[-2]
+
+
+def test_an_indicator_without_data_in_any_year_is_one_line_of_a_gap_table(texts):
+    from evalkit.report.sections import per_year
+
+    ctx = context("demo-sparse")
+    by_code = {i.code: list(per_year(ctx.result, i.code).values()) for i in CATALOG.indicators}
+    no_data = [code for code, rs in by_code.items()
+               if CATALOG.indicator(code).kind == "quantitative" and all(r.status == "missing" for r in rs)]
+    partly = [code for code, rs in by_code.items() if CATALOG.indicator(code).kind == "quantitative"
+              and any(r.status == "missing" for r in rs) and code not in no_data]
+    assert len(no_data) >= 5
+    text = texts["demo-sparse"]
+    computations = text[text.index("绩效指标计算\n"):text.index("目标层得分、加分项与绩效指数\n")]
+    for code in no_data:
+        assert f"### {code} " not in computations
+        [row] = [line for line in computations.splitlines() if line.startswith(f"| {code} |")]
+        assert "年）" in row and "—2023年）" in row and row.rstrip(" |").endswith("0.00"), row
+    for code in partly:
+        assert f"### {code} " in computations
+    assert computations.count("以下定量指标评价期内各年均缺少数据") == len(
+        {CATALOG.indicator(code).target_level for code in no_data})

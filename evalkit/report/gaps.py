@@ -32,6 +32,16 @@ def missing_text(catalog: Catalog, missing_inputs: list[str]) -> str:
     return "、".join(parts)
 
 
+def missing_by_input_text(catalog: Catalog, missing_inputs: list[str]) -> str:
+    """Each missing input once with all its years: 化学需氧量排放量（2021—2023年）."""
+    years: dict[str, list[int]] = {}
+    for item in missing_inputs:
+        symbol, year = item.rsplit("@", 1)
+        years.setdefault(symbol, []).append(int(year))
+    return "、".join(missing_text(catalog, [f"{symbol}@{years_text(sorted(set(found)))}"])
+                    for symbol, found in years.items())
+
+
 def years_text(years: list[int]) -> str:
     """2020、2021、2022 → 2020—2022; years with a gap are listed."""
     consecutive = len(years) > 2 and years == list(range(years[0], years[-1] + 1))

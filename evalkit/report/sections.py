@@ -22,7 +22,7 @@ from evalkit.evaluation.results import IndicatorResult, Rate, Result
 from evalkit.intake.checks import years_used
 from evalkit.report import charts, coverage, gaps, method, quality
 from evalkit.report.context import ReportContext
-from evalkit.report.layout import CONTENTS, END_KEEP, KEEP_TOGETHER, NORMAL_TABLES, PAGE_BREAK, SMALL_TABLES
+from evalkit.report.layout import CONTENTS, END_KEEP, KEEP_TOGETHER, LEAD_IN, NORMAL_TABLES, PAGE_BREAK, SMALL_TABLES
 from evalkit.report.markup import Md, escape, paragraphs, table
 from evalkit.report.numbers import number
 from evalkit.report.terms import (DIRECTION_ZH, GATE_ITEM_ZH, GATE_ZH, GRADE_ZH, INDEX_STATUS_ZH,  # noqa: F401
@@ -269,6 +269,8 @@ def scope(ctx: ReportContext) -> Iterator[Md]:
 
 
 def procedure(ctx: ReportContext) -> Iterator[Md]:
+    # One block with the chapter's heading: split, its last row and note were left alone on a page.
+    yield KEEP_TOGETHER
     yield Md("按标准7.2.1，评价组查看报告文件、统计报表、原始记录等资料，与相关人员座谈，并采用实地调查、抽样调查等方式收集评价证据。")
     rows = [[a.activity, a.dates or PLACEHOLDER, a.by or PLACEHOLDER, a.content or "—"] for a in ctx.park.report.procedure]
     if not rows:
@@ -278,6 +280,7 @@ def procedure(ctx: ReportContext) -> Iterator[Md]:
     if ctx.park.evidence:
         yield escape(f"证明材料共{len(ctx.park.evidence)}份，其中经资料核查{counts['资料核查']}份、现场核查{counts['现场核查']}份、"
                      f"抽样核查{counts['抽样核查']}份（逐份见附录“证明材料清单”）。")
+    yield END_KEEP
 
 
 # --- basic requirements ----------------------------------------------------------------------------
@@ -309,8 +312,11 @@ def gate(ctx: ReportContext) -> Md:
     else:
         verdict_text = Md("无不满足的基本要求，但有事项待补充证明材料（待补证）。评价暂缓：绩效指标照常计算，结果为暂定结果；"
                           "补齐证明材料并确认满足后方可定级。待补证不等于不满足。")
-    return paragraphs(Md("基本要求为园区应达到的总体要求（标准6.1）。标准附录A未公开发布，本评价采用指标目录所附的基本要求清单。"),
-                      text, verdict_text)
+    # One block with the chapter's (sticky) heading: split, it left its last row and the verdict alone
+    # on an otherwise blank page before the overview's page break.
+    return paragraphs(KEEP_TOGETHER,
+                      Md("基本要求为园区应达到的总体要求（标准6.1）。标准附录A未公开发布，本评价采用指标目录所附的基本要求清单。"),
+                      text, verdict_text, END_KEEP)
 
 
 # --- the one-page overview -------------------------------------------------------------------------
@@ -451,9 +457,15 @@ def indicator_computations(ctx: ReportContext) -> Iterator[Md]:
     yield SMALL_TABLES
     for level in ctx.catalog.target_levels:
         yield heading(2, level.name)
-        for ind in ctx.catalog.indicators:
-            if ind.target_level == level.name and ind.kind == "quantitative":
-                yield indicator_detail(ctx, ind.code)
+        quantitative = [i.code for i in ctx.catalog.indicators if i.target_level == level.name and i.kind == "quantitative"]
+        # An indicator without data in any year is one line of a gap table, not a table of empty years.
+        no_data = [code for code in quantitative
+                   if all(r.status == "missing" for r in per_year(ctx.result, code).values())]
+        for code in quantitative:
+            if code not in no_data:
+                yield indicator_detail(ctx, code)
+        if no_data:
+            yield no_data_block(ctx, no_data)
         qualitative = [i for i in ctx.catalog.indicators if i.target_level == level.name and i.kind == "qualitative"]
         if qualitative:
             yield qualitative_block(ctx, [i.code for i in qualitative])
@@ -501,6 +513,20 @@ def indicator_detail(ctx: ReportContext, code: str) -> Md:
     return paragraphs(KEEP_TOGETHER, heading(3, f"{ind.code} {ind.name_zh}"), info,
                       table(["年份", "计算过程", "指标值", "评分", "得分点数"], rows, [1, 7, 3, 6, 1]),
                       quality.notes(inputs), END_KEEP)
+
+
+def no_data_block(ctx: ReportContext, codes: list[str]) -> Md:
+    """The quantitative indicators of a target level without data in any year of the window."""
+    rows = []
+    for code in codes:
+        ind = ctx.catalog.indicator(code)
+        missing = [i for r in per_year(ctx.result, code).values() for i in r.missing_inputs]
+        rows.append([code, ind.name_zh, ind.formula_zh or "", gaps.missing_by_input_text(ctx.catalog, missing),
+                     max_points_text(ctx, code), ctx.numbers.points(0)])
+    return paragraphs(LEAD_IN,
+                      Md("以下定量指标评价期内各年均缺少数据（数据缺口，不作为薄弱环节），各年按0分计入指数；"
+                         "补充所列数据后即可计算，所缺数据汇总见“数据缺口”："), END_KEEP,
+                      table(["编号", "指标", "公式", "缺少的数据", "满分", "得分点数"], rows, [1, 3, 5, 5, 2, 1]))
 
 
 def qualitative_block(ctx: ReportContext, codes: list[str]) -> Md:
