@@ -247,3 +247,14 @@ def test_request_letter_never_asks_for_what_is_there():
     data = len([g for g in sparse().input_gaps if not g.symbol.startswith("qualitative.")])
     assert "33\\.7\\%" in text and f"一、缺失数据（{data}项）" in text and "三、待评定档次的定性指标（7项）" in text
 
+
+
+def test_each_indicator_gets_advice_about_its_own_subject():
+    """NOx and SO2 were advised on VOCs, 能源产出率 on carbon intensity: a text shared by indicators
+    must suit each of them."""
+    by_code = {code: item for item in CATALOG.advice.items for code in item.indicators}
+    assert "VOCs" in by_code["I05"].text_zh
+    assert "VOCs" not in by_code["I04"].text_zh and "氮" in by_code["I04"].text_zh
+    assert "VOCs" not in by_code["I06"].text_zh and "硫" in by_code["I06"].text_zh
+    assert len({by_code[c].text_zh for c in ("I10", "I15", "I16")}) == 3
+    assert "能效" in by_code["I15"].text_zh and "非化石能源" in by_code["I16"].text_zh
