@@ -310,7 +310,7 @@ def test_report_section_for_a_park_that_was_not_evaluated(catalog, factors):
 
     park = load_park("demo-gatefail", PARAMS)
     firm = analyse(park, catalog, WINDOW, evaluate(park, catalog, WINDOW, factors=factors), factors=factors)
-    assert "基本要求不达标" in plain(firm_show.margins_section(firm))
+    assert "基本要求不满足" in plain(firm_show.margins_section(firm))
     assert firm_show.probabilities_section(firm) == ""
 
 

@@ -352,3 +352,20 @@ def test_an_indicator_without_data_in_any_year_is_one_line_of_a_gap_table(texts)
         assert f"### {code} " in computations
     assert computations.count("以下定量指标评价期内各年均缺少数据") == len(
         {CATALOG.indicator(code).target_level for code in no_data})
+
+
+def test_score_means_points_and_the_0_to_1_value_is_the_score_rate(texts):
+    for park in ("demo-heavy", "demo-chem"):
+        text = texts[park]
+        assert not re.search(r"得分 [01]\.\d", text), park  # "得分 0.508" read as points
+        assert "| 年份 | 计算过程 | 指标值 | 得分率 s | 得分点数 |" in text
+    assert re.search(r"得分率 \d+\.\d%", texts["demo-heavy"])  # the advice's figure
+
+
+def test_cover_summary_and_body_name_the_basic_requirements_outcome_alike(texts):
+    for park in ("demo-heavy", "demo-chem"):
+        text = texts[park]
+        assert "| 基本要求 | 全部满足 |" in text and "全部基本要求均满足" in text
+        assert "达标 |" not in text
+    text = texts["demo-gatefail"]
+    assert "| 基本要求 | 不满足 |" in text and "基本要求不满足" in text and "基本要求不达标" not in text

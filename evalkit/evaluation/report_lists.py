@@ -136,7 +136,7 @@ def advice(catalog: Catalog, yearly: dict[int, YearResult], year: int, variables
             figure = (f"{year}年档次 {ind.level}" if ind.kind == "qualitative"
                       else f"{year}年 {fmt(ind.value)} {ind.unit}")
             found.append(AdviceResult(id=item.id, code=code, name_zh=ind.name_zh, year=year,
-                                      figure_zh=f"{figure}，得分 {ind.score:.3f}", score=ind.score,
+                                      figure_zh=f"{figure}，得分率 {ind.score:.1%}", score=ind.score,
                                       text_zh=item.text_zh))
     return sorted(found, key=lambda a: (a.score, a.code))
 

@@ -60,7 +60,7 @@ def firmness_section(ctx: ReportContext) -> Iterable[Md | Figure]:
 def margins_section(firm: Firmness) -> Md:
     """Distance to the bands and what the grade rests on (for the summary page)."""
     if firm.index is None:
-        return Md("基本要求不达标，未开展绩效指数计算，故不分析等级的稳健性。")
+        return Md("基本要求不满足，未开展绩效指数计算，故不分析等级的稳健性。")
     m = firm.margins
     rows = []
     if m.above:
@@ -105,7 +105,7 @@ def probabilities_section(firm: Firmness) -> Md:
         [Md("样本数"), u.samples], [Md("随机种子"), u.seed], [Md("区间文件"), bands.id],
         [Md("权重"), Md("±{}（各目标层权重合计不变）").format(f"{bands.weights:.0%}")],
         [Md("参考值"), f"±{bands.references:.0%}"], [Md("数据（按口径）"), scopes],
-        [Md("缺失数据"), Md("得分在 {}–{} 之间均匀取值（评价本身按0分计）").format(
+        [Md("缺失数据"), Md("得分率在 {}–{} 之间均匀取值（评价本身按0分计）").format(
             f"{bands.missing_range[0]:g}", f"{bands.missing_range[1]:g}")],
         [Md("不确定因素"), Md("共 {} 个").format(u.all.factors)]], [1, 4])
     by_kind = [[KIND_ZH[kind], d.factors, _points(d.quantiles().get("p05")), _points(d.quantiles().get("p50")),

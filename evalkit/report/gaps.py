@@ -103,7 +103,7 @@ def weaknesses_section(result: Result, catalog: Catalog, top: int = 10) -> Md:
     if result.advice:
         rows = [[a.code, a.name_zh, a.figure_zh, a.text_zh] for a in result.advice]
         out.append(paragraphs(
-            Md("改进建议（仅针对有实际数据且得分低于 {0:.0%} 的指标，并按指标目录的条件排除与证据相矛盾的建议）：").format(
+            Md("改进建议（仅针对有实际数据且得分率低于 {0:.0%} 的指标，并按指标目录的条件排除与证据相矛盾的建议）：").format(
                 catalog.advice.weak_below),
             table(["编号", "指标", "依据（评价年数据）", "建议"], rows, [2, 4, 4, 8])))
     if result.not_applicable:

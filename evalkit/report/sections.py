@@ -351,7 +351,7 @@ def overview(ctx: ReportContext) -> Iterator[Md]:
         rows.append([ind.code, ind.name_zh, unit, *(_cell(ctx, results[y]) for y in years),
                      ctx.numbers.points(r_eval.max_points)])
     rows.append(["", "年度指数（含加分）", "分", *(ctx.numbers.points(result.yearly[y].index) for y in years), ""])
-    yield Md("各指标的指标值及得分点数（括号内的数值，得分点数 = 指标得分 × 权重 × 100）；定性指标列出所选档次。"
+    yield Md("各指标的指标值及得分点数（括号内的数值，得分点数 = 得分率 × 权重 × 100）；定性指标列出所选档次。"
              "计算过程见“绩效指标计算”，所用数据见“基础数据”。")
     yield SMALL_TABLES
     yield table(["编号", "三级指标", "单位", *(f"{y}年" for y in years), "满分"], rows,
@@ -453,7 +453,7 @@ def indicator_computations(ctx: ReportContext) -> Iterator[Md]:
         yield NOT_EVALUATED
         return
     yield Md("逐项列出三级指标的计算公式、计算过程、评分和得分点数（标准7.2.3）；计算所用数值见“基础数据”，"
-             "参考值及其来源见“评价方法说明”。得分点数 = 指标得分 × 权重 × 100。")
+             "参考值及其来源见“评价方法说明”。得分点数 = 得分率 s × 权重 × 100（s ∈ [0, 1]）；报告中“得分”均指得分点数。")
     yield SMALL_TABLES
     for level in ctx.catalog.target_levels:
         yield heading(2, level.name)
@@ -511,7 +511,7 @@ def indicator_detail(ctx: ReportContext, code: str) -> Md:
                          f"{r.trace.scoring.substituted}", n.points(r.points)])
     inputs = [i for r in results.values() if r.trace.value for i in r.trace.value.inputs]
     return paragraphs(KEEP_TOGETHER, heading(3, f"{ind.code} {ind.name_zh}"), info,
-                      table(["年份", "计算过程", "指标值", "评分", "得分点数"], rows, [1, 7, 3, 6, 1]),
+                      table(["年份", "计算过程", "指标值", "得分率 s", "得分点数"], rows, [1, 7, 3, 6, 1]),
                       quality.notes(inputs), END_KEEP)
 
 
