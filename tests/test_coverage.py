@@ -258,3 +258,13 @@ def test_each_indicator_gets_advice_about_its_own_subject():
     assert "VOCs" not in by_code["I06"].text_zh and "硫" in by_code["I06"].text_zh
     assert len({by_code[c].text_zh for c in ("I10", "I15", "I16")}) == 3
     assert "能效" in by_code["I15"].text_zh and "非化石能源" in by_code["I16"].text_zh
+
+
+def test_advice_states_its_figure_at_the_tables_precision():
+    from evalkit.report.numbers import Numbers
+
+    result = evaluate(load_park("demo-chem", PARAMS), CATALOG, WINDOW, factors=FACTORS)
+    [advice] = [a for a in result.advice if a.code == "I24"]  # 65 ÷ 128 = 50.78125 %
+    ind = indicator(result, advice.year, "I24")
+    assert advice.figure_zh.startswith(f"{advice.year}年 {Numbers(CATALOG).value(ind.value, '%')}%，")
+    assert "50.78%" in advice.figure_zh
