@@ -369,3 +369,17 @@ def test_cover_summary_and_body_name_the_basic_requirements_outcome_alike(texts)
         assert "达标 |" not in text
     text = texts["demo-gatefail"]
     assert "| 基本要求 | 不满足 |" in text and "基本要求不满足" in text and "基本要求不达标" not in text
+
+
+def test_the_formula_line_names_the_formula_the_years_were_computed_with(texts):
+    ctx = context("demo-sparse")
+    from evalkit.report.sections import per_year
+
+    used = {r.variant for r in per_year(ctx.result, "I14").values() if r.status == "ok"}
+    assert used == {"信访投诉减少率"}  # the alternative the indicator's name offers
+    text = texts["demo-sparse"]
+    start = text.index("### I14 ")
+    block = text[start:text.index("\n#", start + 1)]
+    formula = next(line for line in block.splitlines() if line.startswith("**公式**"))
+    assert "信访投诉" in formula and "满意度（问卷调查）" not in formula
+    assert "替代口径" not in block

@@ -472,15 +472,23 @@ def indicator_computations(ctx: ReportContext) -> Iterator[Md]:
     yield NORMAL_TABLES
 
 
-def _computation(r: IndicatorResult) -> str:
+def _variant_label(name_zh: str, variant: str) -> str:
+    """How the report names a formula: the main one or one the indicator's name offers
+    (生态环境满意度或信访投诉减少率) is not a substitute (替代口径)."""
+    return f"按“{variant}”" if variant in name_zh else f"按替代口径“{variant}”"
+
+
+def _computation(r: IndicatorResult, formulas_differ: bool) -> str:
+    """The row's computation; `formulas_differ`: the window's years used different formulas, so each
+    row names its own (otherwise the formula line above names the one used)."""
     value_trace = r.trace.value
     assert value_trace is not None
     if not re.search(r"[^\w]", value_trace.formula.strip()):  # the indicator is an input as it stands
         computed = "直接采用基础数据"
     else:
         computed = value_trace.substituted
-    if r.variant and r.variant != r.name_zh:
-        computed = f"（按替代口径“{r.variant}”：{value_trace.formula_zh}）{computed}"
+    if formulas_differ:
+        computed = f"（{_variant_label(r.name_zh, r.variant or r.name_zh)}：{value_trace.formula_zh}）{computed}"
     if r.trace.driver is not None:
         computed += f"；{r.trace.driver.formula_zh}：{r.trace.driver.substituted}%"
     return computed
@@ -494,9 +502,17 @@ def indicator_detail(ctx: ReportContext, code: str) -> Md:
     rule = ok.trace.scoring.rule_zh if ok and ok.trace.scoring else "评价期内各年均未计分，评分规则见指标目录"
     refs = "；".join(f"{ref.name} {n.with_unit(ref.value, ref.unit)}"
                      for ref in (ok.trace.scoring.references if ok and ok.trace.scoring else []))
-    info = Md("**公式**：{0}（{1}，{2}）。**评分**：{3}{4}。**满分**：{5}。").format(
-        ind.formula_zh or "", ind.unit or "", DIRECTION_ZH[ind.direction or "positive"], rule,
-        f"；{refs}" if refs else "", max_points_text(ctx, code))
+    # The formula line names the formula the years were computed with (an alternative where used).
+    variants = {v.label_zh: v for v in ind.variants()}
+    used = [variants[label] for label in dict.fromkeys(r.variant or ind.name_zh for r in results.values()
+                                                       if r.status == "ok") if label in variants]
+    formulas = used or ind.variants()[:1]
+    direction = DIRECTION_ZH[ind.direction or "positive"]
+    named = len(formulas) > 1 or formulas[0].label_zh != ind.name_zh
+    formula = "；".join((_variant_label(ind.name_zh, v.label_zh) + "：" if named else "")
+                        + f"{v.formula_zh}（{v.unit}，{direction}）" for v in formulas)
+    info = Md("**公式**：{0}。**评分**：{1}{2}。**满分**：{3}。").format(
+        formula, rule, f"；{refs}" if refs else "", max_points_text(ctx, code))
     rows = []
     for year, r in results.items():
         if r.status == "not_applicable":
@@ -507,7 +523,7 @@ def indicator_detail(ctx: ReportContext, code: str) -> Md:
                          "—", n.score(0), n.points(0)])
         else:
             assert r.trace.scoring is not None
-            rows.append([year, _computation(r), n.with_unit(r.value, r.unit) + quality.flags_text(r.quality_flags),
+            rows.append([year, _computation(r, len(formulas) > 1), n.with_unit(r.value, r.unit) + quality.flags_text(r.quality_flags),
                          f"{r.trace.scoring.substituted}", n.points(r.points)])
     inputs = [i for r in results.values() if r.trace.value for i in r.trace.value.inputs]
     return paragraphs(KEEP_TOGETHER, heading(3, f"{ind.code} {ind.name_zh}"), info,
