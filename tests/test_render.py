@@ -354,20 +354,6 @@ def test_colophon_and_manifest_name_the_engine(rendered, read_back):
         assert "渲染引擎" in text and "pandoc" in text, fmt
 
 
-def test_the_colophon_is_kept_whole_with_its_heading():
-    """Split, its last row stood alone on the report's last page."""
-    from evalkit.archive import InputFile
-    from evalkit.render import pipeline
-    from evalkit.render.engines import get_engine
-    from evalkit.report.layout import END_KEEP, KEEP_TOGETHER
-
-    inputs = [InputFile(role="park", path="inputs/park/demo.yaml", source="demo.yaml", sha256="ab" * 32)]
-    blocks = str(pipeline._colophon(get_engine("pandoc"), inputs, {pipeline.NOTEBOOK: "cd" * 32},
-                                    "2026-11-27T12:00:00+00:00")).split("\n\n")
-    assert blocks[0] == "# 版本说明" and blocks[1] == KEEP_TOGETHER and blocks[-1] == END_KEEP
-    assert blocks[-2].startswith("| 项目 | 内容 |") and "生成时间" in blocks[-2]
-
-
 def test_progress_prints_one_timed_line_per_stage(rendered):
     _, lines = rendered
     timed = [line for line in lines if re.fullmatch(r"\[evalkit\] \w+ +\d+\.\d s", line)]

@@ -27,7 +27,6 @@ from evalkit.archive.signing import SIGNATURE
 from evalkit.intake import check_park_id, evidence_files
 from evalkit.render import draft
 from evalkit.report import markup
-from evalkit.report.layout import END_KEEP, KEEP_TOGETHER
 from evalkit.report.markup import Md
 from evalkit.render.engines import FORMATS, Engine, RenderJob, get_engine
 from evalkit.render.errors import ArchiveConflict, RenderError
@@ -297,12 +296,11 @@ def _colophon(engine: Engine, inputs: list[InputFile], template: dict[str, str],
         ("生成时间", stamp, ""),
     ]
     # Relative widths 4:10:6 once a row is too long for pandoc's automatic widths.
-    # Kept whole (with its sticky heading): split, its last row stood alone on the report's last page.
     return markup.paragraphs(
-        Md("# 版本说明"), KEEP_TOGETHER,
+        Md("# 版本说明"),
         Md("本报告的输入文件、执行后的笔记本与评价结果（results.json）一并存档，完整的 SHA-256 与软件版本见"
            "存档中的 manifest.json，可用 `evalkit verify` 复核。"),
-        markup.table(["项目", "内容", "SHA-256（前 16 位）"], rows, widths=[4, 10, 6]), END_KEEP)
+        markup.table(["项目", "内容", "SHA-256（前 16 位）"], rows, widths=[4, 10, 6]))
 
 
 def _is_evidence(item: InputFile) -> bool:
