@@ -262,6 +262,7 @@ def test_report_section_shows_margins_and_probabilities(chem, catalog, factors):
     assert f"不计加分项：指数 {bonus.index:.2f}，等级 {firm_show.GRADE_ZH[bonus.grade]}（{changed}）" in margins_text
     probabilities = plain(firm_show.probabilities_section(firm))
     assert re.search(r"随机种子 +3\n", probabilities) and re.search(r"样本数 +1000\n", probabilities)
+    assert f"不确定性区间设定（{firm.uncertainty.bands.id}）" in probabilities and "区间文件" not in probabilities
     for grade, p in firm.uncertainty.all.probabilities(firm.uncertainty.grades).items():
         if p:
             assert f"{p:.1%}" in probabilities
@@ -288,7 +289,7 @@ def test_uncertainty_settings_are_a_table_and_each_table_stays_with_its_lead_in(
     firm = analyse(park, catalog, WINDOW, result, factors=factors, samples=200, seed=3, sobol_samples=0)
     markdown = str(firm_show.probabilities_section(firm))
     band_id = re.escape(str(escape(firm.uncertainty.bands.id)))
-    assert re.search(rf"^\| 区间文件 \| {band_id} \|$", markdown, re.M)
+    assert re.search(rf"^\| 各因素的波动区间 \| 取自不确定性区间设定（{band_id}） \|$", markdown, re.M)
     assert "不确定性设定：" not in markdown
     blocks = markdown.split("\n\n")
     opens = [i for i, b in enumerate(blocks) if b == KEEP_TOGETHER]

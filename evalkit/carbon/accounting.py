@@ -540,7 +540,7 @@ def _sum_trace(formula_zh: str, symbol: str, lines: list[CarbonLine], attr: str,
     total = math.fsum(values)  # exact: the total must not depend on the order of the fuels in the file
     terms = " ".join(f"{'−' if v < 0 else '+'} {fmt(abs(v))}" for v in values).removeprefix("+ ")
     inputs = [TraceInput(symbol=f"{symbol}_{i}", name_zh=line.source_zh, value=value, unit=unit, year=year,
-                         source=f"由 {line.field} 计算，见该项明细")
+                         source=f"由{line.source_zh}数据计算，见该项明细")
               for i, (line, value) in enumerate(zip(lines, values), start=1)]
     return Trace(formula_zh=formula_zh, formula=f"{symbol} = Σ {symbol}_i", inputs=inputs,
                  substituted=f"{symbol} = {terms} = {fmt(total)}", result=total, unit=unit)
@@ -551,9 +551,9 @@ def _ratios(co2: Trace, energy_tce: Trace, nonfossil: Trace, primary: Trace, val
     """Carbon intensity (indicator 10), energy productivity (15) and non-fossil share (16), when computable."""
     found: dict[str, Trace] = {}
     e, c, nf = co2.result, energy_tce.result, nonfossil.result
-    e_in = TraceInput(symbol="E", name_zh="二氧化碳排放总量", value=e, unit="tCO2", year=year, source="见 co2 追溯")
+    e_in = TraceInput(symbol="E", name_zh="二氧化碳排放总量", value=e, unit="tCO2", year=year, source="见二氧化碳排放总量的计算")
     c_in = TraceInput(symbol="C", name_zh="综合能源消费量", value=c, unit="tce", year=year,
-                      source="见 energy_tce 追溯")
+                      source="见综合能源消费量的计算")
     if value_added is not None:
         va_in = TraceInput(symbol="VA", name_zh="工业增加值", value=value_added, unit="万元", year=year,
                            source=value_added_source or "评价引擎传入，未注明来源")
@@ -570,10 +570,10 @@ def _ratios(co2: Trace, energy_tce: Trace, nonfossil: Trace, primary: Trace, val
     d = denominator.result
     if d and nf is not None:
         nf_in = TraceInput(symbol="C_nf", name_zh="非化石能源消费量", value=nf, unit="tce", year=year,
-                           source="见 nonfossil_tce 追溯")
+                           source="见非化石能源消费量的计算")
         by_rate = denominator is primary
         d_in = (TraceInput(symbol="C_p", name_zh="一次能源消费量（发电煤耗法）", value=d, unit="tce", year=year,
-                           source="见 primary_tce 追溯") if by_rate else c_in)
+                           source="见一次能源消费量（发电煤耗法）的计算") if by_rate else c_in)
         d_sym = "C_p" if by_rate else "C"
         found["nonfossil_share"] = Trace(
             formula_zh="非化石能源消费占比 = 非化石能源消费量 ÷ "

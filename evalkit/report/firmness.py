@@ -118,10 +118,11 @@ def probabilities_section(firm: Firmness) -> Md:
     grade_rows = [[_grade(g), f"{p:.1%}"] for g, p in probabilities.items() if p > 0]
     bands = u.bands
     scopes = "、".join(f"{SCOPE_ZH.get(k, k)} ±{v:.0%}" for k, v in bands.scopes.items())
-    # A table, not a sentence: the interval file's id is a long unbreakable token, and in a justified
+    # A table, not a sentence: the interval settings' id is a long unbreakable token, and in a justified
     # CJK line it made Typst spread the line before it letter by letter.
     settings = table(["不确定性设定", "取值"], [
-        [Md("样本数"), u.samples], [Md("随机种子"), u.seed], [Md("区间文件"), bands.id],
+        [Md("样本数"), u.samples], [Md("随机种子"), u.seed],
+        [Md("各因素的波动区间"), Md("取自不确定性区间设定（{}）").format(bands.id)],
         [Md("权重"), Md("±{}（各目标层权重合计不变）").format(f"{bands.weights:.0%}")],
         [Md("参考值"), Md("±{}（有实际数据的指标每项一个因素，其参考值与下限同步变动）").format(f"{bands.references:.0%}")],
         [Md("数据（按口径）"), scopes],
