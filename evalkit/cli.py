@@ -353,7 +353,7 @@ def text_check_lines(result: Result) -> list[str]:
     return lines
 
 
-GATE_EN = {"passed": "met 达标", "failed": "NOT met 不达标", "deferred": "deferred, evidence pending 评价暂缓，待补证"}
+GATE_EN = {"passed": "met 全部满足", "failed": "NOT met 不满足", "deferred": "deferred, evidence pending 评价暂缓，待补证"}
 GATE_MARK = {"failed": "✗", "unknown": "?"}
 
 

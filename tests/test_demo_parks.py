@@ -92,4 +92,4 @@ def test_gate_failing_park_is_not_rated_and_has_no_yearly_results():
     [item] = [i for i in r.gate.items if not i.met]
     assert item.answered and item.evidence and item.note
     assert r.grade == "not_rated" and r.yearly == {} and r.index is None
-    assert "基本要求不达标" in r.not_rated_reason
+    assert "基本要求不满足" in r.not_rated_reason
