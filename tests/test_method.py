@@ -61,7 +61,7 @@ def test_grid_factor_decomposition_adds_up_and_matches_hand_computation(catalog,
     assert d.grid_effect + d.park_effect == pytest.approx(d.change, abs=1e-15)
     assert d.change == pytest.approx(result.yearly[2023].carbon["intensity"] - result.yearly[2021].carbon["intensity"])
     assert "0.5942" in d.traces["recomputed"].substituted and "0.6096" in d.traces["recomputed"].substituted
-    assert d.traces["split"].substituted.endswith("= 0.001232 − 0.008144")  # not "+ −0.008144"
+    assert d.traces["split"].substituted.endswith("= 0.001232 − 0.01188")  # not "+ −0.01188"
     text = method.decomposition(result)
     assert "电网排放因子变化的影响" in text and "园区自身变化" in text
 
