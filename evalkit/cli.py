@@ -343,16 +343,20 @@ def summary(result: Result) -> str:
     return "\n".join(lines)
 
 
-GATE_EN = {"passed": "met 达标", "failed": "NOT met 不达标", "deferred": "deferred, evidence pending 评价暂缓，待补证"}
-GATE_MARK = {"failed": "✗", "unknown": "?"}
+GATE_EN = {"passed": "met 达标", "failed": "NOT met 不达标", "deferred": "deferred 评价暂缓"}
+GATE_MARK = {"failed": "✗", "unknown": "?", "unverified": "!"}
+GATE_ITEM_EN = {"unknown": " (evidence pending 待补证)",
+                "unverified": " (answered met, contradicted by the park's data 园区答复满足，数据不一致，待核实)"}
 
 
 def outlook(result: Result) -> list[str]:
     """Gate, coverage and whether a grade is possible: what `validate` predicts and `score` reports."""
     lines = [f"basic requirements / 基本要求: {GATE_EN[result.gate.outcome]}"]
-    lines += [f"  {GATE_MARK[item.status]} {item.id}: {item.finding_zh or item.text_zh}"
-              + (" (待补证)" if item.status == "unknown" else "")
-              for item in result.gate.items if item.status != "met"]
+    for item in result.gate.items:
+        if item.status != "met":
+            lines.append(f"  {GATE_MARK[item.status]} {item.id}: {item.finding_zh or item.text_zh}"
+                         + GATE_ITEM_EN.get(item.status, ""))
+            lines += [f"      data / 数据: {conflict}" for conflict in item.data_conflicts]
     cov = result.coverage
     if cov is not None:
         years = ", ".join(f"{y} {c.share:.0%}" for y, c in cov.by_year.items() if c.share is not None

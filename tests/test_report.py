@@ -65,7 +65,10 @@ def test_every_park_gets_every_chapter(texts):
 
 def test_a_failed_basic_requirement_is_stated_as_the_finding(texts):
     text = texts["demo-gatefail"]
-    assert "不满足：评价期内发生了较大及以上突发环境事件" in text
+    finding = "2022年6月18日，园区一家医药中间体企业储罐泄漏，物料经雨水管网进入南溪河"
+    assert f"不满足：{finding}" in text  # the summary
+    assert f"经核查，{finding}" in text  # the basic-requirements chapter
+    assert "发生了较大及以上突发环境事件" not in text  # the requirement is not restated as the finding
     assert "不满足：评价期内未发生" not in text and "不达标：评价期内未发生" not in text
 
 
