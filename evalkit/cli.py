@@ -288,7 +288,7 @@ def cmd_score(args) -> int:
                       base_year=args.base_year)
     print(result.to_json() if args.json else inert(summary(result)))
     if not result.rated:
-        print(inert(f"evalkit score: {args.park} is not rated / 未定级: {result.grade_reason}"), file=sys.stderr)
+        print(inert(f"evalkit score: {args.park}: {NO_GRADE_EN[result.grade]}: {result.grade_reason}"), file=sys.stderr)
         return EXIT_NOT_RATED
     return EXIT_OK
 
@@ -319,7 +319,8 @@ def summary(result: Result) -> str:
         lines.append(f"overall / 整体评价 ({result.overall.base_year}→{result.overall.target_year}): "
                      f"{result.overall.verdict}")
         lines += [f"  · {reason}" for reason in result.overall.reasons]
-    lines.append(f"grade / 等级: {result.grade}  {result.grade_reason}")
+    label = f" ({NO_GRADE_EN[result.grade]})" if result.grade in NO_GRADE_EN else ""
+    lines.append(f"grade / 等级: {result.grade}{label}  {result.grade_reason}")
     flagged = {i.code: i.quality_flags for y in result.index_years if y in result.yearly
                for i in result.yearly[y].indicators if i.quality_flags}
     if flagged:
@@ -343,6 +344,8 @@ def summary(result: Result) -> str:
     return "\n".join(lines)
 
 
+# the reason of a deferred result opens with 评价暂缓 itself
+NO_GRADE_EN = {"deferred": "evaluation deferred", "not_rated": "not rated / 不予定级"}
 GATE_EN = {"passed": "met 达标", "failed": "NOT met 不达标", "deferred": "deferred 评价暂缓"}
 GATE_MARK = {"failed": "✗", "unknown": "?", "unverified": "!"}
 GATE_ITEM_EN = {"unknown": " (evidence pending 待补证)",

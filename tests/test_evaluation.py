@@ -313,3 +313,34 @@ def test_results_json_is_deterministic(catalog, chem_raw, make_park):
 def test_catalog_warnings_reach_every_result(catalog, chem_raw, make_park):
     result = evaluate(make_park(chem_raw), catalog, WINDOW)
     assert any("0.46" in w for w in result.warnings)
+
+
+def test_a_met_answer_the_parks_own_data_contradict_is_to_be_verified(catalog, chem_raw, make_park):
+    chem_raw["data"]["pm25"]["values"][2022] = 41  # the answer says the functional-zone standard is met
+    result = evaluate(make_park(chem_raw), catalog, WINDOW)
+    item = next(i for i in result.gate.items if i.id == "environmental_quality")
+    assert item.status == "unverified" and not item.met and item.answered
+    assert item.data_conflicts == ["PM2.5年均浓度：2022年 41 µg/m³（应为 ≤ 35 µg/m³）"]
+    assert result.gate.outcome == "deferred" and result.gate.unverified == ["environmental_quality"]
+    assert result.gate.unknown == []  # not pending evidence: the evidence is there and says otherwise
+    assert result.grade == "deferred" and result.index_status == "provisional" and result.provisional_grade
+    assert [b.kind for b in result.blockers] == ["gate_deferred"]
+    assert "园区答复满足但与园区数据不一致，须评价机构核实" in result.grade_reason
+    # the assessor settles it with a written explanation: met again, the data still shown
+    chem_raw["basic_requirements"]["environmental_quality"]["reconciliation"] = "2022年受区域沙尘过程影响，扣除后达标"
+    settled = evaluate(make_park(chem_raw), catalog, WINDOW)
+    item = next(i for i in settled.gate.items if i.id == "environmental_quality")
+    assert item.status == "met" and item.data_conflicts and settled.gate.passed and settled.grade == "AAA"
+
+
+def test_pending_evidence_and_too_little_data_defer_the_evaluation_together(catalog, chem_raw, make_park):
+    chem_raw["basic_requirements"]["planning_eia"] = {"met": "unknown"}
+    for symbol in ("nox", "so2", "vocs", "cod", "nh3n", "solid_waste"):
+        del chem_raw["data"][symbol]
+    chem_raw.pop("energy")
+    thin = evaluate(make_park(chem_raw), catalog, WINDOW)
+    assert not thin.coverage.sufficient and thin.grade == "deferred" and thin.provisional_grade is None
+    assert [b.kind for b in thin.blockers] == ["gate_deferred", "coverage", "overall_undetermined"]
+    assert thin.grade_reason.startswith("评价暂缓：")
+    # the index and the 50 % rule are not reasons while missing data scored 0 would decide them
+    assert not {"index_below_bands", "level_below_half"} & {b.kind for b in thin.blockers}

@@ -281,3 +281,48 @@ def test_base_data_lists_the_years_the_evaluation_uses_and_names_the_others():
     text = "\n".join(sections.base_data(ctx))
     assert "2019年" in next(line for line in text.splitlines() if line.startswith("| 数据项"))
     assert "另有2024年的数据" in text
+
+
+def test_a_basic_requirement_contradicted_by_the_data_is_never_shown_as_met(texts):
+    text = texts["demo-heavy"]
+    assert "全部基本要求均满足" not in text and "| 基本要求 | 达标" not in text
+    # the gate item shows the answer and the data against it
+    assert re.search(r"\| 园区环境质量满足所在功能区环境质量标准要求 \| \*\*待核实\*\* \|[^\n]*园区答复满足；数据核对："
+                     r"PM2\.5年均浓度：2021年 45、2022年 44、2023年 44 µg/m³（应为 ≤ 35 µg/m³）", text)
+    # the cover and the summary count it as needing verification
+    assert "| 基本要求 | 尚未确认，评价暂缓（1项园区答复满足但与园区数据不一致，待核实） |" in text
+    assert "1项基本要求园区答复满足，但与园区数据不一致，须评价机构核实" in text
+    # demo-gatefail: failed on its incident, and its environmental-quality answer is flagged too
+    assert "此外，1项基本要求园区答复满足，但与园区数据不一致" in texts["demo-gatefail"]
+    # an item the assessor reconciled stays met, with the data and the explanation beside it
+    assert "评价机构核实说明：2019—2021年未达标的1个断面为南湖河入境断面" in texts["demo-textile"]
+
+
+def test_not_rated_reasons_list_every_blocker(texts):
+    text = texts["demo-heavy"]
+    reasons = next(line for line in text.splitlines() if line.startswith("| 不予定级或暂缓的原因 |"))
+    for part in ("（1）1项基本要求", "（2）整体评价为负向", "（3）绩效指数 52.89 低于最低等级门槛 60 分",
+                 "（4）目标层 效果协同（14.56/35 分，41.6%）"):
+        assert part in reasons
+    glance = next(line for line in text.splitlines() if line.startswith("| 评价结论 |"))
+    assert "指数低于最低等级门槛" in glance and "目标层得分未达满分值的50%" in glance
+
+
+def test_deferred_with_too_little_data_leads_with_the_deferral_and_labels_every_result_chapter(texts):
+    text = texts["demo-sparse"]
+    glance = next(line for line in text.splitlines() if line.startswith("| 评价结论 |"))
+    assert glance.startswith("| 评价结论 | **评价暂缓，暂不定级**（基本要求尚未确认满足；数据覆盖不足")
+    assert "不予定级**" not in glance
+    # the promise of the basic-requirements chapter is kept: each result chapter carries the label
+    assert "各部分的指标得分与指数因数据覆盖亦不足，均标为参考值" in text  # coverage too: reference, not provisional
+    assert text.count("> **参考值**：数据覆盖不足，本部分的指标得分") == 3
+    heavy = texts["demo-heavy"]
+    assert "各部分的指标得分与指数均标为暂定结果" in heavy
+    assert heavy.count("> **暂定结果**：基本要求尚未确认满足") == 3
+    assert "> **暂定结果**" not in texts["demo-chem"] and "> **参考值**" not in texts["demo-chem"]
+
+
+def test_carbon_chapter_of_a_park_failing_the_gate_says_why_nothing_was_accounted(texts):
+    text = texts["demo-gatefail"]
+    assert "园区未提供能源消费数据" not in text
+    assert "基本要求不满足，按标准6.1.2不开展绩效指标评价，本报告未据能源消费数据核算碳排放" in text

@@ -333,9 +333,11 @@ def gate(ctx: ReportContext) -> Md:
             pending.append(Md("{0}项待补充证明材料（待补证，不等于不满足）").format(len(gate_.unknown)))
         if gate_.unverified:
             pending.append(Md("{0}").format(unverified_text(gate_)))
+        label = (Md("因数据覆盖亦不足，均标为参考值，不作定级依据") if result.index_status == "reference"
+                 else Md("均标为暂定结果"))
         verdict_text = (Md("无不满足的基本要求，但") + Md("；").join(pending)
-                        + Md("。评价暂缓：绩效指标照常计算，第六至第九部分的指标得分与指数均标为暂定结果；"
-                             "补证或核实并确认满足后方可定级。"))
+                        + Md("。评价暂缓：绩效指标照常计算，“指标评价结果总表”“绩效指标计算”“目标层得分、加分项与绩效指数”"
+                             "各部分的指标得分与指数") + label + Md("；补证或核实并确认满足后方可定级。"))
     return paragraphs(Md("基本要求为园区应达到的总体要求（标准6.1）。标准附录A未公开发布，本评价采用指标目录所附的基本要求清单。"),
                       text, verdict_text)
 
