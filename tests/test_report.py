@@ -292,6 +292,7 @@ def test_a_basic_requirement_contradicted_by_the_data_is_never_shown_as_met(text
     # the cover and the summary count it as needing verification
     assert "| 基本要求 | 尚未确认，评价暂缓（1项园区答复满足但与园区数据不一致，待核实） |" in text
     assert "1项基本要求园区答复满足，但与园区数据不一致，须评价机构核实" in text
+    assert "| 需补充的资料 | 1项基本要求待评价机构核实（清单见" in text  # no "0项…" beside it
     # demo-gatefail: failed on its incident, and its environmental-quality answer is flagged too
     assert "此外，1项基本要求园区答复满足，但与园区数据不一致" in texts["demo-gatefail"]
     # an item the assessor reconciled stays met, with the data and the explanation beside it
@@ -314,10 +315,10 @@ def test_deferred_with_too_little_data_leads_with_the_deferral_and_labels_every_
     assert glance.startswith("| 评价结论 | **评价暂缓，暂不定级**（基本要求尚未确认满足；数据覆盖不足")
     assert "不予定级**" not in glance
     # the promise of the basic-requirements chapter is kept: each result chapter carries the label
-    assert "各部分的指标得分与指数因数据覆盖亦不足，均标为参考值" in text  # coverage too: reference, not provisional
+    assert "各部分的指标得分与指数因数据覆盖亦不足，均标为参考值，不作定级依据；补证并确认满足、补齐数据使覆盖率达到最低要求后方可定级" in text
     assert text.count("> **参考值**：数据覆盖不足，本部分的指标得分") == 3
     heavy = texts["demo-heavy"]
-    assert "各部分的指标得分与指数均标为暂定结果" in heavy
+    assert "各部分的指标得分与指数均标为暂定结果；核实并确认满足后方可定级" in heavy
     assert heavy.count("> **暂定结果**：基本要求尚未确认满足") == 3
     assert "> **暂定结果**" not in texts["demo-chem"] and "> **参考值**" not in texts["demo-chem"]
 

@@ -91,10 +91,10 @@ def at_a_glance(result: Result) -> Md:
                                    + ("，已达到）" if cov.sufficient else "，未达到）")])
     if result.input_gaps or result.gate.unknown or result.gate.unverified:
         first = "、".join(g.name_zh for g in result.input_gaps[:3])
-        rows.append(["需补充的资料", (f"{first}等" if first else "") + f"{len(result.input_gaps)}项数据或材料，"
-                     f"{len(result.gate.unknown)}项基本要求证明材料"
-                     + (f"，{len(result.gate.unverified)}项基本要求待评价机构核实" if result.gate.unverified else "")
-                     + "（清单见“数据缺口与资料补充”）"])
+        parts = [(f"{first}等" if first else "") + f"{len(result.input_gaps)}项数据或材料"] if result.input_gaps else []
+        parts += [f"{len(result.gate.unknown)}项基本要求证明材料"] if result.gate.unknown else []
+        parts += [f"{len(result.gate.unverified)}项基本要求待评价机构核实"] if result.gate.unverified else []
+        rows.append(["需补充的资料", "，".join(parts) + "（清单见“数据缺口与资料补充”）"])
     if result.index is not None:
         rows.append(["绩效指数", f"{result.index:.2f}{INDEX_STATUS_ZH[result.index_status or 'final']}"])
     rows.append(["基本要求", gate_at_a_glance(result)])

@@ -337,7 +337,9 @@ def gate(ctx: ReportContext) -> Md:
                  else Md("均标为暂定结果"))
         verdict_text = (Md("无不满足的基本要求，但") + Md("；").join(pending)
                         + Md("。评价暂缓：绩效指标照常计算，“指标评价结果总表”“绩效指标计算”“目标层得分、加分项与绩效指数”"
-                             "各部分的指标得分与指数") + label + Md("；补证或核实并确认满足后方可定级。"))
+                             "各部分的指标得分与指数") + label + Md("；{0}并确认满足{1}后方可定级。").format(
+                            "、".join((["补证"] if gate_.unknown else []) + (["核实"] if gate_.unverified else [])),
+                            "、补齐数据使覆盖率达到最低要求" if result.index_status == "reference" else ""))
     return paragraphs(Md("基本要求为园区应达到的总体要求（标准6.1）。标准附录A未公开发布，本评价采用指标目录所附的基本要求清单。"),
                       text, verdict_text)
 
