@@ -344,6 +344,15 @@ def summary(result: Result) -> str:
     return "\n".join(lines)
 
 
+def text_check_lines(result: Result) -> list[str]:
+    """Where the report's free text (park file `report:`) disagrees with the result or is missing."""
+    lines = []
+    for finding in result.narrative:
+        lines.append(f"warning: report text / 报告文字核对 ({finding.field}): {finding.text_zh}")
+        lines += [f"  - {item}" for item in finding.must_address]
+    return lines
+
+
 # the reason of a deferred result opens with 评价暂缓 itself
 NO_GRADE_EN = {"deferred": "evaluation deferred", "not_rated": "not rated / 不予定级"}
 GATE_EN = {"passed": "met 达标", "failed": "NOT met 不达标", "deferred": "deferred 评价暂缓"}
@@ -402,6 +411,8 @@ def cmd_render(args) -> int:
     park = load_checked_park(args.park, args.params_dir, catalog, window, factors, args.base_year)
     result = evaluate(park, catalog, window, factors=factors, strict=True if args.strict else None,
                       base_year=args.base_year)
+    for line in text_check_lines(result):
+        print(f"[evalkit] {inert(line)}", file=sys.stderr)
     catalog_path = args.catalog or default_catalog_path()
     options = {"strict": True} if args.strict else {}
     if args.final:
@@ -495,6 +506,8 @@ def cmd_validate(args) -> int:
     park = load_checked_park(args.park, args.params_dir, catalog, window, factors)
     result = evaluate(park, catalog, window, factors=factors)
     print("\noutcome / 评价结果预判:\n" + inert("\n".join(outlook(result))))
+    for line in text_check_lines(result):
+        print(inert(line))
     return EXIT_OK if result.rated else EXIT_NOT_RATED
 
 

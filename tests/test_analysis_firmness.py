@@ -382,3 +382,55 @@ def test_the_process_beside_ends_quietly_when_its_caller_is_gone():
     child = subprocess.run([sys.executable, "-c", "from evalkit.analysis.firmness import serve; serve()"],
                            input=b"", capture_output=True, env=os.environ | {"PYTHONPATH": str(ROOT)})
     assert child.returncode == 0 and child.stderr == b""
+
+
+# --- a park below the coverage minimum -----------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def sparse(catalog, factors):
+    from evalkit.analysis.firmness import analyse
+
+    park = load_park("demo-sparse", PARAMS)
+    result = evaluate(park, catalog, WINDOW, factors=factors)
+    return result, analyse(park, catalog, WINDOW, result, factors=factors, samples=1000, seed=5)
+
+
+def test_only_references_a_scored_cell_uses_are_perturbed(sparse, catalog, factors):
+    result, firm = sparse
+    prepared = fast.prepare(load_park("demo-sparse", PARAMS), catalog, WINDOW, factors=factors)
+    chosen = uncertainty.factors(prepared, uncertainty.load_bands(), ("references",))
+    # one factor per indicator with data whose scoring has a reference (reference and floor together)
+    assert sorted(f.label.split()[0] for f in chosen) == sorted({r.code for r in result.references})
+    assert firm.uncertainty.by_kind["references"].factors == len(chosen) == 7
+    assert "有实际数据的指标每项一个因素" in plain(firm_show.probabilities_section(firm))
+
+
+def test_missing_data_are_kept_apart_from_the_uncertainty_of_the_figures(sparse, catalog, factors, tmp_path):
+    result, firm = sparse
+    u = firm.uncertainty
+    assert result.index_status == "reference" and firm.reference_only
+    known, together = u.without_missing.quantiles(), u.all.quantiles()
+    assert known["p05"] < result.index < known["p95"] and together["p05"] > result.index + 20
+    text = plain(firm_show.probabilities_section(firm))
+    assert "可能低于评价结果" not in text and "低于评价结果" not in text
+    assert "现有数据的不确定性" in text and "补齐数据后指数的可能位置" in text
+    assert f"第5百分位    {known['p05']:.2f}" in text
+    assert f"中位数 {together['p50']:.2f} 分" in text and f"至 {result.index + 67:.2f} 分" in text
+    assert "缺失数据（补齐数据后的可能位置）" in text
+    # without the missing-data source, zero bands give the traced index: the evaluation's own figure
+    prepared = fast.prepare(load_park("demo-sparse", PARAMS), catalog, WINDOW, factors=factors)
+    zero = uncertainty.run(prepared, result.index, result.grade, samples=50,
+                           bands=zero_bands(tmp_path, **{"missing.score_range": [1.0, 1.0]}))
+    assert np.all(zero.without_missing.index == result.index)
+    assert np.all(zero.all.index == round_half_up(result.index_unrounded + 67, 2))
+
+
+def test_a_reference_index_has_no_distances_to_the_grade_bands(sparse, chem):
+    result, firm = sparse
+    margins_text = plain(firm_show.margins_section(firm))
+    assert "门槛" not in margins_text.replace("不计算指数与各等级门槛的距离", "")
+    assert "低于所有等级" not in margins_text and "距上一等级" not in margins_text
+    assert "27.26 分，仅为参考值" in margins_text
+    assert f"补齐后指数在 27.26 分（缺失指标均得0分）至 {27.26 + 67:.2f} 分" in margins_text
+    assert sum(result.gap_points_by_level.values()) == pytest.approx(firm.missing_points) == pytest.approx(67)
+    assert "reference value only" in firm.text() and "band above" not in firm.text()

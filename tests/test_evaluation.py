@@ -8,7 +8,9 @@ from evalkit.evaluation import evaluate
 from evalkit.evaluation.grade import assign_grade
 from evalkit.evaluation.index import fifty_percent_rule, round_half_up
 
-from conftest import copy_year
+from evalkit.intake import load_park
+
+from conftest import PARAMS, copy_year
 
 WINDOW = [2021, 2022, 2023]
 
@@ -344,3 +346,29 @@ def test_pending_evidence_and_too_little_data_defer_the_evaluation_together(cata
     assert thin.grade_reason.startswith("评价暂缓：")
     # the index and the 50 % rule are not reasons while missing data scored 0 would decide them
     assert not {"index_below_bands", "level_below_half"} & {b.kind for b in thin.blockers}
+
+
+def test_level_score_rates_count_only_the_part_with_data(catalog, chem_raw, make_park):
+    """A first-level or target level's rate over the indicator-years with real data, with its coverage:
+    missing data must not read as a low score rate (the rule's own share still counts it as 0)."""
+    full = evaluate(make_park(chem_raw), catalog, WINDOW)
+    del chem_raw["data"]["good_air_days"]  # I01 (2 of 环境质量's 7 points) missing in every year
+    gap = evaluate(make_park(chem_raw), catalog, WINDOW)
+    quality = next(f for f in gap.first_level_means if f.first_level == "环境质量")
+    before = next(f for f in full.first_level_means if f.first_level == "环境质量")
+    i01 = sum(i.points for y in WINDOW for i in full.yearly[y].indicators if i.code == "I01") / len(WINDOW)
+    assert quality.coverage == pytest.approx(5 / 7) and quality.data_max_points == pytest.approx(5)
+    assert quality.data_share == pytest.approx((before.mean_points - i01) / 5)
+    assert quality.share == pytest.approx(quality.mean_points / 7)  # the index's own share, gap as 0
+    assert before.coverage == pytest.approx(1) and before.data_share == pytest.approx(before.share)
+    effect = gap.fifty_percent_rule.levels["效果协同"]
+    assert effect.coverage == pytest.approx(33 / 35)
+    assert effect.data_share == pytest.approx(effect.mean_points / 33)
+    assert gap.fifty_percent_rule.levels["管理协同"].coverage == pytest.approx(1)
+
+
+def test_a_level_without_any_data_has_no_score_rate(catalog, factors):
+    result = evaluate(load_park("demo-sparse", PARAMS), catalog, WINDOW, factors=factors)
+    levels = {f.first_level: f for f in result.first_level_means}
+    assert levels["污染物排放"].data_share is None and levels["污染物排放"].coverage == 0
+    assert levels["管理协同度"].coverage == pytest.approx(0.5) and levels["管理协同度"].data_share == pytest.approx(0.85)

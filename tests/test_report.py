@@ -327,3 +327,38 @@ def test_carbon_chapter_of_a_park_failing_the_gate_says_why_nothing_was_accounte
     text = texts["demo-gatefail"]
     assert "园区未提供能源消费数据" not in text
     assert "基本要求不满足，按标准6.1.2不开展绩效指标评价，本报告未据能源消费数据核算碳排放" in text
+
+
+def test_levels_without_data_show_as_a_data_gap_not_as_weak(texts):
+    """demo-sparse: no first-level or target level reads 0.0 % because its data are missing."""
+    from evalkit.report import charts
+
+    sparse = texts["demo-sparse"]
+    table = sparse[sparse.index("各一级指标得分（计入指数各年的平均值）"):]
+    table = table[:table.index("图 各一级指标得分率")]
+    assert "| 效果协同 | 污染物排放 | 0.00 | 12.00 | 缺数据 | 0% |" in table
+    assert "| 管理协同 | 管理协同度 | 8.50 | 20.00 | 85.0% | 50% |" in table
+    assert "0.0%" not in table and "不代表表现差" in table
+    assert "图 各一级指标得分率（有实际数据部分" in sparse
+    rule = next(line for line in sparse.splitlines() if "目标层50%规则" in line)
+    assert "管理协同 8.50/20分（有数据部分得分率 85.0%，数据覆盖 50%）" in rule
+    assert "（42.5%）" not in rule and "（26.5%）" not in rule
+    # the chart: no bar where nothing has data, the text 缺数据 instead; partial data hatched
+    ctx = context("demo-sparse")
+    fig = charts.first_level_chart(ctx.result)
+    ax = fig.axes[0]
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    bars = {round(p.get_y() + p.get_height() / 2): p for p in ax.patches}
+    missing = [n for n, label in enumerate(labels) if label.startswith(("污染物排放", "碳排放", "扩绿"))]
+    assert len(missing) == 3 and not any(n in bars for n in missing)
+    assert sum(t.get_text().startswith("缺数据") for t in ax.texts) == 6
+    management = labels.index("管理协同度（管理协同）")
+    assert bars[management].get_width() == pytest.approx(85) and bars[management].get_hatch()
+    assert any(t.get_text() == "85.0%（数据覆盖 50%）" for t in ax.texts)
+
+
+def test_complete_data_keep_the_plain_score_rate(texts):
+    chem = texts["demo-chem"]
+    assert "| 目标层 | 一级指标 | 平均得分 | 满分 | 得分率 |" in chem and "得分率（有数据部分）" not in chem
+    rule = next(line for line in chem.splitlines() if "目标层50%规则" in line)
+    assert "有数据部分" not in rule and "数据覆盖" not in rule

@@ -33,9 +33,18 @@ class Firmness:
     uncertainty: uncertainty.Uncertainty | None
     removal: RemovalAnalysis | None
     sobol: Sobol | None
+    # "reference" when the data coverage is below the catalog's minimum: the index is a 参考值, its
+    # distance to the grade bands says nothing about performance
+    index_status: str | None = None
+    missing_points: float = 0.0  # index points of the indicator-years without data (scored 0)
+
+    @property
+    def reference_only(self) -> bool:
+        return self.index_status == "reference"
 
     def as_json(self) -> dict[str, Any]:
         found: dict[str, Any] = {"park": self.park, "years": self.years, "index": self.index, "grade": self.grade,
+                                 "index_status": self.index_status, "missing_points": self.missing_points,
                                  "margins": self.margins.as_json()}
         if self.uncertainty is not None:
             found |= self.uncertainty.as_json()
@@ -54,9 +63,13 @@ class Firmness:
         if self.index is None:
             lines.append("not evaluated (basic requirements not met): no margins or uncertainty to show")
             return "\n".join(lines)
-        if m.above:
+        if self.reference_only:
+            lines.append(f"reference value only (参考值): data coverage below the minimum, missing data scored 0; "
+                         f"no distance to the grade bands. Supplying the missing data could add up to "
+                         f"{self.missing_points:.2f} points (index {self.index:.2f}–{self.index + self.missing_points:.2f})")
+        elif m.above:
             lines.append(f"band above / 距上一档: {m.above.grade} at {m.above.min:g}, {m.above.distance:.2f} points to gain")
-        if m.below:
+        if m.below and not self.reference_only:
             lines.append(f"band reached / 距下一档: {m.below.grade} from {m.below.min:g}, "
                          f"{m.below.distance:.2f} points to lose before dropping below it")
         if m.scenarios:
@@ -86,6 +99,9 @@ class Firmness:
                     for kind, d in u.by_kind.items()]
             if rows:
                 lines.append(text_table(rows, list(rows[0])))
+            if u.without_missing is not None:
+                lines.append("without the missing-data source (the figures the park has) / 不含缺失数据: " + "  ".join(
+                    f"{k} {v:.2f}" for k, v in u.without_missing.quantiles().items()))
         if self.removal is not None and self.removal.removals:
             lines += ["", "indicators removed one at a time (largest change first) / 逐项剔除指标:"]
             lines.append(text_table([{"code": r.code, "index": _num(r.index[self.park]),
@@ -116,7 +132,8 @@ def analyse(park: LoadedPark, catalog: Catalog, window: list[int], result: Resul
     bands = uncertainty.load_bands(bands_path)
     mc = uncertainty.run(prepared, result.index, result.grade, samples=samples, seed=seed, bands=bands)
     return Firmness(park.id, window, result.index, result.grade, found, mc, removal([prepared]),
-                    sobol(prepared, base_samples=sobol_samples, seed=seed, bands=bands) if sobol_samples else None)
+                    sobol(prepared, base_samples=sobol_samples, seed=seed, bands=bands) if sobol_samples else None,
+                    index_status=result.index_status, missing_points=sum(result.gap_points_by_level.values()))
 
 
 def analyse_beside(park: LoadedPark, catalog: Catalog, window: list[int], result: Result, **options: Any

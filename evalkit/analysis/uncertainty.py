@@ -4,7 +4,7 @@ Every uncertain quantity is a *factor* with a range; a sample is a point of the 
 onto the ranges (the same mapping serves the Sobol analysis, evalkit.analysis.sobol). Bands are data
 with their grounds (data/uncertainty.yaml, or a file of the same shape):
 - weights: each published weight × U(1 − b, 1 + b), rescaled so every target level keeps its total;
-- references: every reference value of an indicator × one U(1 − b, 1 + b);
+- references: the reference values (and floors) of an indicator that a scored cell uses × one U(1 − b, 1 + b);
 - data: each datum (symbol, year) × U(1 − b, 1 + b), b by the datum's scope (measured, derived,
   estimated, proxy) or a per-datum override; kept within the catalog's bounds and parts within wholes;
 - missing: each missing indicator-year scores U(low, high) instead of 0.
@@ -111,8 +111,12 @@ def factors(prepared: Prepared, bands: Bands, kinds: tuple[str, ...] = KINDS, *,
         found += [Factor("weights", f"{ind.code} 权重", (n,), 1 - bands.weights, 1 + bands.weights)
                   for n, ind in enumerate(catalog.indicators)]
     if "references" in kinds and bands.references > 0:
+        # Only the references a scored cell uses: the catalog's others (indicators without data, not
+        # applicable, or other formula variants) cannot move the index and are not factors.
+        used = {(ind.code, cell.variant) for cells in structure.cells
+                for ind, cell in zip(catalog.indicators, cells) if cell.kind == "formula"}
         for ind in catalog.indicators:
-            keys = tuple(k for k in (*rows.references, *rows.floors) if k[0] == ind.code)
+            keys = tuple(k for k in (*rows.references, *rows.floors) if k[0] == ind.code and k in used)
             if keys:
                 found.append(Factor("references", f"{ind.code} 参考值", tuple(dict.fromkeys(keys)),
                                     1 - bands.references, 1 + bands.references))
@@ -214,6 +218,9 @@ class Uncertainty:
     grades: list[str]
     all: Distribution
     by_kind: dict[str, Distribution] = field(default_factory=dict)
+    # every source but the missing data, when some data are missing: the uncertainty of the figures the
+    # park has, apart from where the index could go once the missing data are supplied
+    without_missing: Distribution | None = None
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -228,7 +235,10 @@ class Uncertainty:
             "by_source": {kind: {"factors": d.factors, "index_quantiles": d.quantiles(),
                                  "grade_probabilities": d.probabilities(self.grades)}
                           for kind, d in self.by_kind.items()},
-        }
+        } | ({"without_missing": {"factors": self.without_missing.factors,
+                                  "index_quantiles": self.without_missing.quantiles(),
+                                  "grade_probabilities": self.without_missing.probabilities(self.grades)}}
+             if self.without_missing is not None else {})
 
 
 def _finite_mean(values: np.ndarray) -> float | None:
@@ -251,11 +261,16 @@ def distribution(prepared: Prepared, bands: Bands, kinds: tuple[str, ...], sampl
 
 def run(prepared: Prepared, index: float | None, grade: str, *, samples: int = DEFAULT_SAMPLES,
         seed: int = DEFAULT_SEED, bands: Bands | None = None, by_kind: bool = True) -> Uncertainty:
-    """All sources together, then (by_kind) each source alone, each from its own seeded stream."""
+    """All sources together, then (by_kind) each source alone and, when data are missing, all sources
+    but the missing data; each from its own seeded stream."""
     bands = bands or load_bands()
-    streams = np.random.SeedSequence(seed).spawn(1 + len(KINDS))
+    streams = np.random.SeedSequence(seed).spawn(2 + len(KINDS))
     together = distribution(prepared, bands, KINDS, samples, np.random.default_rng(streams[0]))
     alone = {kind: distribution(prepared, bands, (kind,), samples, np.random.default_rng(stream))
              for kind, stream in zip(KINDS, streams[1:])} if by_kind else {}
+    without_missing = None
+    if by_kind and factors(prepared, bands, ("missing",)):
+        without_missing = distribution(prepared, bands, tuple(k for k in KINDS if k != "missing"), samples,
+                                       np.random.default_rng(streams[-1]))
     return Uncertainty(prepared.park, list(prepared.structure.years), index, grade, samples, seed, bands,
-                       grade_names(prepared), together, alone)
+                       grade_names(prepared), together, alone, without_missing)

@@ -31,6 +31,7 @@ from evalkit.evaluation.variables import build_variables
 from evalkit.evaluation.bonus import bonus_dependence
 from evalkit.evaluation.decomposition import decompose
 from evalkit.evaluation.references import reference_status
+from evalkit.evaluation.narrative import check_narrative, consistency_line
 from evalkit.intake.consistency import check_consistency
 from evalkit.intake import LoadedPark
 from evalkit.evaluation.results import Blocker, CatalogInfo, Result, YearResult
@@ -68,15 +69,16 @@ def evaluate(park: LoadedPark, catalog: Catalog, window: list[int], *,
         # No indicator evaluation (6.1.2); the input gaps still say what a later evaluation needs.
         why = "基本要求不达标，不再开展绩效指标评价（6.1.2）：" + "；".join(
             i.finding_zh or i.text_zh for i in result.gate.items if i.status == "failed")
-        return result.model_copy(update={
+        return with_narrative(result.model_copy(update={
             "grade_reason": why, "not_rated_reason": why, "blockers": [Blocker(kind="gate_failed", text_zh=why)],
-            "input_gaps": input_gaps(catalog, yearly, index_years, variables, None)})
+            "input_gaps": input_gaps(catalog, yearly, index_years, variables, None)}), park, catalog)
 
     uncomputable.raise_if_errors()
     result.yearly = yearly
     mean, index, index_trace = window_mean(catalog, result.yearly, index_years)
     means = level_means(catalog, result.yearly, index_years)
-    rule = fifty_percent_rule(catalog, means)
+    first_levels = first_level_means(result.yearly, index_years)
+    rule = fifty_percent_rule(catalog, means, first_levels)
     strict = park.input.strict_overall if strict is None else strict
     overall = overall_evaluation(catalog, variables, overall_base_year(park, window, base_year), window[-1], strict)
     covered = coverage(catalog, result.yearly, index_years)
@@ -101,12 +103,11 @@ def evaluate(park: LoadedPark, catalog: Catalog, window: list[int], *,
     for year, yr in result.yearly.items():
         if yr.bonus_approved > yr.bonus:
             warnings.append(f"{year}年核定加分 {yr.bonus_approved:g} 分，超过上限 {yr.bonus:g} 分，按上限计")
-    warnings += [f"一致性核对：{f.year}年 {f.answer_zh}，但 {f.trace.formula_zh} = {f.value:.4g} {f.trace.unit}"
-                 f"（应为 {f.expected_zh}）" for f in result.consistency if f.status == "violated"]
+    warnings += [f"一致性核对：{consistency_line(f)}" for f in result.consistency if f.status == "violated"]
     warnings += [f"整体评价标注：{flag}" for flag in overall.flags]
-    return result.model_copy(update=dict(
+    return with_narrative(result.model_copy(update=dict(
         index=index, index_unrounded=mean, index_trace=index_trace, target_level_means=means,
-        first_level_means=first_level_means(result.yearly, index_years),
+        first_level_means=first_levels,
         points_lost=points_lost(result.yearly, index_years),
         carbon_before_window={y: a.model_dump(mode="json") for y, a in variables.carbon_years.items()
                               if y < window[0]},
@@ -120,4 +121,11 @@ def evaluate(park: LoadedPark, catalog: Catalog, window: list[int], *,
         overrides=override_items(catalog, park.input), warnings=warnings,
         carbon_decomposition=decomposition, carbon_decomposition_note=decomposition_note,
         references=reference_status(catalog, park.input, result.yearly),
-        bonus_dependence=bonus_dependence(catalog, result.yearly, index_years, rule, blocking, grade)))
+        bonus_dependence=bonus_dependence(catalog, result.yearly, index_years, rule, blocking, grade))), park, catalog)
+
+
+def with_narrative(result: Result, park: LoadedPark, catalog: Catalog) -> Result:
+    """`result` with the checks of the assessor's free text against it (and their warnings)."""
+    findings = check_narrative(park.input.report, result, catalog)
+    return result.model_copy(update={"narrative": findings,
+                                     "warnings": [*result.warnings, *(f"报告文字核对：{f.text_zh}" for f in findings)]})

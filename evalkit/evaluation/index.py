@@ -79,24 +79,41 @@ def level_means(catalog: Catalog, yearly: dict[int, YearResult], index_years: li
 
 
 def first_level_means(yearly: dict[int, YearResult], index_years: list[int]) -> list[FirstLevelMean]:
+    """Mean points per first-level indicator, over the full maximum and over the part with real data."""
     points: dict[tuple[str, str], float] = {}
     maximum: dict[tuple[str, str], float] = {}
+    data_points: dict[tuple[str, str], float] = {}  # the indicator-years with real data only
+    data_max: dict[tuple[str, str], float] = {}
     for year in index_years:
         for i in yearly[year].indicators:
             key = (i.target_level, i.first_level)
+            measured = i.status == "ok"
             points[key] = points.get(key, 0.0) + i.points / len(index_years)
             maximum[key] = maximum.get(key, 0.0) + i.max_points / len(index_years)
-    return [FirstLevelMean(target_level=level, first_level=first, mean_points=points[(level, first)],
-                           max_points=maximum[(level, first)],
-                           share=points[(level, first)] / maximum[(level, first)] if maximum[(level, first)] else 0.0)
-            for level, first in points]
+            data_points[key] = data_points.get(key, 0.0) + (i.points / len(index_years) if measured else 0.0)
+            data_max[key] = data_max.get(key, 0.0) + (i.max_points / len(index_years) if measured else 0.0)
+    means = []
+    for (level, first), total in maximum.items():
+        key = (level, first)
+        means.append(FirstLevelMean(
+            target_level=level, first_level=first, mean_points=points[key], max_points=total,
+            share=points[key] / total if total else 0.0, data_max_points=data_max[key],
+            data_share=data_points[key] / data_max[key] if data_max[key] > 1e-9 else None,
+            coverage=data_max[key] / total if total else None))
+    return means
 
 
-def fifty_percent_rule(catalog: Catalog, means: dict[str, float]) -> FiftyPercentRule:
+def fifty_percent_rule(catalog: Catalog, means: dict[str, float],
+                       first_levels: list[FirstLevelMean] | None = None) -> FiftyPercentRule:
     share = catalog.grading.level_floor_share
     levels = {}
     for name, mean in means.items():
         maximum = catalog.level_max_points(name)
+        parts = [f for f in first_levels or [] if f.target_level == name]
+        data_max = sum(f.data_max_points for f in parts)
+        data_points = sum(f.data_share * f.data_max_points for f in parts if f.data_share is not None)
         levels[name] = LevelCheck(mean_points=mean, max_points=maximum, floor_points=maximum * share,
-                                  share=mean / maximum if maximum else 0.0, passed=mean >= maximum * share - 1e-9)
+                                  share=mean / maximum if maximum else 0.0, passed=mean >= maximum * share - 1e-9,
+                                  data_share=data_points / data_max if data_max > 1e-9 else None,
+                                  coverage=data_max / maximum if parts and maximum else None)
     return FiftyPercentRule(passed=all(c.passed for c in levels.values()), levels=levels)

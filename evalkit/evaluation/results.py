@@ -112,21 +112,32 @@ class YearResult(BaseModel):
 
 
 class LevelCheck(BaseModel):
+    """`share` counts missing data as 0 (as the rule does); `data_share` is the score rate over the
+    indicator-years with real data (None when none has data) and `coverage` their part of the maximum."""
+
     mean_points: float
     max_points: float
     floor_points: float
     share: float
     passed: bool
+    data_share: float | None = None
+    coverage: float | None = None
 
 
 class FirstLevelMean(BaseModel):
-    """Points of one first-level indicator, mean over the years in the index."""
+    """Points of one first-level indicator, mean over the years in the index. `share` is over the full
+    maximum (missing data scored 0, as the index counts it); `data_share` over the maximum of the
+    indicator-years with real data (None when none has data: 缺数据, not 0 %) and `coverage` the part of
+    the maximum with real data — a data gap must not read as a weak area."""
 
     target_level: str
     first_level: str
     mean_points: float
     max_points: float
     share: float
+    data_max_points: float = 0.0
+    data_share: float | None = None
+    coverage: float | None = None
 
 
 class PointsLost(BaseModel):
@@ -281,6 +292,19 @@ class OverrideItem(BaseModel):
     source: str
 
 
+class NarrativeFinding(BaseModel):
+    """Where the assessor's free text (park file `report:`) disagrees with the computed result, or
+    where the conclusion is missing though the evaluation found something it must address."""
+
+    field: str                 # e.g. "report.conclusion", "report.recommendations[2]"
+    label_zh: str              # 评价结论, 建议 …
+    kind: Literal["index", "points", "grade", "missing"]
+    claimed: str | None = None  # as written in the text ("85.90", "AA级")
+    computed: str | None = None  # the computed figure it was compared with, as the report shows it
+    text_zh: str
+    must_address: list[str] = Field(default_factory=list)  # kind "missing": what the conclusion must say
+
+
 class CatalogInfo(BaseModel):
     id: str
     version: str
@@ -328,6 +352,7 @@ class Result(BaseModel):
     consistency: list[ConsistencyFinding] = Field(default_factory=list)
     references: list[ReferenceStatus] = Field(default_factory=list)
     bonus_dependence: BonusDependence | None = None
+    narrative: list[NarrativeFinding] = Field(default_factory=list)
 
     @property
     def unverified_references(self) -> list[ReferenceStatus]:

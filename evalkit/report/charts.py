@@ -140,17 +140,28 @@ def coverage_chart(result):
 
 
 def first_level_chart(result):
-    """Share of the maximum reached by each first-level indicator (mean over the index years)."""
+    """Score rate of each first-level indicator (mean over the index years) over the part with real data:
+    a level without data shows 缺数据 (no bar), one with partial data a hatched bar with its coverage —
+    a data gap never reads as a low score."""
     means = [f for f in result.first_level_means if f.max_points > 0][::-1]
     keys = [f"{f.first_level}（{f.target_level}）" for f in means]
-    shares = [f.share * 100 for f in means]
     fig, ax = new_figure(6.2, 0.24 * len(keys) + 0.8)
-    colors = [GREEN if s >= 80 else AMBER if s >= 50 else RED for s in shares]
-    ax.barh(keys, shares, color=colors)
-    for y, s in enumerate(shares):
-        ax.text(s + 1, y, f"{s:.1f}%", va="center", fontsize=8)
-    ax.set_xlim(0, 112)
-    ax.set_xlabel("得分率（%，计入指数各年的平均）")
+    for y, f in enumerate(means):
+        if f.data_share is None:
+            ax.text(1, y, "缺数据（无实际数据）", va="center", fontsize=8, color="#666")
+            continue
+        s = f.data_share * 100
+        partial = f.coverage is not None and f.coverage < 1 - 1e-9
+        ax.barh(y, s, color=GREEN if s >= 80 else AMBER if s >= 50 else RED,
+                hatch="///" if partial else None, edgecolor="white" if partial else None, linewidth=0)
+        ax.text(s + 1, y, f"{s:.1f}%" + (f"（数据覆盖 {f.coverage * 100:.0f}%）" if partial else ""),
+                va="center", fontsize=8)
+    ax.set_yticks(range(len(keys)), keys)
+    ax.set_ylim(-0.6, len(keys) - 0.4)
+    partial_any = any(f.data_share is None or (f.coverage or 0) < 1 - 1e-9 for f in means)
+    ax.set_xlim(0, 150 if partial_any else 112)  # room for the coverage labels
+    ax.set_xticks(range(0, 101, 20))
+    ax.set_xlabel("得分率（%，有实际数据的指标，计入指数各年的平均）" if partial_any else "得分率（%，计入指数各年的平均）")
     fig.tight_layout()
     return fig
 

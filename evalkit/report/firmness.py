@@ -50,7 +50,11 @@ def firmness_section(ctx: ReportContext) -> Iterable[Md | Figure]:
     yield margins_section(firm)
     yield probabilities_section(firm)
     bands = {b.grade: b.min for b in ctx.catalog.grading.bands}
-    yield Figure(f"绩效指数的不确定性分布（{firm.uncertainty.samples}次抽样）", index_distribution_chart(firm, bands))
+    caption = f"绩效指数的不确定性分布（{firm.uncertainty.samples}次抽样）"
+    if firm.reference_only and firm.uncertainty.without_missing is not None:
+        caption = (f"绩效指数（参考值）的不确定性分布（{firm.uncertainty.samples}次抽样）："
+                   "深色为现有数据的不确定性，浅色为补齐缺失数据后的可能位置（假设缺失数据得分均匀取值）")
+    yield Figure(caption, index_distribution_chart(firm, bands))
     yield sensitivity_section(firm)
     if firm.sobol is not None:
         yield Figure("影响绩效指数的主要因素（Sobol指数）", sobol_chart(firm))
@@ -60,6 +64,8 @@ def margins_section(firm: Firmness) -> Md:
     """Distance to the bands and what the grade rests on (for the summary page)."""
     if firm.index is None:
         return Md("基本要求不达标，未开展绩效指数计算，故不分析等级的稳健性。")
+    if firm.reference_only:
+        return reference_margins(firm)
     m = firm.margins
     rows = []
     if m.above:
@@ -87,37 +93,86 @@ def margins_section(firm: Firmness) -> Md:
     return paragraphs(table(["项目", "结果"], rows, [1, 4]), note)
 
 
+def reference_margins(firm: Firmness) -> Md:
+    """Below the coverage minimum the index counts the missing data as 0: its distance to the grade
+    bands is not performance. Say what the index is and what supplying the data could change."""
+    assert firm.index is not None
+    top = firm.index + firm.missing_points
+    rows = [[Md("绩效指数"), Md("{} 分，仅为参考值：数据覆盖不足，缺失数据按0分计入，不反映园区绩效，不作定级依据").format(
+                _points(firm.index))],
+            [Md("补齐数据可能带来的变化"), Md("缺失数据对应 {} 分；补齐后指数在 {} 分（缺失指标均得0分）至 {} 分"
+                                             "（均得满分）之间，能否定级及等级由补齐的数据决定").format(
+                _points(firm.missing_points), _points(firm.index), _points(top))]]
+    note = Md("数据覆盖不足时不计算指数与各等级门槛的距离，也不分析单项指标变化对等级的影响："
+              "这些只在补齐数据、指数可作定级依据后才有意义。")
+    return paragraphs(table(["项目", "结果"], rows, [1, 4]), note)
+
+
 def probabilities_section(firm: Firmness) -> Md:
     """Grade probabilities and index quantiles of the Monte Carlo run, with its settings and seed."""
     u = firm.uncertainty
     if u is None:
         return Md("")
     probabilities = u.all.probabilities(u.grades)
-    quantiles = u.all.quantiles()
     grade_rows = [[_grade(g), f"{p:.1%}"] for g, p in probabilities.items() if p > 0]
-    quantile_rows = [[Md("第{}百分位").format(k[1:].lstrip("0") or "0"), _points(v)] for k, v in quantiles.items()]
     bands = u.bands
     scopes = "、".join(f"{SCOPE_ZH.get(k, k)} ±{v:.0%}" for k, v in bands.scopes.items())
-    settings = Md("不确定性设定：样本数 {}，随机种子 {}，区间文件 {}；权重 ±{}（各目标层权重合计不变），参考值 ±{}，"
+    settings = Md("不确定性设定：样本数 {}，随机种子 {}，区间文件 {}；权重 ±{}（各目标层权重合计不变），参考值 ±{}"
+                  "（有实际数据的指标每项一个因素，其参考值与下限同步变动），"
                   "数据按口径 {}，缺失数据得分在 {}–{} 之间均匀取值（评价本身按0分计）；共 {} 个不确定因素。"
                   "同一种子和设定可重现全部数字。").format(
         u.samples, u.seed, bands.id, f"{bands.weights:.0%}", f"{bands.references:.0%}", scopes,
         f"{bands.missing_range[0]:g}", f"{bands.missing_range[1]:g}", u.all.factors)
-    by_kind = [[KIND_ZH[kind], d.factors, _points(d.quantiles().get("p05")), _points(d.quantiles().get("p50")),
+    separate = firm.reference_only and u.without_missing is not None
+    by_kind = [[KIND_ZH[kind] + ("（补齐数据后的可能位置）" if separate and kind == "missing" else ""), d.factors,
+                _points(d.quantiles().get("p05")), _points(d.quantiles().get("p50")),
                 _points(d.quantiles().get("p95")), f"{d.probabilities(u.grades).get(u.grade, 0.0):.1%}"]
                for kind, d in u.by_kind.items() if d.factors]
-    note = Md("指标得分封顶于满分：已达满分的指标在数据向上波动时不再加分、向下波动时失分，因此指数分布的中位数可能低于评价结果。")
+    notes = [] if separate else [_median_note(firm, u.all)]
     if probabilities.get("not_rated", 0.0) > 0 and firm.grade != "not_rated":
-        note = note + Md("“不予定级”的概率来自数据波动使整体评价（目标年对照基准年）由正向变为负向的样本。")
+        notes.append(Md("“不予定级”的概率来自数据波动使整体评价（目标年对照基准年）由正向变为负向的样本。"))
+    by_kind_table = table(["来源", "因素数", "第5百分位", "中位数", "第95百分位", Md("保持{}的概率").format(_grade(u.grade))],
+                          by_kind, [1, 1, 1, 1, 1, 2])
+    if separate:
+        known, low, high = u.without_missing, bands.missing_range[0], bands.missing_range[1]
+        with_missing = u.all.quantiles()
+        return paragraphs(
+            Md("**蒙特卡洛不确定性分析**：评价结果为 {} 分（参考值，{}）。数据覆盖不足：缺失数据在评价中按0分计，"
+               "在本分析中得分在 {}–{} 之间取值，由此得到的是补齐数据后指数可能的位置，不是现有结果的误差，"
+               "故与其他来源分开列出。").format(_points(firm.index), _grade(firm.grade), f"{low:g}", f"{high:g}"),
+            Md("现有数据的不确定性（权重、参考值、数据同时变动，缺失数据仍按0分计）："),
+            table(["指数分位数", "分"], _quantile_rows(known.quantiles()), [1, 1]),
+            Md("补齐数据后指数的可能位置（另加缺失数据在 {}–{} 之间均匀取值）：中位数 {} 分，第5至第95百分位 {}–{} 分。"
+               "这不是预测：均匀取值只是假设，补齐的实际数据可使指数落在 {} 分（缺失指标均得0分）至 {} 分"
+               "（均得满分）之间的任何位置。").format(
+                f"{low:g}", f"{high:g}", _points(with_missing.get("p50")), _points(with_missing.get("p05")),
+                _points(with_missing.get("p95")), _points(firm.index), _points(firm.index + firm.missing_points)),
+            Md("各不确定性来源单独作用时："), by_kind_table, *notes, settings)
     return paragraphs(
         Md("**蒙特卡洛不确定性分析**：评价结果为 {} 分（{}）；在下述设定下各等级的概率如下。").format(
             _points(firm.index), _grade(firm.grade)),
         table(["等级", "概率"], grade_rows, [1, 1]),
-        table(["指数分位数", "分"], quantile_rows, [1, 1]),
-        Md("各不确定性来源单独作用时："),
-        table(["来源", "因素数", "第5百分位", "中位数", "第95百分位", Md("保持{}的概率").format(_grade(u.grade))],
-              by_kind, [1, 1, 1, 1, 1, 2]),
-        note, settings)
+        table(["指数分位数", "分"], _quantile_rows(u.all.quantiles()), [1, 1]),
+        Md("各不确定性来源单独作用时："), by_kind_table, *notes, settings)
+
+
+def _quantile_rows(quantiles: dict[str, float]) -> list[list]:
+    return [[Md("第{}百分位").format(k[1:].lstrip("0") or "0"), _points(v)] for k, v in quantiles.items()]
+
+
+def _median_note(firm: Firmness, together) -> Md:
+    """Why the median of all sources sits where it does: below the result because scores are capped at
+    full marks; above it because missing data, scored 0 by the evaluation, are drawn within their range."""
+    median = together.quantiles().get("p50")
+    if median is None or firm.index is None:
+        return Md("")
+    if median > firm.index + 0.005 and firm.missing_points > 0:
+        return Md("缺失数据在评价中按0分计、在本分析中在其取值范围内取值，因此分布高于评价结果："
+                  "高出的部分说明补齐数据后指数可能的位置，不是现有结果的误差。")
+    if median < firm.index - 0.005:
+        return Md("指标得分封顶于满分：已达满分的指标在数据向上波动时不再加分、向下波动时失分，"
+                  "因此指数分布的中位数低于评价结果。")
+    return Md("")
 
 
 def sensitivity_section(firm: Firmness, top: int = 10) -> Md:
@@ -148,12 +203,21 @@ def index_distribution_chart(firm: Firmness, bands: dict[str, float]):
     fig, ax = new_figure(7.0, 3.2)
     u = firm.uncertainty
     values = u.all.index[~np.isnan(u.all.index)]
-    ax.hist(values, bins=40, color=GREEN, alpha=0.85)
+    if firm.reference_only and u.without_missing is not None:
+        # the figures the park has apart from where supplying the missing data could take the index
+        known = u.without_missing.index[~np.isnan(u.without_missing.index)]
+        ax.hist(known, bins=40, color=GREEN, alpha=0.85, label="现有数据的不确定性")
+        ax.hist(values, bins=40, color=GREY, alpha=0.6, hatch="//", edgecolor="white", linewidth=0,
+                label="补齐缺失数据后的可能位置（假设）")
+        values = np.concatenate([known, values])
+    else:
+        ax.hist(values, bins=40, color=GREEN, alpha=0.85)
     for grade, threshold in bands.items():
         if values.min() - 3 <= threshold <= values.max() + 3:
             ax.axvline(threshold, color=GREY, linestyle="--", linewidth=1)
             ax.text(threshold, ax.get_ylim()[1] * 0.95, f" {grade} ≥ {threshold:g}", fontsize=8, color="#555")
-    ax.axvline(firm.index, color=RED, linewidth=1.5, label=f"评价结果 {firm.index:.2f}")
+    ax.axvline(firm.index, color=RED, linewidth=1.5,
+               label=f"评价结果 {firm.index:.2f}" + ("（参考值）" if firm.reference_only else ""))
     ax.set_xlabel("绩效指数（分）")
     ax.set_ylabel("样本数")
     ax.legend(fontsize=8, loc="upper left")

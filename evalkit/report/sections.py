@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from evalkit.evaluation.results import IndicatorResult, Rate, Result
+from evalkit.evaluation.results import IndicatorResult, LevelCheck, Rate, Result
 from evalkit.intake.checks import years_used
 from evalkit.report import charts, coverage, gaps, method, quality
 from evalkit.report.context import ReportContext
@@ -166,6 +166,19 @@ def _fifty_percent_verdict(passed: bool, index_status: str | None) -> str:
     return "满足" if passed else "不满足"
 
 
+def _level_rate(check: LevelCheck, index_status: str | None) -> str:
+    """A target level's share for the 50 % rule; below the coverage minimum the rate over the part with
+    real data instead (the rule's share would count the gaps as 0)."""
+    partial = check.coverage is not None and check.coverage < 1 - 1e-9
+    if index_status == "reference":
+        if check.data_share is None:
+            return "缺数据"
+        return f"有数据部分得分率 {check.data_share * 100:.1f}%，数据覆盖 {(check.coverage or 0) * 100:.0f}%"
+    if partial:
+        return f"{check.share * 100:.1f}%，数据覆盖 {check.coverage * 100:.0f}%"
+    return f"{check.share * 100:.1f}%"
+
+
 def summary(ctx: ReportContext) -> Md:
     result, n = ctx.result, ctx.numbers
     rows: list[list[Any]] = [["基本要求评价", gate_finding(ctx)]]
@@ -177,9 +190,10 @@ def summary(ctx: ReportContext) -> Md:
                 n.points(result.index), years_text(result.index_years), INDEX_STATUS_ZH[result.index_status or "final"])],
             ["各年度指数", "；".join(f"{y}年 {n.points(result.yearly[y].index)}" for y in result.index_years)],
             ["目标层50%规则", _fifty_percent_verdict(rule.passed, result.index_status) + "：" + "；".join(
-                f"{name} {n.points(c.mean_points)}/{c.max_points:g}分（{c.share * 100:.1f}%）"
+                f"{name} {n.points(c.mean_points)}/{c.max_points:g}分（{_level_rate(c, result.index_status)}）"
                 for name, c in rule.levels.items())
-             + ("（缺失数据按0分计，数据覆盖不足，仅供参考）" if result.index_status == "reference" else "")],
+             + ("（得分点数中缺失数据按0分计，数据覆盖不足，不作判定；得分率只按有实际数据的指标计算）"
+                if result.index_status == "reference" else "")],
             ["整体评价", f"{VERDICT_ZH[result.overall.verdict]}（{result.overall.base_year}年→{result.overall.target_year}年）"],
         ]
     rows.append(["评价等级", Md("**{0}**").format(GRADE_ZH[result.grade])])
@@ -274,7 +288,8 @@ def scope(ctx: ReportContext) -> Iterator[Md]:
         rows.append(["整体评价基准年与目标年", f"{result.overall.base_year}年 → {result.overall.target_year}年"])
     yield table(["项目", "内容"], rows, [1, 4])
     if s.notes:
-        yield paragraphs(Md("口径说明（统计范围不一致之处及处理）："), bullets(s.notes))
+        yield paragraphs(Md("口径说明（统计范围不一致之处及处理）："), bullets(s.notes),
+                         text_check_notice(result, "report.scope.notes"))
     else:
         yield Md("口径说明：") + PLACEHOLDER
 
@@ -593,11 +608,37 @@ def level_subtotals(result: Result) -> Md:
     return table(["年份", *levels, "指标得分合计", "加分", "年度指数"], rows)
 
 
+def _full_coverage(result: Result) -> bool:
+    return all(f.coverage is None or f.coverage >= 1 - 1e-9 for f in result.first_level_means)
+
+
+def data_rate(share: float | None) -> str:
+    """A score rate over the part with real data; 缺数据 when nothing has data (a gap, never 0 %)."""
+    return "缺数据" if share is None else f"{share * 100:.1f}%"
+
+
 def first_level_table(result: Result) -> Md:
-    rows = [[f.target_level, f.first_level, f"{f.mean_points:.2f}", f"{f.max_points:.2f}", f"{f.share * 100:.1f}%"]
+    if _full_coverage(result):
+        rows = [[f.target_level, f.first_level, f"{f.mean_points:.2f}", f"{f.max_points:.2f}", f"{f.share * 100:.1f}%"]
+                for f in result.first_level_means]
+        return paragraphs(Md("各一级指标得分（计入指数各年的平均值）："),
+                          table(["目标层", "一级指标", "平均得分", "满分", "得分率"], rows))
+    rows = [[f.target_level, f.first_level, f"{f.mean_points:.2f}", f"{f.max_points:.2f}",
+             data_rate(f.data_share), "—" if f.coverage is None else f"{f.coverage * 100:.0f}%"]
             for f in result.first_level_means]
-    return paragraphs(Md("各一级指标得分（计入指数各年的平均值）："),
-                      table(["目标层", "一级指标", "平均得分", "满分", "得分率"], rows))
+    return paragraphs(
+        Md("各一级指标得分（计入指数各年的平均值）："),
+        table(["目标层", "一级指标", "平均得分", "满分", "得分率（有数据部分）", "数据覆盖"], rows, [2, 3, 2, 2, 3, 2]),
+        Md("平均得分为计入指数的得分点数（缺失数据按0分计）；得分率只按有实际数据的指标年度计算"
+           "（其得分 ÷ 其满分），数据覆盖为这些指标年度占该一级指标满分的比例。")
+        + (Md("“缺数据”表示该一级指标没有实际数据，是数据缺口，不代表表现差。")
+           if any(f.data_share is None for f in result.first_level_means) else Md("")))
+
+
+def first_level_caption(result: Result) -> str:
+    if _full_coverage(result):
+        return "各一级指标得分率（计入指数各年的平均值）"
+    return "各一级指标得分率（有实际数据部分，计入指数各年的平均值；斜线为数据不全，灰色“缺数据”为无实际数据）"
 
 
 def index_section(result: Result) -> Md:
@@ -623,7 +664,7 @@ def scores_and_index(ctx: ReportContext) -> Iterator[Md | Figure]:
     yield heading(2, "目标层得分")
     yield level_subtotals(result)
     yield first_level_table(result)
-    yield Figure("各一级指标得分率（计入指数各年的平均值）", charts.first_level_chart(result))
+    yield Figure(first_level_caption(result), charts.first_level_chart(result))
     yield method.bonus(result)
     yield heading(2, "绩效指数")
     yield index_section(result)
@@ -793,8 +834,34 @@ def weaknesses_chapter(ctx: ReportContext) -> Iterator[Md | Figure]:
 
 def conclusion(ctx: ReportContext) -> Iterator[Md]:
     info = ctx.park.report
-    yield paragraphs(Md("**评价结论**"), escape(or_placeholder(info.conclusion)))
-    yield paragraphs(Md("**建议**"), bullets(info.recommendations) if info.recommendations else escape(PLACEHOLDER))
+    yield paragraphs(Md("**评价结论**"), escape(or_placeholder(info.conclusion)),
+                     missing_conclusion_notice(ctx.result), text_check_notice(ctx.result, "report.conclusion"))
+    yield paragraphs(Md("**建议**"), bullets(info.recommendations) if info.recommendations else escape(PLACEHOLDER),
+                     text_check_notice(ctx.result, "report.recommendations"))
+
+
+def text_check_notice(result: Result, field: str) -> Md | None:
+    """The marked notice under the assessor's text at `field` where it disagrees with the computed
+    result (evalkit.evaluation.narrative); the text itself stays as written."""
+    found = [f for f in result.narrative if f.kind != "missing" and (f.field == field or f.field.startswith(field + "["))]
+    if not found:
+        return None
+    return Md("\n").join([
+        Md("> **evalkit 核对提示（非评价机构文字）**：以上{0}由评价机构填写，按原文照录。evalkit 将其中的数字和等级与本报告的"
+           "计算结果核对，发现以下不一致，请评价机构核实修改：").format(found[0].label_zh),
+        Md(">"), *(Md("> - {0}。").format(f.text_zh) for f in found)])
+
+
+def missing_conclusion_notice(result: Result) -> Md | None:
+    """A conclusion left blank although the evaluation found what "须在评价结论中说明"."""
+    missing = next((f for f in result.narrative if f.kind == "missing"), None)
+    if missing is None:
+        return None
+    return Md("\n").join([
+        Md("> **评价结论缺失，本报告不完整**：评价机构尚未填写评价结论。“评价方法说明”中作答与数据的一致性核对发现 {0} 项"
+           "不一致，须在评价结论中说明；评价结论至少须逐项说明以下不一致的核实情况及对评价结果的影响：").format(
+            len(missing.must_address)),
+        Md(">"), *(Md("> - {0}").format(line) for line in missing.must_address)])
 
 
 def grade_chapter(ctx: ReportContext) -> Md:
