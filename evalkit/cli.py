@@ -122,8 +122,9 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_argument("--template", type=Path, help="report template folder (default: the one installed with "
                                                    "evalkit, i.e. report_template/)")
     sub.add_argument("--final", action="store_true",
-                     help="formal report (正式报告): refused (exit 2) unless every reference used is confirmed, "
-                          "by the catalog or by the park file's reference_confirmations (文号 and clause)")
+                     help="formal report (正式报告): refused (exit 2) unless every reference used is confirmed "
+                          "(by the catalog or the park file's reference_confirmations: 文号 and clause), no "
+                          "【待评价机构填写】 is left and the assessor's text agrees with the results")
 
     sub = commands.add_parser("verify", help="re-execute an archived report and check that results.json "
                                              "is reproduced exactly (exit 0) or list the differences (exit 1)")
@@ -411,12 +412,14 @@ def cmd_render(args) -> int:
     park = load_checked_park(args.park, args.params_dir, catalog, window, factors, args.base_year)
     result = evaluate(park, catalog, window, factors=factors, strict=True if args.strict else None,
                       base_year=args.base_year)
+    for late in result.factors_after_report_date:  # the report notes it beside the factor too
+        print(f"[evalkit] warning: {inert(late.text_zh)}", file=sys.stderr)
     for line in text_check_lines(result):
         print(f"[evalkit] {inert(line)}", file=sys.stderr)
     catalog_path = args.catalog or default_catalog_path()
     options = {"strict": True} if args.strict else {}
     if args.final:
-        _refuse_unconfirmed(result, park, catalog_path)
+        _refuse_draft(result, park, catalog_path)
         options["final"] = True
     try:
         outcome = render_report(
@@ -436,8 +439,12 @@ def cmd_render(args) -> int:
     return EXIT_OK
 
 
-def _refuse_unconfirmed(result: Result, park: LoadedPark, catalog_path: Path) -> None:
-    """`render --final`: every reference the evaluation uses must be confirmed (issue 12)."""
+def _refuse_draft(result: Result, park: LoadedPark, catalog_path: Path) -> None:
+    """`render --final`: every reference the evaluation uses must be confirmed (issue 12), nothing
+    left for the assessor to fill in (no 【待评价机构填写】 in the report) and no assessor's text that
+    the evaluation contradicts (evalkit.evaluation.narrative)."""
+    from evalkit.report.unfilled import unfilled_fields
+
     problems = Problems()
     for ref in result.unverified_references:
         problems.add(str(catalog_path), f"indicators[{ref.code}].scoring.{ref.field}", f"{ref.value:g} {ref.unit}",
@@ -445,6 +452,12 @@ def _refuse_unconfirmed(result: Result, park: LoadedPark, catalog_path: Path) ->
                      f"the catalog, or reference_confirmations.{ref.code} (document_no 文号, clause 条款, "
                      f"confirmed_by) in {park.path.name}; now: {ref.source}",
                      year=ref.years[-1])
+    for place in unfilled_fields(park.input):
+        problems.add(str(park.path), place.field, "—",
+                     f"filled in for a formal report (正式报告): the report shows 【待评价机构填写】 at {place.place_zh}")
+    for finding in result.narrative:  # the assessor's text contradicts the result, or omits what it must say
+        problems.add(str(park.path), finding.field, finding.claimed or "—",
+                     f"text that agrees with the evaluation for a formal report (正式报告): {finding.text_zh}")
     problems.raise_if_errors()
 
 

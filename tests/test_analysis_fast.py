@@ -56,6 +56,18 @@ def test_demo_parks_equal_the_traced_engine(park_id, catalog, factors):
     assert_same(result, fast.evaluate_prepared(fast.prepare(park, catalog, WINDOW, factors=factors)))
 
 
+def test_unchanged_electricity_with_green_power_bought_is_no_emission_rise_in_either_engine(catalog, factors):
+    # Review finding 7: demo-chem buys 150 000 万kWh in 2020 and 2021 and deducts 5 000 万kWh of green
+    # power in 2021; with one factor series for both years total CO2 falls and I11 scores full marks.
+    park = load_park("demo-chem", PARAMS)
+    result = evaluate(park, catalog, WINDOW, factors=factors)
+    fr = fast.evaluate_prepared(fast.prepare(park, catalog, WINDOW, factors=factors))
+    i11 = next(i for i in result.yearly[2021].indicators if i.code == "I11")
+    assert i11.value < 0 and i11.points == pytest.approx(4.0)
+    assert fr.points[0, fr.years.index(2021), fr.codes.index("I11")] == pytest.approx(4.0)
+    assert_same(result, fr)
+
+
 def test_every_scoring_method_has_a_vectorised_twin():
     assert set(METHODS) == set(fast.VECTOR_METHODS) | fast.LEVEL_METHODS
 

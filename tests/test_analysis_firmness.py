@@ -272,6 +272,7 @@ def test_report_section_shows_margins_and_probabilities(chem, catalog, factors):
     assert f"不计加分项：指数 {bonus.index:.2f}，等级 {firm_show.GRADE_ZH[bonus.grade]}（{changed}）" in margins_text
     probabilities = plain(firm_show.probabilities_section(firm))
     assert "随机种子 3" in probabilities and "样本数 1000" in probabilities
+    assert f"不确定性区间设定（{firm.uncertainty.bands.id}）" in probabilities and "区间文件" not in probabilities
     for grade, p in firm.uncertainty.all.probabilities(firm.uncertainty.grades).items():
         if p:
             assert f"{p:.1%}" in probabilities

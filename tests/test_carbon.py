@@ -187,12 +187,35 @@ def test_intensity_productivity_and_traces():
 
 # Grid-factor choice
 
+def test_a_park_that_deducts_green_electricity_in_any_year_uses_the_residual_series_every_year():
+    # Review finding 7: 2020 at the inclusive 0.5568 and 2021 at the residual 0.5942 made unchanged
+    # electricity read as a 6.7 % emission rise. One series for all years: 2020 (fallback to 2021) at 0.5942.
+    fields = dict(electricity_purchased=series("MWh", {2020: 100, 2021: 100}),
+                  green_electricity=series("MWh", {2020: 0, 2021: 40}))
+    before, after = run(2020, **fields), run(2021, **fields)
+    assert before.by_source["外购电力"] == pytest.approx(100_000 * 0.5942 / 1000)
+    assert after.by_source["外购电力"] == pytest.approx(60_000 * 0.5942 / 1000)
+    assert after.total_t < before.total_t                       # green power bought lowers emissions
+    line = before.lines[0]
+    assert line.charged_factor == "electricity.national_average_excl_market_nonfossil" and line.charged == 100_000
+    assert "2021年扣除市场化交易绿色电力" in line.co2_trace.note and "变化率可比" in line.co2_trace.note
+    assert [f.id for f in before.factors if f.id.startswith("electricity.")] == [
+        "electricity.national_average_excl_market_nonfossil"]   # the unused inclusive factor is not listed
+
+
+def test_exported_electricity_is_credited_on_the_same_series():
+    result = run(2022, electricity_purchased=series("MWh", {2022: 100}), electricity_exported=series("MWh", {2022: 10}),
+                 green_electricity=series("MWh", {2022: 40}))
+    assert result.by_source["输出电力"] == pytest.approx(-10_000 * 0.5856 / 1000)
+
+
 @pytest.mark.parametrize("choice, year, factor, published_year", [
     ("national_average", 2021, 0.5568, 2021),
     ("national_average", 2022, 0.5366, 2022),
     ("national_average", 2023, 0.5306, 2023),
     ("regional:华东", 2022, 0.5617, 2022),
     ("regional:南方", 2022, 0.3869, 2022),
+    ("regional:华北", 2023, 0.6361, 2023),         # 公告2025年第47号 (finding 9: not the 2022 value)
     ("mee_reporting_2022", 2021, 0.5703, None),
     ("mee_reporting_2022", 2023, 0.5703, None),
 ])
@@ -204,16 +227,57 @@ def test_grid_factor_follows_the_parks_choice(choice, year, factor, published_ye
     assert not any(use.name_zh in note for note in result.notes)
 
 
-@pytest.mark.parametrize("choice, year, used, factor", [
-    ("national_average", 2020, 2021, 0.5568),
-    ("national_average", 2024, 2023, 0.5306),
-    ("regional:华东", 2023, 2022, 0.5617),
+@pytest.mark.parametrize("choice, year, used, factor, notice", [
+    ("national_average", 2020, 2021, 0.5568, "公告2024年第12号"),
+    ("national_average", 2024, 2023, 0.5306, "公告2025年第47号"),
+    ("regional:华北", 2021, 2022, 0.6776, "公告2024年第33号"),
 ])
-def test_fallback_year_is_applied_and_noted(choice, year, used, factor):
+def test_fallback_year_is_applied_and_noted(choice, year, used, factor, notice):
     result = run(year, grid_factor=choice, electricity_purchased=series("MWh", {year: 1000}))
     assert result.total_t == pytest.approx(1000 * factor)
-    assert next(f for f in result.factors if f.id == f"electricity.{choice}").year == used
-    assert any(f"无{year}年发布值" in note and f"{used}年值" in note for note in result.notes)
+    use = next(f for f in result.factors if f.id == f"electricity.{choice}")
+    assert use.year == used and notice in use.source      # the source is the notice that gives the value used
+    [note] = [n for n in result.notes if use.name_zh in n]
+    assert f"未收录{year}年值" in note and f"采用{used}年值" in note and notice in note
+    assert "无" + str(year) + "年发布值" not in note      # the 2021 notice did publish regional factors
+
+
+def test_regional_fallback_says_why_and_each_year_cites_its_own_notice():
+    # Review finding 9: 华北 2020–2023 all showed 0.6776 with "无2021/2023年发布值" beside a source
+    # naming the 2021 and 2023 notices.
+    energy = dict(grid_factor="regional:华北", electricity_purchased=series("MWh", {2021: 1000, 2023: 1000}))
+    y2021, y2023 = run(2021, **energy), run(2023, **energy)
+    [u2021], [u2023] = ([f for f in y.factors if f.id == "electricity.regional:华北"] for y in (y2021, y2023))
+    assert (u2021.value, u2021.year) == (0.6776, 2022) and "公告2024年第33号" in u2021.source
+    assert "2021年电力" not in u2021.source and "2023年电力" not in u2021.source
+    assert (u2023.value, u2023.year) == (0.6361, 2023) and "公告2025年第47号" in u2023.source
+    assert any("2021年公告也发布了区域因子" in note for note in y2021.notes)
+    assert not any("华北" in note for note in y2023.notes)
+
+
+def test_sources_carry_their_publication_dates():
+    use = next(f for f in run(2023, electricity_purchased=series("MWh", {2023: 1})).factors
+               if f.id == "electricity.national_average")
+    assert use.published == "2025-12-31"
+    assert TABLE.sources["mee_nbs_2021"].published.isoformat() == "2024-04-12"
+    assert "hfyfsb.com" in TABLE.sources["mee_nbs_2021"].published_basis
+
+
+def test_a_series_needs_a_source_for_each_published_year(tmp_path):
+    raw = yaml.safe_load(DEFAULT_TABLE.read_text(encoding="utf-8"))
+    raw["electricity"]["regional:华北"]["source"] = {2022: "mee_nbs_2022", 2023: "no_such_source"}
+    raw["electricity"]["regional:西北"]["source"] = {2022: "mee_nbs_2022"}
+    path = tmp_path / "factors.yaml"
+    path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(InputError) as excinfo:
+        load_factors(path)
+    assert {p.field for p in excinfo.value.problems} == {"electricity.regional:西北"}
+    del raw["electricity"]["regional:西北"]
+    path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(InputError) as excinfo:
+        load_factors(path)
+    [problem] = excinfo.value.problems
+    assert (problem.field, problem.value) == ("electricity.regional:华北.source", "no_such_source")
 
 
 def test_year_without_value_or_fallback_is_an_error():
@@ -355,7 +419,7 @@ def test_bad_table_shape(tmp_path):
 
 
 def test_default_table_sources_and_flags():
-    assert (TABLE.id, TABLE.version) == ("evalkit-default", "2025.1")
+    assert (TABLE.id, TABLE.version) == ("evalkit-default", "2026.1")   # after the 2023 notice of 2025-12-31
     assert TABLE.heat["default_heat"].verified is False          # 0.11 tCO2/GJ: no primary source found
     # research/references.md: no factor of the table was read in its primary text
     assert not any(factor.verified for _, factor, _ in TABLE.entries())
@@ -363,4 +427,4 @@ def test_default_table_sources_and_flags():
     assert TABLE.electricity["national_average_excl_market_nonfossil"].by_year == {2021: 0.5942, 2022: 0.5856,
                                                                                    2023: 0.6096}
     assert TABLE.fuels["raw_coal"].carbon_content.verified is False
-    assert all(factor.source in TABLE.sources for _, factor, _ in TABLE.entries())
+    assert all(key in TABLE.sources for _, factor, _ in TABLE.entries() for key in factor.source_keys())

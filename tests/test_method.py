@@ -47,15 +47,17 @@ def small_park(raw: dict) -> dict:
 def test_grid_factor_decomposition_adds_up_and_matches_hand_computation(catalog, chem_raw, make_park):
     result = evaluate(make_park(small_park(chem_raw)), catalog, WINDOW)
     d = result.carbon_decomposition
-    # by hand: 2021 (base) 1 000 000 kWh × 0.5568 = 556.8 t → 0.05568 t/万元
-    #          2023 (target) 800 000 kWh × 0.6096 (without market-traded non-fossil) = 487.68 t → 0.048768
+    # by hand (one series for every year, as the park deducts green power in 2023):
+    #          2021 (base) 1 000 000 kWh × 0.5942 (without market-traded non-fossil) = 594.2 t → 0.05942 t/万元
+    #          2023 (target) 800 000 kWh × 0.6096 = 487.68 t → 0.048768
     #          2023 at the 2021 value of the same series: 800 000 × 0.5942 = 475.36 t → 0.047536
     assert (d.base_year, d.target_year) == (2021, 2023)
-    assert d.intensity_base == pytest.approx(0.05568)
+    assert d.intensity_base == pytest.approx(0.05942)
     assert d.intensity_target == pytest.approx(0.048768)
     assert d.intensity_target_at_base_factor == pytest.approx(0.047536)
     assert d.grid_effect == pytest.approx(0.048768 - 0.047536)       # +0.001232: the factor rose
-    assert d.park_effect == pytest.approx(0.047536 - 0.05568)        # −0.008144: the park's own change
+    # −0.011884 = the 200 000 kWh of green power × 0.5942: the park's own change, no series switch in it
+    assert d.park_effect == pytest.approx(0.047536 - 0.05942)
     assert d.grid_effect + d.park_effect == pytest.approx(d.change, abs=1e-15)
     assert d.change == pytest.approx(result.yearly[2023].carbon["intensity"] - result.yearly[2021].carbon["intensity"])
     assert "0.5942" in d.traces["recomputed"].substituted and "0.6096" in d.traces["recomputed"].substituted

@@ -58,17 +58,17 @@ def findings_for(chem, conclusion: str, recommendations: list[str] | None = None
 
 def test_a_wrong_index_is_named_with_the_computed_one(chem):
     _, result = chem
-    assert result.index == pytest.approx(88.30)
+    assert result.index == pytest.approx(88.46)
     found = findings_for(chem, "园区2021—2023年绩效指数为85.90，评价等级为AAA级。")
     assert [f.kind for f in found] == ["index"]
-    assert found[0].text_zh.startswith("评价结论文字中的绩效指数 85.90 与计算结果 88.30 不一致")
+    assert found[0].text_zh.startswith("评价结论文字中的绩效指数 85.90 与计算结果 88.46 不一致")
     assert found[0].field == "report.conclusion"
 
 
 def test_the_right_index_and_yearly_indices_pass_at_the_reports_precision(chem):
     _, result = chem
     yearly = [f"{result.yearly[y].index:.2f}" for y in YEARS]
-    text = (f"绩效指数为88.3分，各年指数分别为{yearly[0]}、{yearly[1]}和{yearly[2]}；2023年指数为{yearly[2]}，"
+    text = (f"绩效指数为88.46分，各年指数分别为{yearly[0]}、{yearly[1]}和{yearly[2]}；2023年指数为{yearly[2]}，"
             "评价等级为AAA级；不能评为AA级及以上的情形不存在。30分钟内完成。满分100分。空气质量指数为45。")
     assert findings_for(chem, text) == []
 
@@ -94,13 +94,13 @@ def test_the_notice_stands_next_to_the_text_in_the_report_and_in_the_warnings():
     def edit(report):
         report.conclusion = "绩效指数为85.90，评价等级为AA级。"
     park, result = evaluated("demo-chem", edit)
-    assert "报告文字核对：评价结论文字中的绩效指数 85.90 与计算结果 88.30 不一致" in "\n".join(result.warnings)
+    assert "报告文字核对：评价结论文字中的绩效指数 85.90 与计算结果 88.46 不一致" in "\n".join(result.warnings)
     md = report_markdown(park, result)
     section = md[md.index("**评价结论**"):md.index("**建议**")]
     text = re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", section)
     assert "绩效指数为85.90，评价等级为AA级。" in text  # the assessor's text, as written
     assert "> **evalkit 核对提示" in section  # evalkit's own marked notice
-    assert "> - 评价结论文字中的绩效指数 85.90 与计算结果 88.30 不一致" in text
+    assert "> - 评价结论文字中的绩效指数 85.90 与计算结果 88.46 不一致" in text
     assert "> - 评价结论文字中的等级“AA级”与计算结果“AAA级”不一致" in text
 
 

@@ -17,6 +17,7 @@ from evalkit.report import chapters
 from evalkit.report.context import ReportContext
 from evalkit.report.numbers import number
 from evalkit.report.sections import PLACEHOLDER, Figure
+from evalkit.report.unfilled import unfilled_fields
 
 PARAMS = Path(__file__).resolve().parents[1] / "params"
 YEARS = [2021, 2022, 2023]
@@ -117,7 +118,7 @@ def test_gate_items_data_rows_and_levels_cite_evidence_ids(texts):
     assert re.search(r"^\| 工业增加值 \| 亿元 \| 300 \| 330 \| 360 \| 395 \| D01 \|$", text, re.M)
     assert re.search(r"^\| I19 \| 土地规划合理利用水平 \| 2023 \| A（优） \| Q03 \| 2\.00 \|$", text, re.M)
     register = text[text.index("# 附录A"):]
-    assert re.search(r"^\| B01 \| .+ \| B01\.txt [0-9a-f]{12} \|$", register, re.M)
+    assert re.search(r"^\| B01 \| .+ \| B01\.txt [0-9a-f]{16} \|$", register, re.M)
 
 
 def test_numbers_never_use_scientific_notation():
@@ -157,7 +158,7 @@ def test_an_unregistered_evidence_id_is_an_error(tmp_path):
 
 PROGRAMMER_TEXT = re.compile(r"[a-z]+_[a-z_]+|prev\(|round_half_up|DIGEST|\bNone\b|\{\}|\breference\b|\bfloor\b"
                              r"|qualitative\.|\bdata\.|\benergy\.|\d[eE][-+]?\d|@\d{4}"
-                             r"|--[a-z]+|evalkit (?:render|verify|score|validate|sign)\b")
+                             r"|--[a-z]+|evalkit (?:render|verify|score|validate|sign|gaps)\b|由 ?evalkit|可由 ?evalkit")
 
 
 def test_no_programmer_text_before_the_appendices_for_any_park(texts):
@@ -165,6 +166,8 @@ def test_no_programmer_text_before_the_appendices_for_any_park(texts):
     for park, text in texts.items():
         body = text[:text.index(f"# {first_appendix}")]
         body = re.sub(r"```\{=\w+\}.*?```", "", body, flags=re.S)  # raw page breaks and contents fields
+        for field in unfilled_fields(load_park(park, PARAMS).input):  # the park-file fields the assessor fills in
+            body = body.replace(f"| {field.field} |", "")
         assert not PROGRAMMER_TEXT.findall(body), (park, PROGRAMMER_TEXT.findall(body)[:8])
 
 
@@ -362,3 +365,93 @@ def test_complete_data_keep_the_plain_score_rate(texts):
     assert "| 目标层 | 一级指标 | 平均得分 | 满分 | 得分率 |" in chem and "得分率（有数据部分）" not in chem
     rule = next(line for line in chem.splitlines() if "目标层50%规则" in line)
     assert "有数据部分" not in rule and "数据覆盖" not in rule
+
+
+APPENDIX_PROGRAMMER_TEXT = re.compile(r"[a-z]+_[a-z_]+|\benergy\.|\bdata\.|\[\d{4}|\{\}|\bNone\b|由 ?evalkit ?核算|区间文件")
+
+
+def test_the_appendices_speak_chinese_outside_the_symbols_table():
+    """Trace notes name data items in Chinese (not nonfossil_tce, energy.electricity_purchased), the run
+    parameters are Chinese labels and values (not [2021, 2022, 2023], None, {}); only 符号对照 shows symbols."""
+    park = load_park("demo-chem", PARAMS)
+    result = evaluate(park, CATALOG, YEARS, factors=FACTORS)
+    ctx = ReportContext(result, CATALOG, park.input, evidence_dir=park.evidence_dir,
+                        files={"园区数据文件": str(park.path)},
+                        parameters={"park": "demo-chem", "years": YEARS, "base_year": None, "options": {}})
+    text = report_text(ctx)
+    appendices = [h for h in chapters.headings() if h.startswith("附录")]
+    start, symbols = text.index(f"# {appendices[0]}"), text.index("### 符号对照")
+    shown = text[start:symbols] + text[text.index(f"# {appendices[2]}"):]
+    assert "见非化石能源消费量的计算" in shown and "由外购电力" in shown
+    assert not APPENDIX_PROGRAMMER_TEXT.findall(shown), APPENDIX_PROGRAMMER_TEXT.findall(shown)[:8]
+    assert "| 评价窗口 | 2021—2023年 |" in shown and "| 运行选项 | 无（默认设置） |" in shown
+    assert "| 整体评价基准年 | 未指定（按园区数据文件的基准年，未填写时取评价窗口首年，本次为2021年） |" in shown
+
+
+def test_trace_sources_in_the_results_name_data_items_not_symbols():
+    from evalkit.archive import write_results
+
+    for park_id in ("demo-chem", "demo-heavy"):
+        ctx = context(park_id)
+        sources: list[str] = []
+
+        def walk(node, key=None):
+            if isinstance(node, dict):
+                for k, v in node.items():
+                    walk(v, k)
+            elif isinstance(node, list):
+                for v in node:
+                    walk(v, key)
+            elif key == "source" and isinstance(node, str):
+                sources.append(node)
+        import json
+        import tempfile
+        with tempfile.TemporaryDirectory() as folder:
+            write_results(ctx.result, Path(folder) / "results.json")
+            walk(json.loads((Path(folder) / "results.json").read_text("utf-8")))
+        computed = [s for s in sources if s.startswith(("见", "由"))]
+        assert computed and not [s for s in computed if re.search(r"[a-z]+_[a-z_]+|\benergy\.", s)], park_id
+
+
+def test_every_evidence_count_in_the_report_is_the_registers(texts):
+    for park, text in texts.items():
+        registered = len(load_park(park, PARAMS).input.evidence)
+        counts = re.findall(r"证明材料[^。，\n|]{0,8}?(\d+)\s*份", text)
+        assert counts and set(counts) == {str(registered)}, (park, counts)
+
+
+def register_rows(text: str) -> dict[str, list[str]]:
+    register = text[text.index("| 编号 | 证明材料（出具单位，文号，日期）"):]
+    register = register[:register.index("\n\n")]
+    return {cells[0]: cells[1:] for line in register.splitlines()[2:]
+            for cells in [[c.strip() for c in line.strip("|").split(" | ")]]}
+
+
+def test_the_evidence_register_shows_16_hex_digits_as_its_header_says(texts):
+    text = texts["demo-chem"]
+    assert "SHA-256 摘要（前16位）" in text
+    digests = [re.fullmatch(r"\S+ ([0-9a-f]+)", row[-1]).group(1) for row in register_rows(text).values()]
+    assert digests and {len(d) for d in digests} == {16}
+
+
+def test_the_register_does_not_repeat_what_the_title_names():
+    from evalkit.intake.models import EvidenceItem
+
+    def edit(park):
+        park.evidence += [EvidenceItem(id="X01", title="绿色电力交易凭证（省电力交易中心）", issuer="省电力交易中心",
+                                       date="2024-01-05"),
+                          EvidenceItem(id="X02", title="审查意见（示范环审〔2020〕3号）", doc_no="示范环审〔2020〕3号",
+                                       issuer="示范市生态环境局"),
+                          EvidenceItem(id="X03", title="监测年报", verified_by="评价组 王敏；评价组 李强；评价组 王敏")]
+    rows = register_rows(report_text(context("demo-chem", edit)))
+    assert rows["X01"][0] == "绿色电力交易凭证（省电力交易中心）（2024-01-05）"
+    assert rows["X02"][0] == "审查意见（示范环审〔2020〕3号）（示范市生态环境局）"
+    assert rows["X03"][2] == "评价组 王敏；评价组 李强"
+    assert rows["D30"][0].count("省电力交易中心") == 1
+
+
+def test_the_demo_registers_name_each_person_once_per_item():
+    for path in PARAMS.glob("demo-*.yaml"):
+        for item in load_park(path.stem, PARAMS).input.evidence:
+            names = re.split(r"[；、]", re.sub(r"评价组 |（虚构）", "", item.verified_by or ""))
+            assert len(names) == len(set(names)), (path.name, item.id, item.verified_by)

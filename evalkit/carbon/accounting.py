@@ -10,8 +10,11 @@ Electricity and heat conventions, stated in the report's methodology:
 - green electricity (energy.green_electricity) is market-traded green electricity bought (绿电交易),
   a part of purchased electricity: it is not charged a grid factor, and the rest of purchased
   electricity is charged the grid factor's `residual` (MEE/NBS factor without market-traded
-  non-fossil power) so that the green power is not counted twice; in a year without green
-  electricity the inclusive factor applies;
+  non-fossil power) so that the green power is not counted twice;
+- one factor series for all years of a park: once the park deducts green electricity in any year of
+  its file, every year's grid electricity is charged the `residual` series, so that a change rate
+  (indicator 11, the overall evaluation) never compares two series and switching series never
+  reads as an emission change; a park that never deducts uses the inclusive series throughout;
 - onsite renewable generation used in the park emits nothing, adds to energy consumption and
   counts as non-fossil;
 - exported electricity and heat are subtracted at the same factors (negative lines).
@@ -66,6 +69,7 @@ class FactorUse(BaseModel):
     year: int | None
     source: str
     verified: bool
+    published: str | None = None     # ISO date the source was published, when the table gives it
 
     def trace_input(self, symbol: str) -> TraceInput:
         source = self.source if self.verified else self.source + UNVERIFIED
@@ -160,6 +164,10 @@ class _Ledger:
         self.problems = Problems()
         self.factors: dict[str, FactorUse | None] = {}
         self.notes: list[str] = []
+        green = energy.green_electricity
+        self.green_years = sorted(y for y, v in green.values.items() if v) if green is not None else []
+        """The years of the file in which green electricity is deducted: any one puts every year on the
+        residual series (module docstring)."""
 
     def problem(self, field: str, value: object, expected: str) -> None:
         self.problems.add(self.file, field, value, expected, year=self.year)
@@ -194,11 +202,14 @@ class _Ledger:
                                        f"fallback_years {sorted(factor.fallback_years) or 'none'})")
         else:
             number, used_year = found
+            source = self.table.sources[factor.source_key(used_year)]
             use = FactorUse(id=factor_id, name_zh=name_zh, value=number, unit=factor.unit, year=used_year,
-                            source=self.table.sources[factor.source].title, verified=factor.verified)
+                            source=source.title, verified=factor.verified,
+                            published=source.published.isoformat() if source.published else None)
             if used_year not in (None, self.year):
-                self.notes.append(f"{name_zh}无{self.year}年发布值，按因子表 {self.table.label} 的规定"
-                                  f"采用{used_year}年值 {fmt(number)} {factor.unit}。")
+                reason = f"（{factor.fallback_reason}）" if factor.fallback_reason else ""
+                self.notes.append(f"{name_zh}：因子表 {self.table.label} 未收录{self.year}年值{reason}，按因子表的规定"
+                                  f"采用{used_year}年值 {fmt(number)} {factor.unit}，出处：{source.title}。")
         self.factors[factor_id] = use
         return use
 
@@ -413,17 +424,8 @@ def _carrier_line(ledger: _Ledger, name: str, act: _Activity, with_co2: bool,
     else:
         k = ledger.electricity_tce
     emits = with_co2 and name != "onsite_renewable"
-    ef = (ledger.heat if is_heat else ledger.grid) if emits else None
     deducted = green is not None and green.value > 0
-    residual_note = None
-    if emits and deducted:
-        if ledger.residual is not None:
-            ef = ledger.residual
-            residual_note = ("扣除市场化交易绿色电力后，其余外购电量采用不包括市场化交易非化石能源电量的"
-                             "全国电力平均二氧化碳排放因子，避免绿色电力重复计算")
-        else:
-            residual_note = (f"因子表未给出“{ef.name_zh if ef else ledger.energy.grid_factor}”不含市场化交易"
-                             "非化石能源电量的版本，其余外购电量仍按该因子计算，绿色电力可能被重复扣减")
+    ef, residual_note = ((ledger.heat, None) if is_heat else _grid_factor(ledger, deducted)) if emits else (None, None)
     if k is None or (emits and ef is None):
         return None
     per, per_text = (1, "") if is_heat else (1000, " ÷ 1000")  # per-kWh factors are in kg
@@ -457,6 +459,24 @@ def _carrier_line(ledger: _Ledger, name: str, act: _Activity, with_co2: bool,
         line.charged = carrier.sign * (act.value - (green.value if green else 0.0))
         line.charged_factor = ef.id
     return line
+
+
+def _grid_factor(ledger: _Ledger, deducted: bool) -> tuple[FactorUse | None, str | None]:
+    """The grid factor charged this year and why: the residual series for every year of a park that
+    deducts green electricity in any year (module docstring), else the park's chosen factor."""
+    chosen = ledger.table.electricity.get(ledger.energy.grid_factor)
+    if ledger.green_years and chosen is not None and chosen.residual is not None:
+        if deducted:
+            return ledger.residual, ("扣除市场化交易绿色电力后，其余外购电量采用不包括市场化交易非化石能源电量的"
+                                     "全国电力平均二氧化碳排放因子，避免绿色电力重复计算")
+        years = "、".join(map(str, ledger.green_years))
+        return ledger.residual, (f"本年未扣除绿色电力；园区{years}年扣除市场化交易绿色电力，为使各年排放及其变化率可比，"
+                                 "各年外购电量统一采用不包括市场化交易非化石能源电量的因子序列")
+    ef = ledger.grid
+    if not deducted:
+        return ef, None
+    return ef, (f"因子表未给出“{ef.name_zh if ef else ledger.energy.grid_factor}”不含市场化交易"
+                "非化石能源电量的版本，其余外购电量仍按该因子计算，绿色电力可能被重复扣减")
 
 
 def _reported_line(ledger: _Ledger, name: str, name_zh: str, formula_zh: str) -> CarbonLine | None:
@@ -540,7 +560,7 @@ def _sum_trace(formula_zh: str, symbol: str, lines: list[CarbonLine], attr: str,
     total = math.fsum(values)  # exact: the total must not depend on the order of the fuels in the file
     terms = " ".join(f"{'−' if v < 0 else '+'} {fmt(abs(v))}" for v in values).removeprefix("+ ")
     inputs = [TraceInput(symbol=f"{symbol}_{i}", name_zh=line.source_zh, value=value, unit=unit, year=year,
-                         source=f"由 {line.field} 计算，见该项明细")
+                         source=f"由{line.source_zh}数据计算，见该项明细")
               for i, (line, value) in enumerate(zip(lines, values), start=1)]
     return Trace(formula_zh=formula_zh, formula=f"{symbol} = Σ {symbol}_i", inputs=inputs,
                  substituted=f"{symbol} = {terms} = {fmt(total)}", result=total, unit=unit)
@@ -551,9 +571,9 @@ def _ratios(co2: Trace, energy_tce: Trace, nonfossil: Trace, primary: Trace, val
     """Carbon intensity (indicator 10), energy productivity (15) and non-fossil share (16), when computable."""
     found: dict[str, Trace] = {}
     e, c, nf = co2.result, energy_tce.result, nonfossil.result
-    e_in = TraceInput(symbol="E", name_zh="二氧化碳排放总量", value=e, unit="tCO2", year=year, source="见 co2 追溯")
+    e_in = TraceInput(symbol="E", name_zh="二氧化碳排放总量", value=e, unit="tCO2", year=year, source="见二氧化碳排放总量的计算")
     c_in = TraceInput(symbol="C", name_zh="综合能源消费量", value=c, unit="tce", year=year,
-                      source="见 energy_tce 追溯")
+                      source="见综合能源消费量的计算")
     if value_added is not None:
         va_in = TraceInput(symbol="VA", name_zh="工业增加值", value=value_added, unit="万元", year=year,
                            source=value_added_source or "评价引擎传入，未注明来源")
@@ -570,10 +590,10 @@ def _ratios(co2: Trace, energy_tce: Trace, nonfossil: Trace, primary: Trace, val
     d = denominator.result
     if d and nf is not None:
         nf_in = TraceInput(symbol="C_nf", name_zh="非化石能源消费量", value=nf, unit="tce", year=year,
-                           source="见 nonfossil_tce 追溯")
+                           source="见非化石能源消费量的计算")
         by_rate = denominator is primary
         d_in = (TraceInput(symbol="C_p", name_zh="一次能源消费量（发电煤耗法）", value=d, unit="tce", year=year,
-                           source="见 primary_tce 追溯") if by_rate else c_in)
+                           source="见一次能源消费量（发电煤耗法）的计算") if by_rate else c_in)
         d_sym = "C_p" if by_rate else "C"
         found["nonfossil_share"] = Trace(
             formula_zh="非化石能源消费占比 = 非化石能源消费量 ÷ "

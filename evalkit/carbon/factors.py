@@ -9,10 +9,9 @@ A year a factor does not cover is an error unless the table names a fallback yea
 from __future__ import annotations
 
 from collections import Counter
+from datetime import date
 from pathlib import Path
-from typing import Iterator
-
-from typing import Literal
+from typing import Iterator, Literal
 
 from pydantic import Field, ValidationError, model_validator
 
@@ -27,17 +26,25 @@ GRID_UNITS = {"kgCO2/kWh", "tCO2/MWh"}  # the same number, so a table may use ei
 
 class Source(Model):
     title: Text
+    published: date | None = None
+    """The publication date: a report dated before it cannot have used the factor."""
+    published_basis: Text | None = None
+    """Where the date was read, and how firm it is."""
 
 
 class Factor(Model):
     """A constant `value`, or a `by_year` series whose gaps are filled only as `fallback_years` says."""
 
     unit: Text
-    source: Text
+    source: Text | dict[Year, Text]
+    """A key of the table's `sources`; for a series whose years come from different publications, one
+    key per published year."""
     verified: bool
     value: Number | None = None
     by_year: dict[Year, Number] = Field(default_factory=dict)
     fallback_years: dict[Year, Year] = Field(default_factory=dict)
+    fallback_reason: Text | None = None
+    """Why the table holds no value for the fallback years (shown with every fallback)."""
 
     @model_validator(mode="after")
     def _one_shape(self) -> Factor:
@@ -49,7 +56,20 @@ class Factor(Model):
         dangling = sorted(y for y in self.fallback_years.values() if y not in self.by_year)
         if dangling:
             raise ValueError(f"fallback_years point to years missing from by_year: {dangling}")
+        if isinstance(self.source, dict) and set(self.source) != set(self.by_year):
+            raise ValueError(f"a source for each year of by_year {sorted(self.by_year)}, "
+                             f"and no other (source has {sorted(self.source)})")
         return self
+
+    def source_key(self, published_year: int | None) -> str:
+        """The key of the source of the value published for `published_year` (None: a constant)."""
+        if isinstance(self.source, dict):
+            assert published_year is not None  # by_year factors always name their year
+            return self.source[published_year]
+        return self.source
+
+    def source_keys(self) -> list[str]:
+        return list(dict.fromkeys(self.source.values())) if isinstance(self.source, dict) else [self.source]
 
     def at(self, year: int) -> tuple[float, int | None] | None:
         """The value for `year` and the published year it comes from (None for a constant)."""
@@ -144,9 +164,9 @@ def load_factors(path: Path | None = None) -> FactorTable:
                          error.get("input"), error["msg"])
         raise InputError(problems.items) from None
     for factor_id, factor, units in table.entries():
-        if factor.source not in table.sources:
-            problems.add(str(path), f"{factor_id}.source", factor.source,
-                         f"a key of `sources`: {', '.join(table.sources)}")
+        for key in factor.source_keys():
+            if key not in table.sources:
+                problems.add(str(path), f"{factor_id}.source", key, f"a key of `sources`: {', '.join(table.sources)}")
         if factor.unit not in units:
             problems.add(str(path), f"{factor_id}.unit", factor.unit, f"one of {', '.join(sorted(units))}")
     for key, factor in table.electricity.items():

@@ -30,7 +30,7 @@ from evalkit.evaluation.scores import score_year
 from evalkit.evaluation.variables import build_variables
 from evalkit.evaluation.bonus import bonus_dependence
 from evalkit.evaluation.decomposition import decompose
-from evalkit.evaluation.references import reference_status
+from evalkit.evaluation.references import late_factors, reference_status
 from evalkit.evaluation.narrative import check_narrative, consistency_line
 from evalkit.intake.consistency import check_consistency
 from evalkit.intake import LoadedPark
@@ -55,6 +55,8 @@ def evaluate(park: LoadedPark, catalog: Catalog, window: list[int], *,
         warnings=[*catalog.warnings, *(f"{p.field}: {p.expected}" for p in problems.warnings)])
 
     variables = build_variables(park, catalog, years_used(park, window, base_year), factors, carbon_accounts)
+    result.factors_after_report_date = late_factors(park.input, variables.carbon_years)
+    result.warnings += [late.text_zh for late in result.factors_after_report_date]
     yearly: dict[int, YearResult] = {}
     uncomputable = Problems()
     for year in window:

@@ -55,11 +55,11 @@ def decompose(base: carbon.CarbonYear | None, target: carbon.CarbonYear | None,
         at_target += kwh * now / 1000
         at_base += kwh * then / 1000
         inputs += [TraceInput(symbol=f"Q{n}", name_zh=f"{line.source_zh}计排放电量", value=kwh, unit="kWh",
-                              year=target.year, source=f"由 {line.field} 计算，见碳排放核算明细"),
+                              year=target.year, source=f"由{line.source_zh}数据计算，见碳排放核算明细"),
                    TraceInput(symbol=f"EF{n}_{target.year}", name_zh=factor.name_zh, value=now, unit=factor.unit,
-                              year=now_year, source=table.sources[factor.source].title),
+                              year=now_year, source=table.sources[factor.source_key(now_year)].title),
                    TraceInput(symbol=f"EF{n}_{base.year}", name_zh=factor.name_zh, value=then, unit=factor.unit,
-                              year=then_year, source=table.sources[factor.source].title)]
+                              year=then_year, source=table.sources[factor.source_key(then_year)].title)]
         terms_now.append(f"{fmt(kwh)} × {fmt(now)}")
         terms_base.append(f"{fmt(kwh)} × {fmt(then)}")
     recomputed_total = target.total_t - at_target + at_base

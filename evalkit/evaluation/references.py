@@ -5,12 +5,17 @@ where its text was read, or a documented evalkit default), or when the assessor 
 park citing 文号 and clause (`reference_confirmations`, or an override with `document_no` and `clause`).
 Draft reports carry "参考值未经核实" while any used reference is unconfirmed; `evalkit render --final`
 refuses until none is.
+
+Carbon factors carry the publication date of their source: one published after the report date
+cannot have been used for the report (`late_factors`).
 """
 
 from __future__ import annotations
 
+from evalkit import carbon
 from evalkit.catalog import Catalog, ReferenceValue
-from evalkit.evaluation.results import ReferenceStatus, YearResult
+from evalkit.core.trace import fmt
+from evalkit.evaluation.results import LateFactor, ReferenceStatus, YearResult
 from evalkit.evaluation.scores import with_overrides
 from evalkit.intake import ParkInput
 
@@ -55,3 +60,25 @@ def _status(park: ParkInput, code: str, field: str, ref: ReferenceValue) -> tupl
     if ref.verified:
         return "verified", ref.citation or ref.source
     return "unverified", None
+
+
+def late_factors(park: ParkInput, accounts: dict[int, carbon.CarbonYear]) -> list[LateFactor]:
+    """The factors of `accounts` whose source was published after the park file's report date."""
+    day = park.report.day()
+    if day is None:
+        return []
+    found: dict[tuple[str, int | None], LateFactor] = {}
+    for year, account in sorted(accounts.items()):
+        for use in account.factors:
+            if use.published is None or use.published <= day.isoformat():
+                continue
+            late = found.setdefault((use.id, use.year), LateFactor(
+                id=use.id, name_zh=use.name_zh, value=use.value, unit=use.unit, year=use.year,
+                published=use.published, report_date=park.report.date or "", used_in=[], text_zh=""))
+            late.used_in.append(year)
+    for late in found.values():
+        of_year = f"{late.year}年值" if late.year else "数值"
+        late.text_zh = (f"{late.name_zh}（{of_year} {fmt(late.value)} {late.unit}，用于{'、'.join(map(str, late.used_in))}年核算）"
+                        f"的出处公告日期为 {late.published}，晚于报告日期 {late.report_date}，不可能为该报告所用："
+                        "请核对报告日期或改用报告日期前已发布的因子")
+    return list(found.values())

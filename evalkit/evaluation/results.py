@@ -292,6 +292,20 @@ class OverrideItem(BaseModel):
     source: str
 
 
+class LateFactor(BaseModel):
+    """A carbon factor whose source was published after the report date: the report cannot have used it."""
+
+    id: str
+    name_zh: str
+    value: float
+    unit: str
+    year: int | None          # the published year of the value
+    published: str            # ISO date of the source
+    report_date: str          # as the park file gives it
+    used_in: list[int]        # the accounting years that used it
+    text_zh: str
+
+
 class NarrativeFinding(BaseModel):
     """Where the assessor's free text (park file `report:`) disagrees with the computed result, or
     where the conclusion is missing though the evaluation found something it must address."""
@@ -347,6 +361,7 @@ class Result(BaseModel):
     not_applicable: list[NotApplicableItem] = Field(default_factory=list)
     overrides: list[OverrideItem] = Field(default_factory=list)
     warnings: list[str] = Field(default_factory=list)
+    factors_after_report_date: list[LateFactor] = Field(default_factory=list)
     carbon_decomposition: CarbonDecomposition | None = None
     carbon_decomposition_note: str | None = None
     consistency: list[ConsistencyFinding] = Field(default_factory=list)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import re
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -189,6 +190,19 @@ class ReportInfo(Model):
     approver: str | None = None
     sign_date: str | None = None
     self_evaluation: SelfEvaluation | None = None
+
+    def day(self) -> date | None:
+        """The report date as a date (2024年4月15日, 2024-04-15, 2024.4.15); None when absent or not a date."""
+        found = REPORT_DATE.search(self.date or "")
+        if found is None:
+            return None
+        try:
+            return date(*map(int, found.groups()))
+        except ValueError:
+            return None
+
+
+REPORT_DATE = re.compile(r"(\d{4})\s*(?:年|[-./])\s*(\d{1,2})\s*(?:月|[-./])\s*(\d{1,2})")
 
 
 class ParkInput(Model):

@@ -1,5 +1,7 @@
 """Draft marking: while any reference the evaluation used is unconfirmed, every page of every format
-carries "参考值未经核实" in its footer (issue 12), and `render --final` is refused.
+carries "参考值未经核实" in its footer (issue 12); while the report shows any 【待评价机构填写】, the
+footer says how many places ("N 处待评价机构填写", `evalkit.report.unfilled`). `render --final` is
+refused in both cases.
 
 The mark is evalkit's own fixed text, never park or catalog text. It is put into copies of the
 template's style files, so both engines (quarto and pandoc) show it the same way:
@@ -17,6 +19,8 @@ import zipfile
 from pathlib import Path
 
 DRAFT_MARK = "草稿 · 参考值未经核实"
+PAGE_NUMBER = "第 #counter(page).display() 页 共 #counter(page).final().first() 页"
+"""The page number of every PDF page, as typst-header.typ sets it (and Word's footer: 第 X 页 共 Y 页)."""
 FOOTER_PART = "word/footer_evalkit_draft.xml"
 FOOTER_REL_ID = "rIdEvalkitDraftFooter"
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -36,12 +40,22 @@ def describe(references: list[dict]) -> list[str]:
             f" — {r['source']}" for r in references]
 
 
-def marked_template(template_dir: Path, workdir: Path, count: int, listed_in: str = "评价方法说明") -> Path:
-    """A copy of `template_dir` in `workdir` whose style files carry the draft footer; `listed_in` names
-    the part of the document that lists the unconfirmed references."""
+def footer_text(count: int, listed_in: str = "评价方法说明", unfilled: int = 0) -> str:
+    """The draft mark: `count` unconfirmed references and `unfilled` places awaiting the assessor,
+    both listed in `listed_in`."""
+    if count and unfilled:
+        return f"{DRAFT_MARK} · {unfilled} 处待评价机构填写（{count} 项参考值未经原文核实，见{listed_in}）"
+    if count:
+        return f"{DRAFT_MARK}（{count} 项参考值未经原文核实，见{listed_in}）"
+    return f"草稿 · {unfilled} 处待评价机构填写（见{listed_in}）"
+
+
+def marked_template(template_dir: Path, workdir: Path, count: int, listed_in: str = "评价方法说明",
+                    unfilled: int = 0) -> Path:
+    """A copy of `template_dir` in `workdir` whose style files carry the draft footer (see `footer_text`)."""
     target = workdir / "template"
     shutil.copytree(template_dir, target)
-    text = f"{DRAFT_MARK}（{count} 项参考值未经原文核实，见{listed_in}）"
+    text = footer_text(count, listed_in, unfilled)
     css = target / "report.css"
     css.write_text(css.read_text("utf-8") + _css(text), encoding="utf-8")
     typ = target / "typst-header.typ"
@@ -63,7 +77,7 @@ def _typst(text: str) -> str:
     literal = json.dumps(text, ensure_ascii=False)  # a typst string literal: same escapes as JSON here
     return ("\n// Draft mark (evalkit.render.draft): footer of every page, with the page number.\n"
             "#set page(footer: context align(center, text(size: 8pt, fill: rgb(\"#a00000\"))["
-            f"#{literal} · 第 #counter(page).display() 页]))\n")
+            f"#{literal} · {PAGE_NUMBER}]))\n")
 
 
 def _docx_with_footer(reference: bytes, text: str) -> bytes:

@@ -24,10 +24,11 @@ import evalkit
 from evalkit import archive
 from evalkit.archive import NOTEBOOK, RESULTS, EngineRecord, InputFile, Manifest
 from evalkit.archive.signing import SIGNATURE
-from evalkit.intake import check_park_id, evidence_files
+from evalkit.intake import check_park_id, evidence_files, read_park_file
 from evalkit.render import draft
 from evalkit.report import markup
 from evalkit.report.markup import Md
+from evalkit.report.unfilled import unfilled_fields
 from evalkit.render.engines import FORMATS, Engine, RenderJob, get_engine
 from evalkit.render.errors import ArchiveConflict, RenderError
 from evalkit.render.execute import Execution, execute_notebook, started_kernel
@@ -95,7 +96,8 @@ def render_report(
     pandoc) renders each of `formats` (html, docx, pdf) from the executed notebook.
     `catalog_files` are files the catalog refers to relative to itself (its basic-requirements
     checklist); they are archived beside it. Every input is hashed before anything runs.
-    While results.json lists an unconfirmed reference, every page carries the draft mark
+    While results.json lists an unconfirmed reference or the park file leaves a place of the report
+    to the assessor (`evalkit.report.unfilled`), every page carries the draft mark
     (`evalkit.render.draft`); with `options["final"]` such a render is refused (stage "final").
 
     An archive made from other inputs or parameters is replaced only if `force`; one made
@@ -153,10 +155,16 @@ def _run_stages(park_id: str, years: list[int], final: Path, inputs: list[InputF
                 execution = execute_notebook(template_dir / NOTEBOOK, staging / NOTEBOOK, parameters, kernel=kernel)
                 _check_results(staging / RESULTS)
         unverified = draft.unverified_references(staging / RESULTS)
-        if unverified and parameters["options"].get("final"):
-            raise RenderError("final", "a formal report needs every reference used confirmed; unconfirmed:\n  "
-                              + "\n  ".join(draft.describe(unverified)))
-        styles = draft.marked_template(template_dir, Path(marked.name), len(unverified)) if unverified else template_dir
+        unfilled = unfilled_fields(read_park_file(staging / parameters["input_path"]))
+        contradicted = json.loads((staging / RESULTS).read_text("utf-8")).get("narrative", [])
+        if (unverified or unfilled or contradicted) and parameters["options"].get("final"):
+            raise RenderError("final", "a formal report needs every reference used confirmed, nothing left "
+                              "for the assessor to fill in (【待评价机构填写】) and no assessor's text the results "
+                              "contradict; missing:\n  "
+                              + "\n  ".join(draft.describe(unverified) + [f"{f.field} — {f.place_zh}" for f in unfilled]
+                                             + [f"{n['field']} — {n['text_zh']}" for n in contradicted]))
+        styles = (draft.marked_template(template_dir, Path(marked.name), len(unverified), unfilled=len(unfilled))
+                  if unverified or unfilled else template_dir)
         colophon = _colophon(chosen, inputs, template, started_at)
         # One engine call for all formats: the engine reads the notebook once and writes the
         # formats together (side by side where it can).
@@ -291,7 +299,8 @@ def _colophon(engine: Engine, inputs: list[InputFile], template: dict[str, str],
         ("生成工具", f"evalkit {evalkit.__version__}，Python {platform.python_version()}", ""),
         ("渲染引擎", f"{engine.name}（{engine.describe()}）", ""),
         *((ROLE_LABELS[i.role], i.path, i.sha256[:16]) for i in inputs if not _is_evidence(i)),
-        *((("证明材料", f"{len(evidence)}份（SHA-256 见附录“证明材料清单”及 manifest.json）", ""),) if evidence else ()),
+        # Files, not register entries: an entry may have no file, or share one (the register counts 份).
+        *((("证明材料文件", f"{len(evidence)}个（SHA-256 见附录“证明材料清单”及 manifest.json）", ""),) if evidence else ()),
         ("报告模板", NOTEBOOK, template[NOTEBOOK][:16]),
         ("生成时间", stamp, ""),
     ]

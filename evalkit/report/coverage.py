@@ -59,7 +59,7 @@ def supply_list(result: Result, top: int = 8) -> Md:
     if not items:
         return Md("")
     rest = len(result.input_gaps) - top
-    more = Md("另有 {0} 项数据缺口，见“数据缺口与资料补充”；完整清单可用 evalkit gaps 生成。").format(rest) if rest > 0 else Md("")
+    more = Md("另有 {0} 项数据缺口，完整清单见“数据缺口与资料补充”。").format(rest) if rest > 0 else Md("")
     return paragraphs(Md("**需补充的资料**（按影响分值排序）："),
                       Md("\n").join(Md("- ") + item for item in items), more)
 

@@ -117,7 +117,7 @@ def probabilities_section(firm: Firmness) -> Md:
     grade_rows = [[_grade(g), f"{p:.1%}"] for g, p in probabilities.items() if p > 0]
     bands = u.bands
     scopes = "、".join(f"{SCOPE_ZH.get(k, k)} ±{v:.0%}" for k, v in bands.scopes.items())
-    settings = Md("不确定性设定：样本数 {}，随机种子 {}，区间文件 {}；权重 ±{}（各目标层权重合计不变），参考值 ±{}"
+    settings = Md("不确定性设定：样本数 {}，随机种子 {}；各因素的波动区间取自不确定性区间设定（{}）：权重 ±{}（各目标层权重合计不变），参考值 ±{}"
                   "（有实际数据的指标每项一个因素，其参考值与下限同步变动），"
                   "数据按口径 {}，缺失数据得分在 {}–{} 之间均匀取值（评价本身按0分计）；共 {} 个不确定因素。"
                   "同一种子和设定可重现全部数字。").format(

@@ -43,7 +43,7 @@ def gap_note(gap: InputGap, catalog: Catalog) -> str:
     if gap.overall:
         notes.append("整体评价需要")
     if gap.kind == "data" and catalog.inputs.get(gap.symbol) and catalog.inputs[gap.symbol].carbon:
-        notes.append("可提供能源消费数据（能源购进、消费与库存表）由evalkit核算")
+        notes.append("可提供能源消费数据（能源购进、消费与库存表），由评价机构核算")
     if gap.alternatives:
         notes.append("也可提供公布的" + "、".join(catalog.inputs[a].name_zh for a in gap.alternatives if a in catalog.inputs))
     return "；".join(notes)
@@ -76,7 +76,8 @@ def data_gaps_section(result: Result, catalog: Catalog) -> Md:
         out.append(paragraphs(Md("待补证的基本要求："), table(
             ["基本要求", "需提供的证明材料", "说明"], [[i.text_zh, i.evidence_hint_zh, i.note or ""] for i in pending],
             [5, 5, 3])))
-    out.append(Md("完整的资料补充清单（含数据定义和单位）可由 evalkit 生成 Excel 和 Word 文件（资料补充清单），发送园区补充。"))
+    out.append(Md("评价机构将完整的资料补充清单（含数据定义和单位，Excel 和 Word 文件）发送园区补充，"
+                  "生成方法见附录“可重现性信息”。"))
     return paragraphs(*out)
 
 

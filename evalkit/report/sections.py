@@ -27,8 +27,8 @@ from evalkit.report.markup import Md, escape, paragraphs, table
 from evalkit.report.numbers import number
 from evalkit.report.terms import (DIRECTION_ZH, GATE_ITEM_ZH, GATE_ZH, GRADE_ZH, INDEX_STATUS_ZH,  # noqa: F401
                                   STATUS_ZH, VERDICT_ZH)
+from evalkit.report.unfilled import PLACEHOLDER, unfilled_fields, unfilled_section
 
-PLACEHOLDER = "【待评价机构填写】"
 OVERRIDE_FIELD_ZH = {"reference": "参考值（得满分）", "floor": "下限（得0分）"}
 FACTOR_DECIMALS = 6  # factors as their source gives them (0.1229, 0.5703), not at a display precision
 NOT_EVALUATED = Md("基本要求不满足，按标准6.1.2不开展本部分评价。")
@@ -106,8 +106,22 @@ def cover(ctx: ReportContext) -> Iterator[Md]:
     yield PAGE_BREAK
 
 
+def draft_reasons(ctx: ReportContext) -> list[str]:
+    """Why the report is a draft (empty for a report that can be issued)."""
+    reasons = []
+    if ctx.result.unverified_references:
+        reasons.append(f"{len(ctx.result.unverified_references)} 项参考值未经原文核实")
+    if unfilled := unfilled_fields(ctx.park):
+        reasons.append(f"{len(unfilled)} 处待评价机构填写")
+    return reasons
+
+
 def sign_off(ctx: ReportContext) -> Iterator[Md]:
     info, p = ctx.park.report, ctx.result.profile
+    if reasons := draft_reasons(ctx):
+        # Reviewers read drafts with the names of who will sign: the names stay, their force does not.
+        yield Md("> **草稿，未签发**：本报告尚有{0}（见“评价方法说明”），尚未签发。下列签署仅供审阅，在草稿状态下不具签署效力；"
+                 "正式报告须待上述事项完成后重新生成并签署。").format("，".join(reasons))
     rows = [
         ["评价机构（盖章）", or_placeholder(info.assessor or p.get("assessor"))],
         ["项目负责人（签字）", or_placeholder(info.project_lead)],
@@ -239,6 +253,9 @@ def summary_chapter(ctx: ReportContext) -> Iterator[Md | Figure]:
     result = ctx.result
     yield summary(ctx)
     yield method.summary_notice(result, bool(ctx.parameters.get("options", {}).get("final", False)))
+    if unfilled := unfilled_fields(ctx.park):
+        yield Md("> **待评价机构填写（草稿）**：报告中 {0} 处内容尚待评价机构填写（清单见“评价方法说明”），"
+                 "填写完成前本报告为草稿，不能作为正式评价报告。").format(len(unfilled))
     if ctx.evaluated:
         yield coverage.coverage_summary(result)
         if not coverage.complete(result):  # with every share at 100 % the table says it all
@@ -774,22 +791,10 @@ def carbon(ctx: ReportContext) -> Iterator[Md | Figure]:
     if verified:
         yield escape(f"{years_text(verified)}采用园区提供的经核证二氧化碳排放总量，未按能源数据核算。")
     yield Figure("二氧化碳排放量（按排放源）", charts.carbon_chart(years))
-    factors: dict[str, dict] = {}
-    for c in years.values():
-        for f in c["factors"]:
-            factors.setdefault(f"{f['id']}@{f.get('year')}", f)
-    # A factor whose yearly values share one source is one row: the long source is printed once.
-    grouped: dict[tuple, list[dict]] = {}
-    for f in factors.values():
-        source = f["source"] + ("" if f.get("verified", True) else "（二手来源，未核实）")
-        grouped.setdefault((f["name_zh"], f["unit"], source), []).append(f)
-    factor_rows = [[name, "；".join(number(f["value"], FACTOR_DECIMALS) + (f"（{f['year']}年）" if f.get("year") else "")
-                                   for f in found), unit, source]
-                   for (name, unit, source), found in grouped.items()]
-    tables = sorted({c.get("factor_table") for c in years.values() if c.get("factor_table")})
-    yield paragraphs(Md("排放因子（因子表 {0}）：").format("、".join(tables)), SMALL_TABLES,
-                     table(["因子", "数值（适用年份，未注明的适用各年）", "单位", "来源"], factor_rows, [4, 3, 2, 8]),
-                     NORMAL_TABLES)
+    yield paragraphs(Md("排放因子（因子表 {0}）：").format("、".join(sorted({c.get("factor_table") for c in years.values()
+                                                                  if c.get("factor_table")}))),
+                     SMALL_TABLES, table(["因子", "数值（取值年份，用于核算的年份）", "单位", "来源"], factor_rows(result, years),
+                                         [4, 3, 2, 8]), NORMAL_TABLES)
     last_year, last = max(years.items())
     if last.get("lines"):
         rows = [[line["source_zh"], line["co2_trace"]["formula_zh"] if line.get("co2_trace") else "—",
@@ -802,6 +807,40 @@ def carbon(ctx: ReportContext) -> Iterator[Md | Figure]:
         yield paragraphs(Md("说明："), bullets(notes))
     if ctx.evaluated:
         yield Md("非化石能源占比的口径、外购电力排放因子的选用及碳排放强度变化的分解（含计算明细）见附录“计算明细与符号对照”。")
+
+
+LATE_FACTOR = "该因子公告日期晚于报告日期"
+
+
+def factor_rows(result: Result, years: dict[int, dict]) -> list[list[Any]]:
+    """One row per factor: each value with the year it was published for and the accounting years that
+    used it, and the source of each value (a series may cite one notice per year); a value whose notice
+    is dated after the report is marked."""
+    late = {(f.id, f.year) for f in result.factors_after_report_date}
+    values: dict[tuple[str, str], dict[int | None, dict]] = {}
+    used_in: dict[tuple[str, int | None], list[int]] = {}
+    for year, c in years.items():
+        for f in c["factors"]:
+            values.setdefault((f["name_zh"], f["unit"]), {}).setdefault(f.get("year"), f)
+            used_in.setdefault((f["id"], f.get("year")), []).append(year)
+    rows = []
+    for (name, unit), by_year in values.items():
+        found = [by_year[y] for y in sorted(by_year, key=lambda y: (y is None, y or 0))]
+        cells, sources = [], []
+        for f in found:
+            notes = []
+            if f.get("year"):
+                used = used_in[(f["id"], f["year"])]
+                notes.append(f"{f['year']}年值" + ("" if used == [f["year"]] else f"，用于{'、'.join(map(str, used))}年"))
+            if (f["id"], f.get("year")) in late:
+                notes.append(LATE_FACTOR)
+            cells.append(number(f["value"], FACTOR_DECIMALS) + (f"（{'；'.join(notes)}）" if notes else ""))
+            sources.append((f.get("year"), f["source"] + (f"（公告日期 {f['published']}）" if f.get("published") else "")))
+        distinct = list(dict.fromkeys(source for _, source in sources))
+        source_cell = distinct[0] if len(distinct) == 1 else "。".join(f"{year}年值：{source}" for year, source in sources)
+        unverified = not all(f.get("verified", True) for f in found)
+        rows.append([name, "；".join(cells), unit, source_cell + ("（二手来源，未核实）" if unverified else "")])
+    return rows
 
 
 # --- grade, weaknesses, conclusion ------------------------------------------------------------------
@@ -891,6 +930,8 @@ def methodology(result: Result, catalog) -> Md:
 
 
 def methodology_chapter(ctx: ReportContext) -> Iterator[Md]:
+    if unfilled := unfilled_fields(ctx.park):
+        yield unfilled_section(unfilled)
     yield methodology(ctx.result, ctx.catalog)
     yield SMALL_TABLES
     yield method.methodology(ctx.result)
@@ -904,20 +945,32 @@ def evidence_register(ctx: ReportContext) -> Iterator[Md]:
     if not items:
         yield Md("园区数据文件未登记证明材料。") + PLACEHOLDER
         return
-    yield Md("证明材料随报告归档（归档目录 inputs/park/evidence/），下表列出每份材料的 SHA-256 摘要（前16位），"
-             "可据此核对归档文件未被改动；报告不嵌入材料内容。")
+    yield Md("证明材料随报告归档（归档目录 inputs/park/evidence/），下表列出每份材料的 SHA-256 摘要（前{0}位），"
+             "可据此核对归档文件未被改动；报告不嵌入材料内容。").format(DIGEST_SHOWN)
     rows = []
     for item in items:
-        described = "，".join(x for x in (item.issuer, item.doc_no, item.date) if x)
+        # The issuer or document number a title already names is not repeated after it.
+        described = "，".join(x for x in (item.issuer, item.doc_no, item.date) if x and x not in item.title)
         title = item.title + (f"（{described}）" if described else "")
         checked = "、".join(item.verification) or "未注明"
         digest = ctx.evidence.hashes.get(item.id)
-        attached = f"{item.file} {digest[:12]}" if digest else ("未附文件" if not item.file else f"{item.file}（未找到）")
-        rows.append([item.id, title, checked, item.verified_by or "未注明", attached])
+        attached = (f"{item.file} {digest[:DIGEST_SHOWN]}" if digest
+                    else ("未附文件" if not item.file else f"{item.file}（未找到）"))
+        rows.append([item.id, title, checked, _once(item.verified_by) or "未注明", attached])
     yield SMALL_TABLES
     yield table(["编号", "证明材料（出具单位，文号，日期）", "核查方式", "核查人", "文件与 SHA-256 摘要"], rows,
-                [1, 7, 3, 4, 5])
+                [1, 6, 3, 4, 6])
     yield NORMAL_TABLES
+
+
+DIGEST_SHOWN = 16  # hex characters of an evidence file's SHA-256 in the register (as in 版本说明)
+
+
+def _once(persons: str | None) -> str | None:
+    """The 核查人 text with a part repeated after "；" shown once (资料核查 and 现场核查 by the same person)."""
+    if not persons:
+        return persons
+    return "；".join(dict.fromkeys(part.strip() for part in re.split(r"[；;]", persons) if part.strip()))
 
 
 def symbols(ctx: ReportContext) -> Md:
@@ -941,16 +994,39 @@ def reproducibility(result: Result, files: dict[str, str], parameters: dict[str,
     # then spreads letter by letter.
     hashes = bullets([Md("{0}（{1}）\\\nSHA-256：\\\n{2}").format(label, Path(path).name, _sha256(path))
                       for label, path in files.items()])
-    params = [[k, v] for k, v in parameters.items()]
     return paragraphs(
         Md("本报告由 evalkit {0} 生成。评价结果全文（含每个数值的计算轨迹）见归档目录中的 results.json；"
            "manifest.json 记录全部输入文件（含证明材料）、指标目录和报告模板的 SHA-256 以及软件版本。"
-           "用归档的输入重新执行本报告即可核对结果是否完全一致（evalkit verify）。").format(result.evalkit_version),
+           "用归档的输入重新执行本报告即可核对结果是否完全一致（evalkit verify）；"
+           "发送园区的资料补充清单（Excel、Word）由 evalkit gaps 生成。").format(result.evalkit_version),
         paragraphs(Md("输入文件："), hashes),
-        paragraphs(Md("运行参数："), table(["参数", "取值"], params)),
+        paragraphs(Md("运行参数："), table(["参数", "取值"], run_parameters(result, parameters), [1, 4])),
         Md("指标目录：{0} 版本 {1}\\\n内容摘要（SHA-256）：\\\n{2}").format(result.catalog.id, result.catalog.version,
                                                                 result.catalog.sha256),
     )
+
+
+OPTION_ZH = {"strict": "严格整体评价（每种污染物排放均须下降）", "final": "正式报告（参考值均已核实、无待填写内容）"}
+
+
+def run_parameters(result: Result, parameters: dict[str, object]) -> list[list[str]]:
+    """The run's parameters as an assessor reads them: Chinese labels and values, never Python reprs."""
+    rows = []
+    if "park" in parameters:
+        rows.append(["园区代码", str(parameters["park"])])
+    if "years" in parameters:
+        years = list(parameters["years"])  # type: ignore[call-overload]
+        rows.append(["评价窗口", f"{years[0]}—{years[-1]}年" if years else "—"])
+    if "base_year" in parameters:
+        given = parameters["base_year"]
+        used = f"，本次为{result.overall.base_year}年" if result.overall is not None else ""
+        rows.append(["整体评价基准年", f"{given}年（运行时指定）" if given is not None else
+                     f"未指定（按园区数据文件的基准年，未填写时取评价窗口首年{used}）"])
+    if "options" in parameters:
+        chosen = [OPTION_ZH.get(str(k), f"{k}：{v}") for k, v in dict(parameters["options"] or {}).items()  # type: ignore[call-overload]
+                  if v not in (False, None)]
+        rows.append(["运行选项", "；".join(chosen) or "无（默认设置）"])
+    return rows
 
 
 def reproducibility_chapter(ctx: ReportContext) -> Md:
