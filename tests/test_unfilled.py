@@ -4,6 +4,7 @@ the PDF pages are numbered the same way whether or not a draft mark applies."""
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -156,7 +157,10 @@ def test_render_final_refuses_assessor_text_that_the_results_contradict(tmp_path
                  "--to", "html", "--final"])
     _, err = capsys.readouterr()
     assert code == 2 and "Traceback" not in err
-    assert "report.conclusion" in err and "85.90" in err and "88.30" in err and "AA级" in err
+    assert "report.conclusion" in err and "85.90" in err and "AA级" in err
+    assert main(["score", "--park", "contradicted", "--years", "2021-2023", "--params-dir", str(params), "--json"]) == 0
+    index = json.loads(capsys.readouterr().out)["index"]
+    assert f"{index:.2f}" in err  # the computed index it contradicts
     assert not (tmp_path / "out").exists()
     # the pipeline refuses it too (render_report called directly, after the notebook has run)
     from evalkit import carbon
