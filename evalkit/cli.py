@@ -356,7 +356,7 @@ def text_check_lines(result: Result) -> list[str]:
 
 # the reason of a deferred result opens with 评价暂缓 itself
 NO_GRADE_EN = {"deferred": "evaluation deferred", "not_rated": "not rated / 不予定级"}
-GATE_EN = {"passed": "met 达标", "failed": "NOT met 不达标", "deferred": "deferred 评价暂缓"}
+GATE_EN = {"passed": "met 全部满足", "failed": "NOT met 不满足", "deferred": "deferred 评价暂缓"}
 GATE_MARK = {"failed": "✗", "unknown": "?", "unverified": "!"}
 GATE_ITEM_EN = {"unknown": " (evidence pending 待补证)",
                 "unverified": " (answered met, contradicted by the park's data 园区答复满足，数据不一致，待核实)"}

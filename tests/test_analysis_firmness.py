@@ -271,7 +271,7 @@ def test_report_section_shows_margins_and_probabilities(chem, catalog, factors):
     changed = "等级改变" if bonus.grade != result.grade else "等级不变"
     assert f"不计加分项：指数 {bonus.index:.2f}，等级 {firm_show.GRADE_ZH[bonus.grade]}（{changed}）" in margins_text
     probabilities = plain(firm_show.probabilities_section(firm))
-    assert "随机种子 3" in probabilities and "样本数 1000" in probabilities
+    assert re.search(r"随机种子 +3\n", probabilities) and re.search(r"样本数 +1000\n", probabilities)
     assert f"不确定性区间设定（{firm.uncertainty.bands.id}）" in probabilities and "区间文件" not in probabilities
     for grade, p in firm.uncertainty.all.probabilities(firm.uncertainty.grades).items():
         if p:
@@ -288,12 +288,40 @@ def test_report_section_shows_margins_and_probabilities(chem, catalog, factors):
     assert fig.axes[0].get_xlabel().startswith("Sobol 指数") and fig.axes[0].patches
 
 
+def test_uncertainty_settings_are_a_table_and_each_table_stays_with_its_lead_in(chem, catalog, factors):
+    """The interval file's id in a justified sentence spread its line letter by letter in the PDF; a
+    lead-in was left alone at a page foot, a table split after one row."""
+    from evalkit.analysis.firmness import analyse
+    from evalkit.report.layout import END_KEEP, KEEP_TOGETHER, LEAD_IN
+    from evalkit.report.markup import escape
+
+    park, result, _ = chem
+    firm = analyse(park, catalog, WINDOW, result, factors=factors, samples=200, seed=3, sobol_samples=0)
+    markdown = str(firm_show.probabilities_section(firm))
+    band_id = re.escape(str(escape(firm.uncertainty.bands.id)))
+    assert re.search(rf"^\| 各因素的波动区间 \| 取自不确定性区间设定（{band_id}） \|$", markdown, re.M)
+    assert "不确定性设定：" not in markdown
+    blocks = markdown.split("\n\n")
+    opens = [i for i, b in enumerate(blocks) if b == KEEP_TOGETHER]
+    closes = [i for i, b in enumerate(blocks) if b == END_KEEP]
+    assert len(opens) == len(closes) == 4 and all(o < c for o, c in zip(opens, closes))
+    kept = [blocks[o + 1:c] for o, c in zip(opens, closes)]
+    for group in kept:
+        assert group[-1].startswith("| ")  # ends with its table …
+        assert len(group) == 1 or not group[0].startswith("| ")  # … after its lead-in, if any
+    assert any(group[0] == "各不确定性来源单独作用时：" for group in kept)
+    # the sensitivity tables may be long: each lead-in sticks to its table
+    blocks = str(firm_show.sensitivity_section(firm)).split("\n\n")
+    starts = [i for i, b in enumerate(blocks) if b == LEAD_IN]
+    assert starts and all(blocks[i + 2] == END_KEEP and blocks[i + 3].startswith("| ") for i in starts)
+
+
 def test_report_section_for_a_park_that_was_not_evaluated(catalog, factors):
     from evalkit.analysis.firmness import analyse
 
     park = load_park("demo-gatefail", PARAMS)
     firm = analyse(park, catalog, WINDOW, evaluate(park, catalog, WINDOW, factors=factors), factors=factors)
-    assert "基本要求不达标" in plain(firm_show.margins_section(firm))
+    assert "基本要求不满足" in plain(firm_show.margins_section(firm))
     assert firm_show.probabilities_section(firm) == ""
 
 

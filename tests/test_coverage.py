@@ -74,7 +74,7 @@ def test_below_the_coverage_minimum_there_is_no_grade_and_no_failure():
     assert r.overall.efficiency.improved is True  # what can be measured is still measured
     verdict_line = sections.grade(r).split("\n")[0]  # the rest of the section states the rules
     for text in (r.grade_reason, sections.summary(report_context(r)), coverage.at_a_glance(r), verdict_line):
-        assert "负向" not in text and "（不合格）" not in text and "不达标" not in text
+        assert "负向" not in text and "（不合格）" not in text and "基本要求不满足" not in text
     summary = sections.summary(report_context(r))
     assert "参考值" in summary and "评价暂缓，待补证：" in summary and "无法判定" in summary
     assert "I01〔代用〕" in summary and "I17〔估算〕" in summary  # proxies are flagged on the summary page
@@ -243,8 +243,29 @@ def test_request_letter_never_asks_for_what_is_there():
     complete = evaluate(load_park("demo-chem", PARAMS), CATALOG, WINDOW, factors=FACTORS)
     assert "无需补充" in intro_lines(complete)[1] and "不足" not in intro_lines(complete)[1]
     failed = evaluate(load_park("demo-gatefail", PARAMS), CATALOG, WINDOW, factors=FACTORS)
-    assert "基本要求不达标（2022年6月18日，园区一家医药中间体企业储罐泄漏" in intro_lines(failed)[1]
+    assert "基本要求不满足（2022年6月18日，园区一家医药中间体企业储罐泄漏" in intro_lines(failed)[1]
     text = letter(sparse(), CATALOG)
     data = len([g for g in sparse().input_gaps if not g.symbol.startswith("qualitative.")])
     assert "33\\.7\\%" in text and f"一、缺失数据（{data}项）" in text and "三、待评定档次的定性指标（7项）" in text
 
+
+
+def test_each_indicator_gets_advice_about_its_own_subject():
+    """NOx and SO2 were advised on VOCs, 能源产出率 on carbon intensity: a text shared by indicators
+    must suit each of them."""
+    by_code = {code: item for item in CATALOG.advice.items for code in item.indicators}
+    assert "VOCs" in by_code["I05"].text_zh
+    assert "VOCs" not in by_code["I04"].text_zh and "氮" in by_code["I04"].text_zh
+    assert "VOCs" not in by_code["I06"].text_zh and "硫" in by_code["I06"].text_zh
+    assert len({by_code[c].text_zh for c in ("I10", "I15", "I16")}) == 3
+    assert "能效" in by_code["I15"].text_zh and "非化石能源" in by_code["I16"].text_zh
+
+
+def test_advice_states_its_figure_at_the_tables_precision():
+    from evalkit.report.numbers import Numbers
+
+    result = evaluate(load_park("demo-chem", PARAMS), CATALOG, WINDOW, factors=FACTORS)
+    [advice] = [a for a in result.advice if a.code == "I24"]  # 65 ÷ 128 = 50.78125 %
+    ind = indicator(result, advice.year, "I24")
+    assert advice.figure_zh.startswith(f"{advice.year}年 {Numbers(CATALOG).value(ind.value, '%')}%，")
+    assert "50.78%" in advice.figure_zh

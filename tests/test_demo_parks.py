@@ -99,4 +99,4 @@ def test_gate_failing_park_is_not_rated_and_has_no_yearly_results():
     assert item.finding_from_park and item.finding_zh.startswith("2022年6月18日，园区一家医药中间体企业储罐泄漏")
     assert r.gate.unverified == ["environmental_quality"]  # its own water sections contradict the answer
     assert r.grade == "not_rated" and r.yearly == {} and r.index is None
-    assert "基本要求不达标" in r.not_rated_reason
+    assert "基本要求不满足" in r.not_rated_reason

@@ -132,7 +132,7 @@ def test_unanswered_requirement_defers_the_evaluation(catalog, chem_raw, make_pa
     assert result.grade == "deferred" and result.index_status == "provisional"
     assert result.yearly and result.index is not None and result.provisional_grade in {"AAA", "AA"}
     assert result.grade_reason.startswith("评价暂缓：1项基本要求待补证，补证并确认满足后方可定级")
-    assert "不达标" not in result.grade_reason
+    assert "基本要求不满足" not in result.grade_reason
     assert any("disclosure" in w for w in result.warnings)
 
 

@@ -61,6 +61,7 @@ def test_grid_factor_decomposition_adds_up_and_matches_hand_computation(catalog,
     assert d.grid_effect + d.park_effect == pytest.approx(d.change, abs=1e-15)
     assert d.change == pytest.approx(result.yearly[2023].carbon["intensity"] - result.yearly[2021].carbon["intensity"])
     assert "0.5942" in d.traces["recomputed"].substituted and "0.6096" in d.traces["recomputed"].substituted
+    assert d.traces["split"].substituted.endswith("= 0.001232 − 0.008144")  # not "+ −0.008144"
     text = method.decomposition(result)
     assert "电网排放因子变化的影响" in text and "园区自身变化" in text
 
@@ -236,3 +237,16 @@ def test_draft_mark_on_the_summary_and_every_page(draft_report):
     # The summary follows the cover, sign-off and contents pages.
     summary = "".join("".join(page.extract_text().split()) for page in pages[3:5])
     assert "参考值未经核实（草稿）" in summary
+
+
+def test_evalkits_own_default_rules_are_neither_labelled_nor_counted_as_verified(catalog, factors):
+    from evalkit.intake import load_park
+
+    result = evaluate(load_park("demo-chem", ROOT / "params"), catalog, WINDOW, factors=factors)
+    rules = [r for r in result.references if r.basis == "evalkit_default" and r.status == "verified"]
+    published = [r for r in result.references if r.basis != "evalkit_default" and r.status == "verified"]
+    assert rules and "I03" in {r.code for r in rules}
+    text = method.references(result)
+    assert f"已核实 {len(published)} 项，evalkit 默认规则 {len(rules)} 项，" in text
+    rows = [line for line in text.splitlines() if line.startswith("| I03 |")]
+    assert rows and all("evalkit 默认规则（无原文可核）" in row and "已核实" not in row for row in rows)

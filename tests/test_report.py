@@ -288,7 +288,7 @@ def test_base_data_lists_the_years_the_evaluation_uses_and_names_the_others():
 
 def test_a_basic_requirement_contradicted_by_the_data_is_never_shown_as_met(texts):
     text = texts["demo-heavy"]
-    assert "全部基本要求均满足" not in text and "| 基本要求 | 达标" not in text
+    assert "全部基本要求均满足" not in text and "| 基本要求 | 全部满足" not in text
     # the gate item shows the answer and the data against it
     assert re.search(r"\| 园区环境质量满足所在功能区环境质量标准要求 \| \*\*待核实\*\* \|[^\n]*园区答复满足；数据核对："
                      r"PM2\.5年均浓度：2021年 45、2022年 44、2023年 44 µg/m³（应为 ≤ 35 µg/m³）", text)
@@ -330,6 +330,113 @@ def test_carbon_chapter_of_a_park_failing_the_gate_says_why_nothing_was_accounte
     text = texts["demo-gatefail"]
     assert "园区未提供能源消费数据" not in text
     assert "基本要求不满足，按标准6.1.2不开展绩效指标评价，本报告未据能源消费数据核算碳排放" in text
+
+
+def test_base_data_shows_accounted_carbon_in_the_catalogs_display_unit_so_it_fits_its_column():
+    from evalkit.report import sections
+    from evalkit.report.sections import carbon_years
+
+    ctx = context("demo-heavy")  # some 19 million t CO2 a year
+    text = re.sub(r"\\(.)", r"\1", "\n".join(sections.base_data(ctx)))
+    row = next(line for line in text.splitlines() if line.startswith("| 二氧化碳排放总量"))
+    cells = [c.strip() for c in row.strip("|").split("|")]
+    total = carbon_years(ctx.result)[2021]["total_t"]
+    assert cells[1] == "万t" and number(total / 10000, 4) in cells
+    for line in text.splitlines():
+        if line.startswith("| ") and not line.startswith("| 数据项"):
+            years = [c.strip() for c in line.strip("|").split("|")][2:-1]
+            assert all(len(c.split(" [注")[0]) <= 11 for c in years), line
+
+
+@pytest.mark.parametrize("park_id", ["demo-sparse", "demo-heavy"])
+def test_the_index_charts_legend_hides_no_bar_and_no_value_label(park_id):
+    import matplotlib.pyplot as plt
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from evalkit.report import charts
+
+    ctx = context(park_id)
+    fig = charts.index_chart(ctx.result, {b.grade: b.min for b in CATALOG.grading.bands})
+    try:
+        canvas = FigureCanvasAgg(fig)
+        canvas.draw()
+        renderer = canvas.get_renderer()
+        ax = fig.axes[0]
+        legend = ax.get_legend().get_window_extent(renderer)
+        labels = [t for t in ax.texts if re.fullmatch(r"\d+\.\d\d", t.get_text())]
+        assert len(labels) == len(ctx.result.yearly)
+        for artist in [*labels, *ax.patches]:
+            assert not legend.overlaps(artist.get_window_extent(renderer)), artist
+        assert fig.bbox.contains(legend.x0, legend.y0) and fig.bbox.contains(legend.x1, legend.y1)
+    finally:
+        plt.close(fig)
+
+
+def test_the_basic_requirements_and_procedure_tables_stay_whole_with_their_text():
+    from evalkit.report import sections
+    from evalkit.report.layout import END_KEEP, KEEP_TOGETHER
+
+    ctx = context("demo-chem")
+    blocks = str(sections.gate(ctx)).split("\n\n")
+    assert blocks[0] == KEEP_TOGETHER and blocks[-1] == END_KEEP
+    assert any(b.startswith("| 序号 | 基本要求") for b in blocks) and "经核查，全部基本要求均满足" in blocks[-2]
+    blocks = list(sections.procedure(ctx))  # the work-procedure table with its note
+    assert blocks[0] == KEEP_TOGETHER and blocks[-1] == END_KEEP and "证明材料共" in blocks[-2]
+
+
+def test_an_indicator_without_data_in_any_year_is_one_line_of_a_gap_table(texts):
+    from evalkit.report.sections import per_year
+
+    ctx = context("demo-sparse")
+    by_code = {i.code: list(per_year(ctx.result, i.code).values()) for i in CATALOG.indicators}
+    no_data = [code for code, rs in by_code.items()
+               if CATALOG.indicator(code).kind == "quantitative" and all(r.status == "missing" for r in rs)]
+    partly = [code for code, rs in by_code.items() if CATALOG.indicator(code).kind == "quantitative"
+              and any(r.status == "missing" for r in rs) and code not in no_data]
+    assert len(no_data) >= 5
+    text = texts["demo-sparse"]
+    computations = text[text.index("绩效指标计算\n"):text.index("目标层得分、加分项与绩效指数\n")]
+    for code in no_data:
+        assert f"### {code} " not in computations
+        [row] = [line for line in computations.splitlines() if line.startswith(f"| {code} |")]
+        assert "年）" in row and "—2023年）" in row and row.rstrip(" |").endswith("0.00"), row
+    for code in partly:
+        assert f"### {code} " in computations
+    assert computations.count("以下定量指标评价期内各年均缺少数据") == len(
+        {CATALOG.indicator(code).target_level for code in no_data})
+
+
+def test_score_means_points_and_the_0_to_1_value_is_the_score_rate(texts):
+    for park in ("demo-heavy", "demo-chem"):
+        text = texts[park]
+        assert not re.search(r"得分 [01]\.\d", text), park  # "得分 0.508" read as points
+        assert "| 年份 | 计算过程 | 指标值 | 得分率 s | 得分点数 |" in text
+    assert re.search(r"得分率 \d+\.\d%", texts["demo-heavy"])  # the advice's figure
+
+
+def test_cover_summary_and_body_name_the_basic_requirements_outcome_alike(texts):
+    text = texts["demo-chem"]
+    assert "| 基本要求 | 全部满足 |" in text and "全部基本要求均满足" in text
+    assert "达标 |" not in text
+    # demo-heavy's environmental-quality answer is contradicted by its data: not 全部满足 (gate.py decision)
+    assert "| 基本要求 | 尚未确认，评价暂缓（1项园区答复满足但与园区数据不一致，待核实） |" in texts["demo-heavy"]
+    text = texts["demo-gatefail"]
+    assert "| 基本要求 | 不满足（1项不满足；1项园区答复满足但与园区数据不一致，待核实） |" in text
+    assert "基本要求不满足" in text and "基本要求不达标" not in text
+
+
+def test_the_formula_line_names_the_formula_the_years_were_computed_with(texts):
+    ctx = context("demo-sparse")
+    from evalkit.report.sections import per_year
+
+    used = {r.variant for r in per_year(ctx.result, "I14").values() if r.status == "ok"}
+    assert used == {"信访投诉减少率"}  # the alternative the indicator's name offers
+    text = texts["demo-sparse"]
+    start = text.index("### I14 ")
+    block = text[start:text.index("\n#", start + 1)]
+    formula = next(line for line in block.splitlines() if line.startswith("**公式**"))
+    assert "信访投诉" in formula and "满意度（问卷调查）" not in formula
+    assert "替代口径" not in block
 
 
 def test_levels_without_data_show_as_a_data_gap_not_as_weak(texts):

@@ -111,7 +111,7 @@ class Tiered:
         level = next(lv for lv in spec.levels if lv.id == level_id)
         return ScoringTrace(
             method=self.name,
-            rule_zh="分档评分：评价人员依据证据选择档次，得分为该档分值",
+            rule_zh="分档评分：评价人员依据证据选择档次，得分率为该档分值",
             references=_level_references(tuple(spec.levels)),
             substituted=f"选择档次 {level.id}（{level.label_zh}）：{level.criteria_zh} → s = {fmt(level.score)}",
             score=level.score,

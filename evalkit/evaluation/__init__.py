@@ -69,7 +69,7 @@ def evaluate(park: LoadedPark, catalog: Catalog, window: list[int], *,
 
     if result.gate.outcome == "failed":
         # No indicator evaluation (6.1.2); the input gaps still say what a later evaluation needs.
-        why = "基本要求不达标，不再开展绩效指标评价（6.1.2）：" + "；".join(
+        why = "基本要求不满足，不再开展绩效指标评价（6.1.2）：" + "；".join(
             i.finding_zh or i.text_zh for i in result.gate.items if i.status == "failed")
         return with_narrative(result.model_copy(update={
             "grade_reason": why, "not_rated_reason": why, "blockers": [Blocker(kind="gate_failed", text_zh=why)],

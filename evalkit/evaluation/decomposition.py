@@ -91,7 +91,7 @@ def decompose(base: carbon.CarbonYear | None, target: carbon.CarbonYear | None,
                            unit="tCO2/万元", year=y1, source="见上一追溯")],
         substituted=(f"{fmt(target.intensity)} − {fmt(base.intensity)} = {fmt(change)} = "
                      f"({fmt(target.intensity)} − {fmt(i_at_base)}) + ({fmt(i_at_base)} − {fmt(base.intensity)}) = "
-                     f"{fmt(grid)} + {fmt(park)}"),
+                     f"{fmt(grid)} {'−' if park < 0 else '+'} {fmt(abs(park))}"),
         result=change, unit="tCO2/万元")
     return CarbonDecomposition(
         base_year=y0, target_year=y1, intensity_base=base.intensity, intensity_target=target.intensity,

@@ -32,7 +32,7 @@ def year_result(catalog: Catalog, park: ParkInput, year: int, indicators: list[I
     if pending:
         note += f"；{'、'.join(pending)} 尚未核定，计0分"
     trace = Trace(
-        formula_zh=f"年度指数 = Σ（指标得分 × 权重 × 100）+ 核定加分（上限{cap:g}分）",
+        formula_zh=f"年度指数 = Σ（指标得分率 × 权重 × 100）+ 核定加分（上限{cap:g}分）",
         formula="index = Σ points + min(approved bonus, cap)",
         inputs=[TraceInput(symbol=name, name_zh=f"{name}得分", value=pts, unit="分", year=year,
                            source="本年度各指标得分汇总") for name, pts in levels.items()]

@@ -133,10 +133,12 @@ def advice(catalog: Catalog, yearly: dict[int, YearResult], year: int, variables
             ind = indicators[code]
             if ind.status != "ok" or ind.score >= rules.weak_below:
                 continue
+            # At the precision the report's tables show for the unit (catalog display), 50.78%.
+            decimals = catalog.display.decimals.get(ind.unit or "", catalog.display.default_decimals)
             figure = (f"{year}年档次 {ind.level}" if ind.kind == "qualitative"
-                      else f"{year}年 {fmt(ind.value)} {ind.unit}")
+                      else f"{year}年 {fmt(ind.value, decimals)}" + ("%" if ind.unit == "%" else f" {ind.unit}"))
             found.append(AdviceResult(id=item.id, code=code, name_zh=ind.name_zh, year=year,
-                                      figure_zh=f"{figure}，得分 {ind.score:.3f}", score=ind.score,
+                                      figure_zh=f"{figure}，得分率 {ind.score:.1%}", score=ind.score,
                                       text_zh=item.text_zh))
     return sorted(found, key=lambda a: (a.score, a.code))
 

@@ -200,14 +200,14 @@ def _indicators_check(indicators: list[IndicatorCheck], rules: ContinuedComplian
     missing = [i for i in indicators if i.status == "missing"]
     if fallen:
         return Check(key="indicators", name_zh="指标无明显回落", status="not_met",
-                     detail_zh=f"{len(fallen)}项指标得分较定级评价期平均回落超过阈值："
+                     detail_zh=f"{len(fallen)}项指标得分率较定级评价期平均回落超过阈值："
                      + "；".join(f"{i.code} {i.name_zh}（回落 {i.drop:.3f}，阈值 {i.threshold:g}）" for i in fallen))
     if missing:
         return Check(key="indicators", name_zh="指标无明显回落", status="undetermined",
                      detail_zh=f"有数据的指标均未回落超过阈值 {rules.max_score_drop:g}；{len(missing)}项指标缺少数据，"
                      "补充后方可确认：" + "、".join(f"{i.code} {i.name_zh}" for i in missing))
     return Check(key="indicators", name_zh="指标无明显回落", status="met",
-                 detail_zh=f"各项指标得分较定级评价期平均的回落均未超过阈值（s 回落 ≤ {rules.max_score_drop:g}）")
+                 detail_zh=f"各项指标得分率较定级评价期平均的回落均未超过阈值（s 回落 ≤ {rules.max_score_drop:g}）")
 
 
 def _band_check(index: float, band_min: float, grade: str, year: int) -> Check:
@@ -246,7 +246,7 @@ def _review_points(s: Statement) -> list[str]:
               "并与现场和座谈情况一致（7.2.1）。"]
     fallen = [i for i in s.indicators if i.status == "fallen"]
     for i in fallen:
-        points.append(f"{i.code} {i.name_zh}得分回落 {i.drop:.3f}：查阅原始记录，核实数据并要求园区说明原因与整改措施"
+        points.append(f"{i.code} {i.name_zh}得分率回落 {i.drop:.3f}：查阅原始记录，核实数据并要求园区说明原因与整改措施"
                       + ("；数据来源：" + "；".join(i.sources) if i.sources else "") + "。")
     missing = [i for i in s.indicators if i.status == "missing"]
     if missing:
@@ -256,7 +256,7 @@ def _review_points(s: Statement) -> list[str]:
                    key=lambda i: -abs(i.drop or 0.0))[:3]
     for i in moved:
         if abs(i.drop or 0.0) > 1e-9:
-            points.append(f"抽查变化较大的 {i.code} {i.name_zh}（得分变化 {-(i.drop or 0.0):+.3f}）的统计报表与原始记录"
+            points.append(f"抽查变化较大的 {i.code} {i.name_zh}（得分率变化 {-(i.drop or 0.0):+.3f}）的统计报表与原始记录"
                           + ("；数据来源：" + "；".join(i.sources) if i.sources else "") + "。")
     if s.verdict == "not_continued":
         points.append("声明结论为不再持续符合：主管部门应要求园区限期整改，必要时提前组织重新评价并动态调整评价结果（7.2.2）。")

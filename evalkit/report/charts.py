@@ -95,7 +95,8 @@ def new_figure(width: float = 6.2, height: float = 2.7, columns: int = 1):
 
 def index_chart(result, bands: dict[str, float]):
     """Yearly index (indicator points and bonus) against the grade thresholds, with the mean.
-    Threshold labels sit right of the plot, value labels inside the bars: nothing hides behind a bar."""
+    Threshold labels sit right of the plot, value labels inside the bars, the legend above: nothing hides
+    behind anything."""
     fig, ax = new_figure()
     years = list(result.yearly)
     labels = [f"{y}" + ("" if result.yearly[y].in_index else "\n(趋势)") for y in years]
@@ -114,7 +115,8 @@ def index_chart(result, bands: dict[str, float]):
         ax.text(x, y.index - 3, f"{y.index:.2f}", ha="center", va="top", fontsize=9, color="white", fontweight="bold")
     ax.set_ylim(0, max(110, max(y.index for y in result.yearly.values()) + 10))
     ax.set_ylabel("分")
-    ax.legend(loc="lower left", fontsize=8, framealpha=0.95)
+    # Above the plot, where there is nothing to hide (inside, it covered a bar's value label).
+    ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.01), ncol=3, fontsize=8, frameon=False)
     fig.tight_layout()
     return fig
 

@@ -23,7 +23,7 @@ def scope(c: Comparison, names: dict[str, str]) -> Md:
         n=len(c.parks), y0=c.years[0], y1=c.years[-1], ey=c.evaluation_year, cid=c.catalog_id,
         cv=c.catalog_version, e=evaluated)
     if c.not_evaluated:
-        text += Md("基本要求不达标的园区不开展绩效指标评价（标准6.1.2），只列入排名表，不参与以下比较：") + \
+        text += Md("基本要求不满足的园区不开展绩效指标评价（标准6.1.2），只列入排名表，不参与以下比较：") + \
             Md("、").join(names[p] for p in c.not_evaluated) + Md("。")
     if c.by == "park_type":
         text += Md("按园区类型分组时，另在各类型内比较先进值与薄弱环节。")

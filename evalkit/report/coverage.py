@@ -11,7 +11,7 @@ from evalkit.report.markup import Md, paragraphs, table
 from evalkit.report.terms import GATE_ZH, GRADE_ZH, INDEX_STATUS_ZH, VERDICT_ZH
 
 
-BLOCKER_SHORT_ZH = {"gate_failed": "基本要求不达标", "gate_deferred": "基本要求尚未确认满足",
+BLOCKER_SHORT_ZH = {"gate_failed": "基本要求不满足", "gate_deferred": "基本要求尚未确认满足",
                     "coverage": "数据覆盖不足", "overall_negative": "整体评价为负向",
                     "overall_undetermined": "整体评价缺少数据，无法判定",
                     "index_below_bands": "指数低于最低等级门槛", "level_below_half": "目标层得分未达满分值的50%"}

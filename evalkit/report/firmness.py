@@ -18,6 +18,7 @@ from evalkit.analysis.uncertainty import KIND_ZH
 from evalkit.report.charts import GREEN, GREY, RED, new_figure
 from evalkit.report.markup import Md, paragraphs, table
 from evalkit.report.context import ReportContext
+from evalkit.report.layout import END_KEEP, KEEP_TOGETHER, LEAD_IN
 from evalkit.report.sections import GRADE_ZH, Figure, Later, summary_chapter
 
 SCENARIO_ZH = {"bonus": "加分项", "not_applicable": "不适用声明", "override": "参考值替换"}
@@ -63,7 +64,7 @@ def firmness_section(ctx: ReportContext) -> Iterable[Md | Figure]:
 def margins_section(firm: Firmness) -> Md:
     """Distance to the bands and what the grade rests on (for the summary page)."""
     if firm.index is None:
-        return Md("基本要求不达标，未开展绩效指数计算，故不分析等级的稳健性。")
+        return Md("基本要求不满足，未开展绩效指数计算，故不分析等级的稳健性。")
     if firm.reference_only:
         return reference_margins(firm)
     m = firm.margins
@@ -117,12 +118,18 @@ def probabilities_section(firm: Firmness) -> Md:
     grade_rows = [[_grade(g), f"{p:.1%}"] for g, p in probabilities.items() if p > 0]
     bands = u.bands
     scopes = "、".join(f"{SCOPE_ZH.get(k, k)} ±{v:.0%}" for k, v in bands.scopes.items())
-    settings = Md("不确定性设定：样本数 {}，随机种子 {}；各因素的波动区间取自不确定性区间设定（{}）：权重 ±{}（各目标层权重合计不变），参考值 ±{}"
-                  "（有实际数据的指标每项一个因素，其参考值与下限同步变动），"
-                  "数据按口径 {}，缺失数据得分在 {}–{} 之间均匀取值（评价本身按0分计）；共 {} 个不确定因素。"
-                  "同一种子和设定可重现全部数字。").format(
-        u.samples, u.seed, bands.id, f"{bands.weights:.0%}", f"{bands.references:.0%}", scopes,
-        f"{bands.missing_range[0]:g}", f"{bands.missing_range[1]:g}", u.all.factors)
+    # A table, not a sentence: the interval settings' id is a long unbreakable token, and in a justified
+    # CJK line it made Typst spread the line before it letter by letter.
+    settings = table(["不确定性设定", "取值"], [
+        [Md("样本数"), u.samples], [Md("随机种子"), u.seed],
+        [Md("各因素的波动区间"), Md("取自不确定性区间设定（{}）").format(bands.id)],
+        [Md("权重"), Md("±{}（各目标层权重合计不变）").format(f"{bands.weights:.0%}")],
+        [Md("参考值"), Md("±{}（有实际数据的指标每项一个因素，其参考值与下限同步变动）").format(f"{bands.references:.0%}")],
+        [Md("数据（按口径）"), scopes],
+        [Md("缺失数据"), Md("得分率在 {}–{} 之间均匀取值（评价本身按0分计）").format(
+            f"{bands.missing_range[0]:g}", f"{bands.missing_range[1]:g}")],
+        [Md("不确定因素"), Md("共 {} 个").format(u.all.factors)]], [1, 4])
+    settings = paragraphs(KEEP_TOGETHER, Md("同一种子和设定可重现全部数字："), settings, END_KEEP)
     separate = firm.reference_only and u.without_missing is not None
     by_kind = [[KIND_ZH[kind] + ("（补齐数据后的可能位置）" if separate and kind == "missing" else ""), d.factors,
                 _points(d.quantiles().get("p05")), _points(d.quantiles().get("p50")),
@@ -140,20 +147,22 @@ def probabilities_section(firm: Firmness) -> Md:
             Md("**蒙特卡洛不确定性分析**：评价结果为 {} 分（参考值，{}）。数据覆盖不足：缺失数据在评价中按0分计，"
                "在本分析中得分在 {}–{} 之间取值，由此得到的是补齐数据后指数可能的位置，不是现有结果的误差，"
                "故与其他来源分开列出。").format(_points(firm.index), _grade(firm.grade), f"{low:g}", f"{high:g}"),
-            Md("现有数据的不确定性（权重、参考值、数据同时变动，缺失数据仍按0分计）："),
-            table(["指数分位数", "分"], _quantile_rows(known.quantiles()), [1, 1]),
+            KEEP_TOGETHER, Md("现有数据的不确定性（权重、参考值、数据同时变动，缺失数据仍按0分计）："),
+            table(["指数分位数", "分"], _quantile_rows(known.quantiles()), [1, 1]), END_KEEP,
             Md("补齐数据后指数的可能位置（另加缺失数据在 {}–{} 之间均匀取值）：中位数 {} 分，第5至第95百分位 {}–{} 分。"
                "这不是预测：均匀取值只是假设，补齐的实际数据可使指数落在 {} 分（缺失指标均得0分）至 {} 分"
                "（均得满分）之间的任何位置。").format(
                 f"{low:g}", f"{high:g}", _points(with_missing.get("p50")), _points(with_missing.get("p05")),
                 _points(with_missing.get("p95")), _points(firm.index), _points(firm.index + firm.missing_points)),
-            Md("各不确定性来源单独作用时："), by_kind_table, *notes, settings)
+            KEEP_TOGETHER, Md("各不确定性来源单独作用时："), by_kind_table, END_KEEP, *notes, settings)
     return paragraphs(
+        # Each table stays whole and with its lead-in on one page.
+        KEEP_TOGETHER,
         Md("**蒙特卡洛不确定性分析**：评价结果为 {} 分（{}）；在下述设定下各等级的概率如下。").format(
             _points(firm.index), _grade(firm.grade)),
-        table(["等级", "概率"], grade_rows, [1, 1]),
-        table(["指数分位数", "分"], _quantile_rows(u.all.quantiles()), [1, 1]),
-        Md("各不确定性来源单独作用时："), by_kind_table, *notes, settings)
+        table(["等级", "概率"], grade_rows, [1, 1]), END_KEEP,
+        KEEP_TOGETHER, table(["指数分位数", "分"], _quantile_rows(u.all.quantiles()), [1, 1]), END_KEEP,
+        KEEP_TOGETHER, Md("各不确定性来源单独作用时："), by_kind_table, END_KEEP, *notes, settings)
 
 
 def _quantile_rows(quantiles: dict[str, float]) -> list[list]:
@@ -181,19 +190,19 @@ def sensitivity_section(firm: Firmness, top: int = 10) -> Md:
     if firm.removal is not None and firm.removal.removals and firm.index is not None:
         rows = [[r.code, r.name_zh, _points(r.index[firm.park]), f"{r.index[firm.park] - firm.index:+.2f}",
                  _grade(r.grade[firm.park])] for r in firm.removal.removals[:top]]
-        blocks += [Md("**逐项剔除指标**（剔除后其权重按比例分配给同一目标层其他指标，与“不适用”处理相同；按指数变化由大到小列出前{}项）：").format(top),
-                   table(["指标", "名称", "剔除后指数", "变化", "剔除后等级"], rows, [1, 4, 1, 1, 1])]
+        blocks += [LEAD_IN, Md("**逐项剔除指标**（剔除后其权重按比例分配给同一目标层其他指标，与“不适用”处理相同；按指数变化由大到小列出前{}项）：").format(top),
+                   END_KEEP, table(["指标", "名称", "剔除后指数", "变化", "剔除后等级"], rows, [1, 4, 1, 1, 1])]
     if firm.sobol is not None:
         s = firm.sobol
         rows = [[i.label, KIND_ZH[i.kind], f"{i.s1:.3f}", f"±{i.s1_conf:.3f}", f"{i.st:.3f}", f"±{i.st_conf:.3f}"]
                 for i in s.indices[:top]]
-        blocks += [Md("**全局敏感性（Sobol指数）**：一阶指数 S1 为该因素单独引起的指数方差份额，总效应指数 ST 含其交互作用；"
+        blocks += [LEAD_IN, Md("**全局敏感性（Sobol指数）**：一阶指数 S1 为该因素单独引起的指数方差份额，总效应指数 ST 含其交互作用；"
                       "数据因素按输入项（各年同向变动）计。抽样采用 Saltelli 设计（随机化 Halton 低差异序列），"
                       "S1 按 Saltelli 等（2010）的估计式、ST 按 Jansen（1999）的估计式计算，"
                       "置信区间为 100 次自助重抽样的 95% 区间半宽。基础样本 {}，计算 {} 次，随机种子 {}。"
                       "在此样本量下 S1 的估计误差远大于 ST（见两者的置信区间），S1 估计值高于 ST 的情况来自抽样误差，"
                       "因素的排序与解读以 ST 为准。").format(
-                          s.base_samples, s.evaluations, s.seed),
+                          s.base_samples, s.evaluations, s.seed), END_KEEP,
                    table(["因素", "类别", "S1", "S1置信区间", "ST", "ST置信区间"], rows, [3, 1, 1, 1, 1, 1])]
     return paragraphs(*blocks)
 

@@ -32,6 +32,16 @@ def missing_text(catalog: Catalog, missing_inputs: list[str]) -> str:
     return "、".join(parts)
 
 
+def missing_by_input_text(catalog: Catalog, missing_inputs: list[str]) -> str:
+    """Each missing input once with all its years: 化学需氧量排放量（2021—2023年）."""
+    years: dict[str, list[int]] = {}
+    for item in missing_inputs:
+        symbol, year = item.rsplit("@", 1)
+        years.setdefault(symbol, []).append(int(year))
+    return "、".join(missing_text(catalog, [f"{symbol}@{years_text(sorted(set(found)))}"])
+                    for symbol, found in years.items())
+
+
 def years_text(years: list[int]) -> str:
     """2020、2021、2022 → 2020—2022; years with a gap are listed."""
     consecutive = len(years) > 2 and years == list(range(years[0], years[-1] + 1))
@@ -94,7 +104,7 @@ def weaknesses_section(result: Result, catalog: Catalog, top: int = 10) -> Md:
     if result.advice:
         rows = [[a.code, a.name_zh, a.figure_zh, a.text_zh] for a in result.advice]
         out.append(paragraphs(
-            Md("改进建议（仅针对有实际数据且得分低于 {0:.0%} 的指标，并按指标目录的条件排除与证据相矛盾的建议）：").format(
+            Md("改进建议（仅针对有实际数据且得分率低于 {0:.0%} 的指标，并按指标目录的条件排除与证据相矛盾的建议）：").format(
                 catalog.advice.weak_below),
             table(["编号", "指标", "依据（评价年数据）", "建议"], rows, [2, 4, 4, 8])))
     if result.not_applicable:

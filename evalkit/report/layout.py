@@ -24,6 +24,8 @@ RAW_BLOCKS: dict[str, tuple[tuple[str, str], ...]] = {
     "contents": (("typst", "#outline(title: [目录], depth: 2)"), ("openxml", TOC_FIELD)),
     # An indicator's heading, rule and computation stay on one page in the PDF.
     "keep_together": (("typst", "#block(breakable: false, width: 100%)["),),
+    # A lead-in that stays with the table after it (for a table that may be too long to keep whole).
+    "lead_in": (("typst", "#block(sticky: true, width: 100%)["),),
     "end_keep": (("typst", "]"),),
     # Smaller type for the one-page overview and the long registers, then back.
     # Word: empty marker paragraphs; evalkit.render.docx sets the tables between them in small type
@@ -42,6 +44,7 @@ def _block(name: str) -> Md:
 PAGE_BREAK = _block("page_break")
 CONTENTS = _block("contents")
 KEEP_TOGETHER = _block("keep_together")
+LEAD_IN = _block("lead_in")
 END_KEEP = _block("end_keep")
 SMALL_TABLES = _block("small_tables")
 NORMAL_TABLES = _block("normal_tables")

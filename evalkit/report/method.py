@@ -67,11 +67,11 @@ def summary_notice(result: Result, final: bool = False) -> Md:
                     "默认值，无公开的同口径基准）。在评价机构逐项核实并注明文号和条款之前，本报告为草稿，评价结论仅供参考，"
                     "不能作为正式评价报告。清单见“评价方法说明”。").format(len(result.references), len(unverified),
                                                                       len(defaults))
-    elif final:
-        notice = Md("> **正式报告**：本次评价使用的 {} 项参考值均已核实（目录注明出处或评价机构注明文号和条款）。").format(
-            len(result.references))
     else:
-        notice = Md("> 本次评价使用的 {} 项参考值均已核实（目录注明出处或评价机构注明文号和条款）。").format(len(result.references))
+        rules = sum(_default_rule(r) for r in result.references)
+        notice = Md("> {}本次评价使用的 {} 项参考值均已核实（目录注明出处或评价机构注明文号和条款）{}。").format(
+            Md("**正式报告**：") if final else Md(""), len(result.references) - rules,
+            Md("；另有 {} 项为 evalkit 说明理由的默认评分规则（无原文可核）").format(rules) if rules else Md(""))
     return paragraphs(notice, bonus_summary(result))
 
 
@@ -192,20 +192,33 @@ def methodology(result: Result) -> Md:
                       Md("### 不适用指标"), not_applicable(result))
 
 
+def _default_rule(r: ReferenceStatus) -> bool:
+    """evalkit's own reasoned rule (100 % as full marks …): nothing published to verify it against."""
+    return r.status == "verified" and r.basis == "evalkit_default"
+
+
+def reference_status_zh(r: ReferenceStatus) -> str:
+    return "evalkit 默认规则（无原文可核）" if _default_rule(r) else STATUS_ZH[r.status]
+
+
 def references(result: Result) -> Md:
     if not result.references:
         return Md("本次评价未使用定量参考值。")
     rows = [[r.code, r.name_zh, FIELD_ZH[r.field], Md("{} {}").format(fmt(r.value), r.unit),
-             BASIS_ZH.get(r.basis, r.basis) + ("（园区替换）" if r.overridden else ""), STATUS_ZH[r.status],
+             BASIS_ZH.get(r.basis, r.basis) + ("（园区替换）" if r.overridden else ""), reference_status_zh(r),
              r.citation or r.source]
             for r in sorted(result.references, key=lambda r: (r.status != "unverified", r.code))]
     counts = {status: sum(r.status == status for r in result.references) for status in STATUS_ZH}
+    rules = sum(_default_rule(r) for r in result.references)
     return paragraphs(
-        Md("本次评价使用参考值 {} 项：已核实 {} 项，评价机构已核实 {} 项，未经核实 {} 项。“已核实”指目录注明了读到原文的出处"
-           "（文件、条款及所读文本的位置；发布机构网站无法访问时注明所读的逐字转载）或为 evalkit 说明理由的默认规则；"
+        Md("本次评价使用参考值 {} 项：已核实 {} 项，evalkit 默认规则 {} 项，评价机构已核实 {} 项，未经核实 {} 项。"
+           "“已核实”指目录注明了读到原文的出处（文件、条款及所读文本的位置；发布机构网站无法访问时注明所读的逐字转载）；"
+           "“evalkit 默认规则”是 evalkit 说明理由的评分规则（如比例类指标以100%为满分、投诉不减少不得分），无原文可核，"
+           "不计为已核实，也不使报告成为草稿；"
            "“未经核实”的参考值仅见于二手来源或为待省级目录确定的默认数值。存在未经核实的参考值时，报告为草稿，"
            "页脚标注“参考值未经核实”；正式报告须在全部参考值核实后方可出具。").format(
-            len(result.references), counts["verified"], counts["confirmed_by_assessor"], counts["unverified"]),
+            len(result.references), counts["verified"] - rules, rules, counts["confirmed_by_assessor"],
+            counts["unverified"]),
         table(["指标", "名称", "参数", "数值", "依据类型", "核实状态", "出处 / 核实依据"], rows, [1, 4, 2, 2, 2, 2, 8]))
 
 

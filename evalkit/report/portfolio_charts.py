@@ -73,9 +73,9 @@ def spread_chart(group: Group, names: dict[str, str], target_level: str):
                            facecolors="none", edgecolors=RED, linewidths=1.2, zorder=4)
     ax.set_yticks(range(len(spreads)), [f"{s.code} {s.name_zh}" for s in spreads], fontsize=7)
     ax.set_xlim(-0.05, 1.08)
-    ax.set_xlabel("指标得分 s（评价年；红圈：组内先进值所在园区）")
+    ax.set_xlabel("指标得分率 s（评价年；红圈：组内先进值所在园区）")
     ax.grid(axis="x", color="#ddd")
-    ax.set_title(f"{target_level}：各指标得分分布（{group.name}）")
+    ax.set_title(f"{target_level}：各指标得分率分布（{group.name}）")
     ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.4, -0.12), ncol=2, frameon=False)
     fig.tight_layout()
     return fig
@@ -114,7 +114,7 @@ def movers_chart(t: Trend):
     movers = t.movers[::-1]
     fig, ax = new_figure(7.0, 0.35 * max(len(movers), 1) + 1.3)
     if not movers:
-        ax.text(0.5, 0.5, "首末评价期之间各指标得分无变化", ha="center", va="center", transform=ax.transAxes)
+        ax.text(0.5, 0.5, "首末评价期之间各指标得分率无变化", ha="center", va="center", transform=ax.transAxes)
         ax.set_axis_off()
         return fig
     ax.barh([f"{m.code} {m.name_zh}" for m in movers], [m.change for m in movers],
@@ -144,7 +144,7 @@ def statement_chart(s: Statement):
     ax.text(-s.rules.max_score_drop, len(items) - 0.3, f" 回落阈值 −{s.rules.max_score_drop:g}", color=RED, fontsize=7)
     ax.axvline(0, color="#333", linewidth=0.8)
     ax.tick_params(axis="y", labelsize=6)
-    ax.set_xlabel("得分 s 变化（声明年度 − 定级评价期平均）")
-    ax.set_title(f"{s.year}年各指标得分较定级评价期的变化")
+    ax.set_xlabel("得分率 s 变化（声明年度 − 定级评价期平均）")
+    ax.set_title(f"{s.year}年各指标得分率较定级评价期的变化")
     fig.tight_layout()
     return fig

@@ -79,7 +79,7 @@ def intro_lines(result: Result) -> list[str]:
     missing = bool(result.input_gaps or result.gate.unknown)
     if result.gate.outcome == "failed":
         findings = "；".join(i.finding_zh or i.text_zh for i in result.gate.items if i.status == "failed")
-        request = (purpose + f"经核查，基本要求不达标（{findings}），按标准6.1.2本次不开展绩效指标评价。"
+        request = (purpose + f"经核查，基本要求不满足（{findings}），按标准6.1.2本次不开展绩效指标评价。"
                    + ("整改后重新评价所需补充的资料见下列清单。" if missing else "现有数据已满足整改后重新评价时指标评价的需要。"))
     elif not missing:
         request = purpose + "经核对，现有资料已包含评价所需的全部数据和证明材料，无需补充。"

@@ -22,7 +22,7 @@ from evalkit.evaluation.results import IndicatorResult, LevelCheck, Rate, Result
 from evalkit.intake.checks import years_used
 from evalkit.report import charts, coverage, gaps, method, quality
 from evalkit.report.context import ReportContext
-from evalkit.report.layout import CONTENTS, END_KEEP, KEEP_TOGETHER, NORMAL_TABLES, PAGE_BREAK, SMALL_TABLES
+from evalkit.report.layout import CONTENTS, END_KEEP, KEEP_TOGETHER, LEAD_IN, NORMAL_TABLES, PAGE_BREAK, SMALL_TABLES
 from evalkit.report.markup import Md, escape, paragraphs, table
 from evalkit.report.numbers import number
 from evalkit.report.terms import (DIRECTION_ZH, GATE_ITEM_ZH, GATE_ZH, GRADE_ZH, INDEX_STATUS_ZH,  # noqa: F401
@@ -312,6 +312,8 @@ def scope(ctx: ReportContext) -> Iterator[Md]:
 
 
 def procedure(ctx: ReportContext) -> Iterator[Md]:
+    # One block with the chapter's heading: split, its last row and note were left alone on a page.
+    yield KEEP_TOGETHER
     yield Md("按标准7.2.1，评价组查看报告文件、统计报表、原始记录等资料，与相关人员座谈，并采用实地调查、抽样调查等方式收集评价证据。")
     rows = [[a.activity, a.dates or PLACEHOLDER, a.by or PLACEHOLDER, a.content or "—"] for a in ctx.park.report.procedure]
     if not rows:
@@ -321,6 +323,7 @@ def procedure(ctx: ReportContext) -> Iterator[Md]:
     if ctx.park.evidence:
         yield escape(f"证明材料共{len(ctx.park.evidence)}份，其中经资料核查{counts['资料核查']}份、现场核查{counts['现场核查']}份、"
                      f"抽样核查{counts['抽样核查']}份（逐份见附录“证明材料清单”）。")
+    yield END_KEEP
 
 
 # --- basic requirements ----------------------------------------------------------------------------
@@ -372,8 +375,11 @@ def gate(ctx: ReportContext) -> Md:
                              "各部分的指标得分与指数") + label + Md("；{0}并确认满足{1}后方可定级。").format(
                             "、".join((["补证"] if gate_.unknown else []) + (["核实"] if gate_.unverified else [])),
                             "、补齐数据使覆盖率达到最低要求" if result.index_status == "reference" else ""))
-    return paragraphs(Md("基本要求为园区应达到的总体要求（标准6.1）。标准附录A未公开发布，本评价采用指标目录所附的基本要求清单。"),
-                      text, verdict_text)
+    # One block with the chapter's (sticky) heading: split, it left its last row and the verdict alone
+    # on an otherwise blank page before the overview's page break.
+    return paragraphs(KEEP_TOGETHER,
+                      Md("基本要求为园区应达到的总体要求（标准6.1）。标准附录A未公开发布，本评价采用指标目录所附的基本要求清单。"),
+                      text, verdict_text, END_KEEP)
 
 
 # --- the one-page overview -------------------------------------------------------------------------
@@ -423,7 +429,7 @@ def overview(ctx: ReportContext) -> Iterator[Md]:
         rows.append([ind.code, ind.name_zh, unit, *(_cell(ctx, results[y]) for y in years),
                      ctx.numbers.points(r_eval.max_points)])
     rows.append(["", "年度指数（含加分）", "分", *(ctx.numbers.points(result.yearly[y].index) for y in years), ""])
-    yield Md("各指标的指标值及得分点数（括号内的数值，得分点数 = 指标得分 × 权重 × 100）；定性指标列出所选档次。"
+    yield Md("各指标的指标值及得分点数（括号内的数值，得分点数 = 得分率 × 权重 × 100）；定性指标列出所选档次。"
              "计算过程见“绩效指标计算”，所用数据见“基础数据”。")
     yield SMALL_TABLES
     yield table(["编号", "三级指标", "单位", *(f"{y}年" for y in years), "满分"], rows,
@@ -511,8 +517,10 @@ def _carbon_rows(ctx: ReportContext, years: list[int]) -> list[list[Any]]:
     for key, name, unit in (("total_t", "二氧化碳排放总量（由能源数据核算）", "t"),
                             ("energy_tce", "综合能源消费量（由能源数据核算）", "tce"),
                             ("nonfossil_tce", "非化石能源消费量（由能源数据核算）", "tce")):
-        cells = [ctx.numbers.value(accounts[y].get(key), unit) if y in accounts else "—" for y in years]
-        rows.append([name, unit, *cells, f"由能源数据核算（{ctx.evidence.cite(list(dict.fromkeys(cited)))}）"])
+        shown = ctx.numbers.quantity(None, unit, f"base_data.{key}")[1]
+        cells = [ctx.numbers.quantity(accounts[y].get(key), unit, f"base_data.{key}")[0] if y in accounts else "—"
+                 for y in years]
+        rows.append([name, shown, *cells, f"由能源数据核算（{ctx.evidence.cite(list(dict.fromkeys(cited)))}）"])
     return rows
 
 
@@ -526,28 +534,42 @@ def indicator_computations(ctx: ReportContext) -> Iterator[Md]:
     if banner:
         yield banner
     yield Md("逐项列出三级指标的计算公式、计算过程、评分和得分点数（标准7.2.3）；计算所用数值见“基础数据”，"
-             "参考值及其来源见“评价方法说明”。得分点数 = 指标得分 × 权重 × 100。")
+             "参考值及其来源见“评价方法说明”。得分点数 = 得分率 s × 权重 × 100（s ∈ [0, 1]）；报告中“得分”均指得分点数。")
     yield SMALL_TABLES
     for level in ctx.catalog.target_levels:
         yield heading(2, level.name)
-        for ind in ctx.catalog.indicators:
-            if ind.target_level == level.name and ind.kind == "quantitative":
-                yield indicator_detail(ctx, ind.code)
+        quantitative = [i.code for i in ctx.catalog.indicators if i.target_level == level.name and i.kind == "quantitative"]
+        # An indicator without data in any year is one line of a gap table, not a table of empty years.
+        no_data = [code for code in quantitative
+                   if all(r.status == "missing" for r in per_year(ctx.result, code).values())]
+        for code in quantitative:
+            if code not in no_data:
+                yield indicator_detail(ctx, code)
+        if no_data:
+            yield no_data_block(ctx, no_data)
         qualitative = [i for i in ctx.catalog.indicators if i.target_level == level.name and i.kind == "qualitative"]
         if qualitative:
             yield qualitative_block(ctx, [i.code for i in qualitative])
     yield NORMAL_TABLES
 
 
-def _computation(r: IndicatorResult) -> str:
+def _variant_label(name_zh: str, variant: str) -> str:
+    """How the report names a formula: the main one or one the indicator's name offers
+    (生态环境满意度或信访投诉减少率) is not a substitute (替代口径)."""
+    return f"按“{variant}”" if variant in name_zh else f"按替代口径“{variant}”"
+
+
+def _computation(r: IndicatorResult, formulas_differ: bool) -> str:
+    """The row's computation; `formulas_differ`: the window's years used different formulas, so each
+    row names its own (otherwise the formula line above names the one used)."""
     value_trace = r.trace.value
     assert value_trace is not None
     if not re.search(r"[^\w]", value_trace.formula.strip()):  # the indicator is an input as it stands
         computed = "直接采用基础数据"
     else:
         computed = value_trace.substituted
-    if r.variant and r.variant != r.name_zh:
-        computed = f"（按替代口径“{r.variant}”：{value_trace.formula_zh}）{computed}"
+    if formulas_differ:
+        computed = f"（{_variant_label(r.name_zh, r.variant or r.name_zh)}：{value_trace.formula_zh}）{computed}"
     if r.trace.driver is not None:
         computed += f"；{r.trace.driver.formula_zh}：{r.trace.driver.substituted}%"
     return computed
@@ -561,9 +583,17 @@ def indicator_detail(ctx: ReportContext, code: str) -> Md:
     rule = ok.trace.scoring.rule_zh if ok and ok.trace.scoring else "评价期内各年均未计分，评分规则见指标目录"
     refs = "；".join(f"{ref.name} {n.with_unit(ref.value, ref.unit)}"
                      for ref in (ok.trace.scoring.references if ok and ok.trace.scoring else []))
-    info = Md("**公式**：{0}（{1}，{2}）。**评分**：{3}{4}。**满分**：{5}。").format(
-        ind.formula_zh or "", ind.unit or "", DIRECTION_ZH[ind.direction or "positive"], rule,
-        f"；{refs}" if refs else "", max_points_text(ctx, code))
+    # The formula line names the formula the years were computed with (an alternative where used).
+    variants = {v.label_zh: v for v in ind.variants()}
+    used = [variants[label] for label in dict.fromkeys(r.variant or ind.name_zh for r in results.values()
+                                                       if r.status == "ok") if label in variants]
+    formulas = used or ind.variants()[:1]
+    direction = DIRECTION_ZH[ind.direction or "positive"]
+    named = len(formulas) > 1 or formulas[0].label_zh != ind.name_zh
+    formula = "；".join((_variant_label(ind.name_zh, v.label_zh) + "：" if named else "")
+                        + f"{v.formula_zh}（{v.unit}，{direction}）" for v in formulas)
+    info = Md("**公式**：{0}。**评分**：{1}{2}。**满分**：{3}。").format(
+        formula, rule, f"；{refs}" if refs else "", max_points_text(ctx, code))
     rows = []
     for year, r in results.items():
         if r.status == "not_applicable":
@@ -574,12 +604,26 @@ def indicator_detail(ctx: ReportContext, code: str) -> Md:
                          "—", n.score(0), n.points(0)])
         else:
             assert r.trace.scoring is not None
-            rows.append([year, _computation(r), n.with_unit(r.value, r.unit) + quality.flags_text(r.quality_flags),
+            rows.append([year, _computation(r, len(formulas) > 1), n.with_unit(r.value, r.unit) + quality.flags_text(r.quality_flags),
                          f"{r.trace.scoring.substituted}", n.points(r.points)])
     inputs = [i for r in results.values() if r.trace.value for i in r.trace.value.inputs]
     return paragraphs(KEEP_TOGETHER, heading(3, f"{ind.code} {ind.name_zh}"), info,
-                      table(["年份", "计算过程", "指标值", "评分", "得分点数"], rows, [1, 7, 3, 6, 1]),
+                      table(["年份", "计算过程", "指标值", "得分率 s", "得分点数"], rows, [1, 7, 3, 6, 1]),
                       quality.notes(inputs), END_KEEP)
+
+
+def no_data_block(ctx: ReportContext, codes: list[str]) -> Md:
+    """The quantitative indicators of a target level without data in any year of the window."""
+    rows = []
+    for code in codes:
+        ind = ctx.catalog.indicator(code)
+        missing = [i for r in per_year(ctx.result, code).values() for i in r.missing_inputs]
+        rows.append([code, ind.name_zh, ind.formula_zh or "", gaps.missing_by_input_text(ctx.catalog, missing),
+                     max_points_text(ctx, code), ctx.numbers.points(0)])
+    return paragraphs(LEAD_IN,
+                      Md("以下定量指标评价期内各年均缺少数据（数据缺口，不作为薄弱环节），各年按0分计入指数；"
+                         "补充所列数据后即可计算，所缺数据汇总见“数据缺口”："), END_KEEP,
+                      table(["编号", "指标", "公式", "缺少的数据", "满分", "得分点数"], rows, [1, 3, 5, 5, 2, 1]))
 
 
 def qualitative_block(ctx: ReportContext, codes: list[str]) -> Md:

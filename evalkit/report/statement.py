@@ -37,7 +37,7 @@ def declaration(s: Statement) -> Md:
 def checks(s: Statement) -> Md:
     rows = [[c.name_zh, CHECK_ZH[c.status], c.detail_zh] for c in s.checks]
     rules = s.rules
-    rule = Md("判定规则（指标目录 continued_compliance，来源：{src}）：指标得分 s 较定级评价期平均回落超过 {d} 即为回落"
+    rule = Md("判定规则（指标目录 continued_compliance，来源：{src}）：指标得分率 s 较定级评价期平均回落超过 {d} 即为回落"
               "{o}；{band}；AA级及以上园区各目标层得分不低于满分值的50%；整体评价（定级基准年至声明年度）仍为正向。").format(
         src=rules.source, d=fmt(rules.max_score_drop),
         o="（个别指标另设阈值：" + "、".join(f"{k} {fmt(v)}" for k, v in rules.score_drop_overrides.items()) + "）"
@@ -64,8 +64,8 @@ def indicators(s: Statement) -> Md:
                      "—" if i.drop is None else f"{-i.drop:+.3f}", fmt(i.threshold), STATUS_ZH[i.status]])
     return paragraphs(
         Md("声明年度 {y} 年的指标按与定级评价相同的方法计算（计算过程与数据来源见存档 results.json 与执行后的笔记本）。"
-           "“得分变化”为声明年度得分 s 减去定级评价期（计入指数各年）的平均得分。").format(y=s.year),
-        table(["编号", "指标", "定级期平均得分", "声明年度数值", "声明年度得分", "得分变化", "回落阈值", "判定"], rows,
+           "“得分率变化”为声明年度得分率 s 减去定级评价期（计入指数各年）的平均得分率。").format(y=s.year),
+        table(["编号", "指标", "定级期平均得分率", "声明年度数值", "声明年度得分率", "得分率变化", "回落阈值", "判定"], rows,
               [2, 5, 2, 3, 2, 2, 2, 2]))
 
 

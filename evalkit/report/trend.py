@@ -34,7 +34,7 @@ def scope(t: Trend) -> Md:
 
 def movers(t: Trend) -> Md:
     if not t.movers:
-        return Md("只有一个评价期，或各指标得分在首末评价期之间没有变化。")
+        return Md("只有一个评价期，或各指标得分率在首末评价期之间没有变化。")
     first, last = t.points[0], t.points[-1]
     rows = [[m.code, m.name_zh, m.first_level, f"{m.first_points:.2f}", f"{m.last_points:.2f}", f"{m.change:+.2f}",
              f"{m.max_points:.2f}", "" if m.measured_both else "含数据缺口"] for m in t.movers]

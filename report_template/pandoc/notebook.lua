@@ -16,6 +16,7 @@ local LAYOUT = {
   {"typst", [==[#outline(title: [目录], depth: 2)]==]},  -- contents
   {"openxml", [==[<w:p><w:pPr><w:pStyle w:val="TOCHeading"/></w:pPr><w:r><w:t>目录</w:t></w:r></w:p><w:p><w:r><w:fldChar w:fldCharType="begin" w:dirty="true"/></w:r><w:r><w:instrText xml:space="preserve"> TOC \o "1-2" \h \z \u </w:instrText></w:r><w:r><w:fldChar w:fldCharType="separate"/></w:r><w:r><w:t>（打开文件时更新目录；如未更新，请右键点击此处选择“更新域”）</w:t></w:r><w:r><w:fldChar w:fldCharType="end"/></w:r></w:p>]==]},  -- contents
   {"typst", [==[#block(breakable: false, width: 100%)[]==]},  -- keep_together
+  {"typst", [==[#block(sticky: true, width: 100%)[]==]},  -- lead_in
   {"typst", [==[]]==]},  -- end_keep
   {"typst", [==[#show table: set text(size: 7.5pt)
 #set table(inset: (x: 4pt, y: 2.6pt))]==]},  -- small_tables
