@@ -289,7 +289,7 @@ def cmd_score(args) -> int:
                       base_year=args.base_year)
     print(result.to_json() if args.json else inert(summary(result)))
     if not result.rated:
-        print(inert(f"evalkit score: {args.park} is not rated / 未定级: {result.grade_reason}"), file=sys.stderr)
+        print(inert(f"evalkit score: {args.park}: {NO_GRADE_EN[result.grade]}: {result.grade_reason}"), file=sys.stderr)
         return EXIT_NOT_RATED
     return EXIT_OK
 
@@ -320,7 +320,8 @@ def summary(result: Result) -> str:
         lines.append(f"overall / 整体评价 ({result.overall.base_year}→{result.overall.target_year}): "
                      f"{result.overall.verdict}")
         lines += [f"  · {reason}" for reason in result.overall.reasons]
-    lines.append(f"grade / 等级: {result.grade}  {result.grade_reason}")
+    label = f" ({NO_GRADE_EN[result.grade]})" if result.grade in NO_GRADE_EN else ""
+    lines.append(f"grade / 等级: {result.grade}{label}  {result.grade_reason}")
     flagged = {i.code: i.quality_flags for y in result.index_years if y in result.yearly
                for i in result.yearly[y].indicators if i.quality_flags}
     if flagged:
@@ -353,16 +354,22 @@ def text_check_lines(result: Result) -> list[str]:
     return lines
 
 
-GATE_EN = {"passed": "met 全部满足", "failed": "NOT met 不满足", "deferred": "deferred, evidence pending 评价暂缓，待补证"}
-GATE_MARK = {"failed": "✗", "unknown": "?"}
+# the reason of a deferred result opens with 评价暂缓 itself
+NO_GRADE_EN = {"deferred": "evaluation deferred", "not_rated": "not rated / 不予定级"}
+GATE_EN = {"passed": "met 全部满足", "failed": "NOT met 不满足", "deferred": "deferred 评价暂缓"}
+GATE_MARK = {"failed": "✗", "unknown": "?", "unverified": "!"}
+GATE_ITEM_EN = {"unknown": " (evidence pending 待补证)",
+                "unverified": " (answered met, contradicted by the park's data 园区答复满足，数据不一致，待核实)"}
 
 
 def outlook(result: Result) -> list[str]:
     """Gate, coverage and whether a grade is possible: what `validate` predicts and `score` reports."""
     lines = [f"basic requirements / 基本要求: {GATE_EN[result.gate.outcome]}"]
-    lines += [f"  {GATE_MARK[item.status]} {item.id}: {item.finding_zh or item.text_zh}"
-              + (" (待补证)" if item.status == "unknown" else "")
-              for item in result.gate.items if item.status != "met"]
+    for item in result.gate.items:
+        if item.status != "met":
+            lines.append(f"  {GATE_MARK[item.status]} {item.id}: {item.finding_zh or item.text_zh}"
+                         + GATE_ITEM_EN.get(item.status, ""))
+            lines += [f"      data / 数据: {conflict}" for conflict in item.data_conflicts]
     cov = result.coverage
     if cov is not None:
         years = ", ".join(f"{y} {c.share:.0%}" for y, c in cov.by_year.items() if c.share is not None

@@ -206,13 +206,14 @@ def test_grades_match_the_traced_rule_over_the_whole_index_range(catalog):
     for rule_passed in (True, False):
         rule = FiftyPercentRule(passed=rule_passed, levels={} if rule_passed else failing)
         bands = [assign_grade(catalog, float(x), rule)[0] for x in index]
-        for unblocked in (True, False):
+        for unblocked, negative in ((True, False), (False, False), (False, True)):
             for deferred in (True, False):
                 got = fast._grade(catalog, index, np.full(index.shape, rule_passed), np.full(index.shape, unblocked),
-                                  deferred)
-                # No grade while something blocks it; only pending gate evidence: deferred (evaluation.grade)
+                                  deferred, np.full(index.shape, negative))
+                # No grade while something blocks it; the gate pending and the overall evaluation not measured
+                # negative: deferred, whatever else blocks (evaluation.grade)
                 expected = bands if unblocked and not deferred else [
-                    "deferred" if unblocked else "not_rated"] * len(index)
+                    "deferred" if deferred and not negative else "not_rated"] * len(index)
                 assert list(got) == expected
 
 

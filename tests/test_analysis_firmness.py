@@ -106,6 +106,16 @@ def test_zero_bands_give_the_traced_index_in_every_sample(chem, tmp_path):
     assert run.as_json()["grade_probabilities"]["AAA"] == 1.0
 
 
+def test_grade_probabilities_of_a_deferred_park_count_every_sample(catalog, factors, chem_raw, make_park, tmp_path):
+    chem_raw["basic_requirements"]["planning_eia"] = {"met": "unknown"}  # pending evidence: 评价暂缓
+    park = make_park(chem_raw)
+    result = evaluate(park, catalog, WINDOW, factors=factors)
+    assert result.grade == "deferred"
+    prepared = fast.prepare(park, catalog, WINDOW, factors=factors)
+    run = uncertainty.run(prepared, result.index, result.grade, samples=200, bands=zero_bands(tmp_path))
+    assert run.as_json()["grade_probabilities"]["deferred"] == 1.0
+
+
 def test_missing_data_is_drawn_within_its_range(catalog, factors, chem_raw, make_park, tmp_path):
     del chem_raw["data"]["good_air_days"]  # I01 missing in every year: scored 0 by the evaluation
     park = make_park(chem_raw)

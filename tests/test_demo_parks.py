@@ -79,17 +79,24 @@ def test_hitech_park_lists_its_not_applicable_items_and_applies_its_approved_bon
 
 def test_heavy_industry_park_is_negative_overall_and_not_rated():
     r = result("demo-heavy")
-    assert r.gate.passed and r.yearly
-    assert r.overall.verdict == "negative" and r.grade == "not_rated"
+    assert r.gate.outcome == "deferred" and r.gate.unverified == ["environmental_quality"] and r.yearly
+    assert r.overall.verdict == "negative" and r.grade == "not_rated"  # no material can lift a measured rise
     assert r.overall.carbon_intensity.improved is False
     assert any("碳排放强度上升" in failure for failure in r.overall.failures)
-    assert r.not_rated_reason and "整体评价为负向" in r.not_rated_reason
+    # every reason, not only the first: the item to verify, the negative overall, the index, the 50 % rule
+    assert [b.kind for b in r.blockers] == ["gate_deferred", "overall_negative", "index_below_bands",
+                                            "level_below_half"]
+    assert "整体评价为负向" in r.not_rated_reason and "52.89 低于最低等级门槛 60 分" in r.not_rated_reason
+    assert "效果协同（14.56/35 分，41.6%）" in r.not_rated_reason
 
 
 def test_gate_failing_park_is_not_rated_and_has_no_yearly_results():
     r = result("demo-gatefail")
     assert not r.gate.passed and r.gate.failed == ["no_major_incident"]
-    [item] = [i for i in r.gate.items if not i.met]
+    [item] = [i for i in r.gate.items if i.status == "failed"]
     assert item.answered and item.evidence and item.note
+    # the finding is the park's (what happened), not the requirement restated
+    assert item.finding_from_park and item.finding_zh.startswith("2022年6月18日，园区一家医药中间体企业储罐泄漏")
+    assert r.gate.unverified == ["environmental_quality"]  # its own water sections contradict the answer
     assert r.grade == "not_rated" and r.yearly == {} and r.index is None
     assert "基本要求不满足" in r.not_rated_reason

@@ -131,7 +131,8 @@ def test_unanswered_requirement_defers_the_evaluation(catalog, chem_raw, make_pa
     assert result.gate.outcome == "deferred" and result.gate.unknown == ["disclosure"] and not result.gate.failed
     assert result.grade == "deferred" and result.index_status == "provisional"
     assert result.yearly and result.index is not None and result.provisional_grade in {"AAA", "AA"}
-    assert "评价暂缓，待补充证明材料" in result.grade_reason and "基本要求不满足" not in result.grade_reason
+    assert result.grade_reason.startswith("评价暂缓：1项基本要求待补证，补证并确认满足后方可定级")
+    assert "基本要求不满足" not in result.grade_reason
     assert any("disclosure" in w for w in result.warnings)
 
 
@@ -314,6 +315,37 @@ def test_results_json_is_deterministic(catalog, chem_raw, make_park):
 def test_catalog_warnings_reach_every_result(catalog, chem_raw, make_park):
     result = evaluate(make_park(chem_raw), catalog, WINDOW)
     assert any("0.46" in w for w in result.warnings)
+
+
+def test_a_met_answer_the_parks_own_data_contradict_is_to_be_verified(catalog, chem_raw, make_park):
+    chem_raw["data"]["pm25"]["values"][2022] = 41  # the answer says the functional-zone standard is met
+    result = evaluate(make_park(chem_raw), catalog, WINDOW)
+    item = next(i for i in result.gate.items if i.id == "environmental_quality")
+    assert item.status == "unverified" and not item.met and item.answered
+    assert item.data_conflicts == ["PM2.5年均浓度：2022年 41 µg/m³（应为 ≤ 35 µg/m³）"]
+    assert result.gate.outcome == "deferred" and result.gate.unverified == ["environmental_quality"]
+    assert result.gate.unknown == []  # not pending evidence: the evidence is there and says otherwise
+    assert result.grade == "deferred" and result.index_status == "provisional" and result.provisional_grade
+    assert [b.kind for b in result.blockers] == ["gate_deferred"]
+    assert "园区答复满足但与园区数据不一致，须评价机构核实" in result.grade_reason
+    # the assessor settles it with a written explanation: met again, the data still shown
+    chem_raw["basic_requirements"]["environmental_quality"]["reconciliation"] = "2022年受区域沙尘过程影响，扣除后达标"
+    settled = evaluate(make_park(chem_raw), catalog, WINDOW)
+    item = next(i for i in settled.gate.items if i.id == "environmental_quality")
+    assert item.status == "met" and item.data_conflicts and settled.gate.passed and settled.grade == "AAA"
+
+
+def test_pending_evidence_and_too_little_data_defer_the_evaluation_together(catalog, chem_raw, make_park):
+    chem_raw["basic_requirements"]["planning_eia"] = {"met": "unknown"}
+    for symbol in ("nox", "so2", "vocs", "cod", "nh3n", "solid_waste"):
+        del chem_raw["data"][symbol]
+    chem_raw.pop("energy")
+    thin = evaluate(make_park(chem_raw), catalog, WINDOW)
+    assert not thin.coverage.sufficient and thin.grade == "deferred" and thin.provisional_grade is None
+    assert [b.kind for b in thin.blockers] == ["gate_deferred", "coverage", "overall_undetermined"]
+    assert thin.grade_reason.startswith("评价暂缓：")
+    # the index and the 50 % rule are not reasons while missing data scored 0 would decide them
+    assert not {"index_below_bands", "level_below_half"} & {b.kind for b in thin.blockers}
 
 
 def test_level_score_rates_count_only_the_part_with_data(catalog, chem_raw, make_park):

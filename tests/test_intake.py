@@ -214,7 +214,7 @@ def test_export_adds_a_blank_column_for_the_next_year(tmp_path):
     assert headers[4:9] == [2020, 2021, 2022, 2023, 2024] and headers[9] == "说明"
 
 
-@pytest.mark.parametrize("park", ["demo-hitech", "demo-heavy"])
+@pytest.mark.parametrize("park", ["demo-hitech", "demo-heavy", "demo-textile"])  # textile: a reconciliation
 def test_yaml_and_xlsx_of_the_same_data_score_the_same(tmp_path, park):
     export_park(load_park(park, PARAMS), CATALOG, tmp_path / f"{park}.xlsx")
     assert result_of(load_park(park, tmp_path)) == result_of(load_park(park, PARAMS))

@@ -66,7 +66,10 @@ def test_every_park_gets_every_chapter(texts):
 
 def test_a_failed_basic_requirement_is_stated_as_the_finding(texts):
     text = texts["demo-gatefail"]
-    assert "不满足：评价期内发生了较大及以上突发环境事件" in text
+    finding = "2022年6月18日，园区一家医药中间体企业储罐泄漏，物料经雨水管网进入南溪河"
+    assert f"不满足：{finding}" in text  # the summary
+    assert f"经核查，{finding}" in text  # the basic-requirements chapter
+    assert "发生了较大及以上突发环境事件" not in text  # the requirement is not restated as the finding
     assert "不满足：评价期内未发生" not in text and "不达标：评价期内未发生" not in text
 
 
@@ -283,6 +286,52 @@ def test_base_data_lists_the_years_the_evaluation_uses_and_names_the_others():
     assert "另有2024年的数据" in text
 
 
+def test_a_basic_requirement_contradicted_by_the_data_is_never_shown_as_met(texts):
+    text = texts["demo-heavy"]
+    assert "全部基本要求均满足" not in text and "| 基本要求 | 全部满足" not in text
+    # the gate item shows the answer and the data against it
+    assert re.search(r"\| 园区环境质量满足所在功能区环境质量标准要求 \| \*\*待核实\*\* \|[^\n]*园区答复满足；数据核对："
+                     r"PM2\.5年均浓度：2021年 45、2022年 44、2023年 44 µg/m³（应为 ≤ 35 µg/m³）", text)
+    # the cover and the summary count it as needing verification
+    assert "| 基本要求 | 尚未确认，评价暂缓（1项园区答复满足但与园区数据不一致，待核实） |" in text
+    assert "1项基本要求园区答复满足，但与园区数据不一致，须评价机构核实" in text
+    assert "| 需补充的资料 | 1项基本要求待评价机构核实（清单见" in text  # no "0项…" beside it
+    # demo-gatefail: failed on its incident, and its environmental-quality answer is flagged too
+    assert "此外，1项基本要求园区答复满足，但与园区数据不一致" in texts["demo-gatefail"]
+    # an item the assessor reconciled stays met, with the data and the explanation beside it
+    assert "评价机构核实说明：2019—2021年未达标的1个断面为南湖河入境断面" in texts["demo-textile"]
+
+
+def test_not_rated_reasons_list_every_blocker(texts):
+    text = texts["demo-heavy"]
+    reasons = next(line for line in text.splitlines() if line.startswith("| 不予定级或暂缓的原因 |"))
+    for part in ("（1）1项基本要求", "（2）整体评价为负向", "（3）绩效指数 52.89 低于最低等级门槛 60 分",
+                 "（4）目标层 效果协同（14.56/35 分，41.6%）"):
+        assert part in reasons
+    glance = next(line for line in text.splitlines() if line.startswith("| 评价结论 |"))
+    assert "指数低于最低等级门槛" in glance and "目标层得分未达满分值的50%" in glance
+
+
+def test_deferred_with_too_little_data_leads_with_the_deferral_and_labels_every_result_chapter(texts):
+    text = texts["demo-sparse"]
+    glance = next(line for line in text.splitlines() if line.startswith("| 评价结论 |"))
+    assert glance.startswith("| 评价结论 | **评价暂缓，暂不定级**（基本要求尚未确认满足；数据覆盖不足")
+    assert "不予定级**" not in glance
+    # the promise of the basic-requirements chapter is kept: each result chapter carries the label
+    assert "各部分的指标得分与指数因数据覆盖亦不足，均标为参考值，不作定级依据；补证并确认满足、补齐数据使覆盖率达到最低要求后方可定级" in text
+    assert text.count("> **参考值**：数据覆盖不足，本部分的指标得分") == 3
+    heavy = texts["demo-heavy"]
+    assert "各部分的指标得分与指数均标为暂定结果；核实并确认满足后方可定级" in heavy
+    assert heavy.count("> **暂定结果**：基本要求尚未确认满足") == 3
+    assert "> **暂定结果**" not in texts["demo-chem"] and "> **参考值**" not in texts["demo-chem"]
+
+
+def test_carbon_chapter_of_a_park_failing_the_gate_says_why_nothing_was_accounted(texts):
+    text = texts["demo-gatefail"]
+    assert "园区未提供能源消费数据" not in text
+    assert "基本要求不满足，按标准6.1.2不开展绩效指标评价，本报告未据能源消费数据核算碳排放" in text
+
+
 def test_base_data_shows_accounted_carbon_in_the_catalogs_display_unit_so_it_fits_its_column():
     from evalkit.report import sections
     from evalkit.report.sections import carbon_years
@@ -366,12 +415,14 @@ def test_score_means_points_and_the_0_to_1_value_is_the_score_rate(texts):
 
 
 def test_cover_summary_and_body_name_the_basic_requirements_outcome_alike(texts):
-    for park in ("demo-heavy", "demo-chem"):
-        text = texts[park]
-        assert "| 基本要求 | 全部满足 |" in text and "全部基本要求均满足" in text
-        assert "达标 |" not in text
+    text = texts["demo-chem"]
+    assert "| 基本要求 | 全部满足 |" in text and "全部基本要求均满足" in text
+    assert "达标 |" not in text
+    # demo-heavy's environmental-quality answer is contradicted by its data: not 全部满足 (gate.py decision)
+    assert "| 基本要求 | 尚未确认，评价暂缓（1项园区答复满足但与园区数据不一致，待核实） |" in texts["demo-heavy"]
     text = texts["demo-gatefail"]
-    assert "| 基本要求 | 不满足 |" in text and "基本要求不满足" in text and "基本要求不达标" not in text
+    assert "| 基本要求 | 不满足（1项不满足；1项园区答复满足但与园区数据不一致，待核实） |" in text
+    assert "基本要求不满足" in text and "基本要求不达标" not in text
 
 
 def test_the_formula_line_names_the_formula_the_years_were_computed_with(texts):

@@ -29,6 +29,7 @@ from evalkit import carbon
 from evalkit.catalog import Catalog
 from evalkit.catalog.formulas import Formula, Symbol
 from evalkit.evaluation.gate import check_gate
+from evalkit.intake.consistency import check_consistency
 from evalkit.evaluation.scores import with_overrides
 from evalkit.evaluation.variables import build_variables
 from evalkit.intake import LoadedPark
@@ -214,7 +215,7 @@ def prepare(park: LoadedPark, catalog: Catalog, window: list[int], *, factors: c
             if spec.floor is not None:
                 floors[(ind.code, n)] = np.array([spec.floor.value])
 
-    gate = check_gate(park, catalog)
+    gate = check_gate(park, catalog, check_consistency(park, catalog, window))
     structure = Structure(
         catalog_sha256=catalog.sha256, years=tuple(window),
         index_years=tuple(window[-catalog.grading.window_years:]), cells=tuple(cells),
@@ -330,9 +331,9 @@ def evaluate_rows(catalog: Catalog, structure: Structure, rows: Rows, *,
     level_means = level_points[:, positions, :].sum(axis=1) / len(positions)
     rule = (level_means >= cc.level_max * catalog.grading.level_floor_share - 1e-9).all(axis=1)
     index = round_half_up(mean, catalog.grading.index_decimals)
-    positive = _overall_positive(catalog, structure, rows)
+    positive, negative = _overall_verdicts(catalog, structure, rows)
     covered = _coverage_sufficient(catalog, structure, rows, cc)
-    grade = _grade(catalog, index, rule, positive & covered, structure.gate_deferred)
+    grade = _grade(catalog, index, rule, positive & covered, structure.gate_deferred, negative)
     if not structure.gate_passed:
         nan = np.full(n, np.nan)
         mean, index, yearly = nan, nan, np.full_like(yearly, np.nan)
@@ -359,8 +360,9 @@ def _score(ind, variant_index: int, rows: Rows, lookup: VectorLookup, scale: Vec
                                            (ind.direction or "positive") == "positive", driver)
 
 
-def _overall_positive(catalog: Catalog, structure: Structure, rows: Rows) -> Vector:
-    """Vectorised `evaluation.overall`: positive when every judged rate improved; a missing rate fails."""
+def _overall_verdicts(catalog: Catalog, structure: Structure, rows: Rows) -> tuple[Vector, Vector]:
+    """Vectorised `evaluation.overall`: (positive, negative). Positive when every judged rate improved
+    (a missing rate is not positive); negative when a measured rate did not improve."""
     spec = catalog.overall
     base, target = structure.base_year, structure.target_year
     values = rows.values
@@ -387,9 +389,12 @@ def _overall_positive(catalog: Catalog, structure: Structure, rows: Rows) -> Vec
     if structure.strict:
         judged += [reduction([p.symbol]) for p in spec.pollutants]
     positive = np.ones(rows.n, dtype=bool)
+    negative = np.zeros(rows.n, dtype=bool)
     for improved in judged:
         positive &= np.zeros(rows.n, dtype=bool) if improved is None else improved
-    return positive
+        if improved is not None:
+            negative |= ~improved
+    return positive, negative
 
 
 def _coverage_sufficient(catalog: Catalog, structure: Structure, rows: Rows, cc: _CompiledCatalog) -> Vector:
@@ -417,9 +422,11 @@ def _coverage_sufficient(catalog: Catalog, structure: Structure, rows: Rows, cc:
     return by_year & by_level
 
 
-def _grade(catalog: Catalog, index: Vector, rule: Vector, unblocked: Vector, deferred: bool = False) -> Vector:
+def _grade(catalog: Catalog, index: Vector, rule: Vector, unblocked: Vector, deferred: bool,
+           negative: Vector) -> Vector:
     """The band of the rounded index, capped by the 50 % rule; no grade while something blocks it:
-    "deferred" when only the gate's pending evidence does, else "not_rated" (evaluation.grade)."""
+    "deferred" while the gate is pending and the overall evaluation is not measured negative, else
+    "not_rated" (evaluation.grade)."""
     grading = catalog.grading
     bands = sorted(grading.bands, key=lambda b: b.min, reverse=True)
     grade = np.full(index.shape, "none", dtype=object)
@@ -433,7 +440,7 @@ def _grade(catalog: Catalog, index: Vector, rule: Vector, unblocked: Vector, def
     grade[(band_min > capped_min) & ~rule] = grading.capped_grade
     grade[~unblocked] = "not_rated"
     if deferred:
-        grade[unblocked] = "deferred"
+        grade[~negative] = "deferred"
     return grade
 
 

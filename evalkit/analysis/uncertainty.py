@@ -248,7 +248,7 @@ def _finite_mean(values: np.ndarray) -> float | None:
 
 def grade_names(prepared: Prepared) -> list[str]:
     bands = sorted(prepared.catalog.grading.bands, key=lambda b: b.min, reverse=True)
-    return [b.grade for b in bands] + ["none", "not_rated"]
+    return [b.grade for b in bands] + ["none", "deferred", "not_rated"]
 
 
 def distribution(prepared: Prepared, bands: Bands, kinds: tuple[str, ...], samples: int,

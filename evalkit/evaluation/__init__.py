@@ -21,7 +21,7 @@ from evalkit.core.problems import Problems
 from evalkit.intake.checks import check_and_account, overall_base_year, years_used
 from evalkit.evaluation.coverage import coverage
 from evalkit.evaluation.gate import check_gate
-from evalkit.evaluation.grade import assign_grade, blockers
+from evalkit.evaluation.grade import assign_grade, blockers, deferred, grade_shortfalls
 from evalkit.evaluation.index import fifty_percent_rule, first_level_means, level_means, window_mean, year_result
 from evalkit.evaluation.overall import overall_evaluation
 from evalkit.evaluation.report_lists import (advice, data_gaps, gap_points_by_level, input_gaps, not_applicable_items,
@@ -50,10 +50,10 @@ def evaluate(park: LoadedPark, catalog: Catalog, window: list[int], *,
         profile=park.input.profile.model_dump(mode="json"), years=window, index_years=index_years,
         evaluation_year=window[-1], catalog=CatalogInfo(id=catalog.id, version=catalog.version,
                                                         title_zh=catalog.title_zh, sha256=catalog.sha256),
-        gate=check_gate(park, catalog), grade="not_rated", grade_reason="",
+        gate=check_gate(park, catalog, consistency := check_consistency(park, catalog, window)),
+        grade="not_rated", grade_reason="", consistency=consistency,
         warnings=[*catalog.warnings, *(f"{p.field}: {p.expected}" for p in problems.warnings)])
 
-    result.consistency = check_consistency(park, catalog, window)
     variables = build_variables(park, catalog, years_used(park, window, base_year), factors, carbon_accounts)
     result.factors_after_report_date = late_factors(park.input, variables.carbon_years)
     result.warnings += [late.text_zh for late in result.factors_after_report_date]
@@ -87,9 +87,11 @@ def evaluate(park: LoadedPark, catalog: Catalog, window: list[int], *,
     blocking = blockers(result.gate, covered, overall)
     band, band_reason = assign_grade(catalog, index, rule)
     if blocking:
-        grade = "deferred" if all(b.kind == "gate_deferred" for b in blocking) else "not_rated"
-        reason = "；".join(b.text_zh for b in blocking)
-        provisional = band if grade == "deferred" else None
+        grade = "deferred" if deferred(blocking) else "not_rated"
+        if grade == "not_rated" and covered.sufficient:
+            blocking += grade_shortfalls(catalog, index, rule)
+        reason = ("评价暂缓：" if grade == "deferred" else "") + "；".join(b.text_zh for b in blocking)
+        provisional = band if all(b.kind == "gate_deferred" for b in blocking) else None
         if provisional:
             reason += f"。按现有数据（暂定）：{band_reason}"
         not_rated: str | None = reason

@@ -1,8 +1,20 @@
 """Step 5: the grade (6.4). No grade while anything blocks one — every blocker is listed, each with
-its own reason: basic requirements pending evidence (评价暂缓), data coverage below the catalog's
-minimum (数据覆盖不足), an overall evaluation that is negative (a measured rise: 不合格) or
-undetermined (missing data: never 不合格). Otherwise the band of the rounded index, capped when a
-target level is below 50 % of its maximum. A failed gate never reaches this step.
+its own reason: basic requirements pending evidence or contradicted by the data (评价暂缓), data
+coverage below the catalog's minimum (数据覆盖不足), an overall evaluation that is negative (a
+measured rise: 不合格) or undetermined (missing data: never 不合格). Otherwise the band of the
+rounded index, capped when a target level is below 50 % of its maximum. A failed gate never reaches
+this step.
+
+Decision (DIGEST decisions 3 and 8 together; the standard is silent): the headline follows what the
+park can still change. Basic requirements pending (待补证 / 待核实) with other blockers that more
+material can lift (coverage below the minimum, an overall evaluation undetermined for missing
+data): the evaluation is deferred (评价暂缓) — the park supplies the evidence and the data, every
+blocker is listed; no provisional grade is named, as the index is not yet a basis for one. Beside a
+measured negative overall evaluation no material can bring a grade in this window: not rated (不予
+定级), with the pending items listed among the reasons. A park not rated on measured data also has
+every other shortfall of the grade listed (index below the lowest band, a target level below 50 %),
+so that supplying one reason never reveals the next; with coverage below the minimum those two are
+not listed, as missing data scored 0 would decide them.
 """
 
 from __future__ import annotations
@@ -14,8 +26,12 @@ from evalkit.evaluation.results import Blocker, Coverage, FiftyPercentRule, Gate
 def blockers(gate: Gate, coverage: Coverage, overall: OverallEvaluation) -> list[Blocker]:
     found = []
     if gate.outcome == "deferred":
-        found.append(Blocker(kind="gate_deferred", text_zh=(
-            f"评价暂缓，待补充证明材料：{len(gate.unknown)}项基本要求待补证，补证并确认满足后方可定级")))
+        pending = [f"{len(gate.unknown)}项基本要求待补证"] if gate.unknown else []
+        if gate.unverified:
+            names = "、".join(f"“{i.text_zh}”" for i in gate.items if i.status == "unverified")
+            pending.append(f"{len(gate.unverified)}项基本要求（{names}）园区答复满足但与园区数据不一致，须评价机构核实")
+        settle = "、".join((["补证"] if gate.unknown else []) + (["核实"] if gate.unverified else []))
+        found.append(Blocker(kind="gate_deferred", text_zh=f"{'；'.join(pending)}，{settle}并确认满足后方可定级"))
     if not coverage.sufficient:
         found.append(Blocker(kind="coverage", text_zh=(
             f"数据覆盖不足，不予定级：{'；'.join(coverage.shortfalls)}，低于指标目录规定的最低覆盖率"
@@ -28,6 +44,29 @@ def blockers(gate: Gate, coverage: Coverage, overall: OverallEvaluation) -> list
         names = "、".join(r.name_zh for r in rates if r.improved is None)
         found.append(Blocker(kind="overall_undetermined", text_zh=(
             f"整体评价无法判定（{names}缺少基准年或目标年数据），不作为不合格，补齐数据前不予定级")))
+    return found
+
+
+def deferred(found: list[Blocker]) -> bool:
+    """Basic requirements pending and nothing blocks the grade that material could not lift."""
+    kinds = {b.kind for b in found}
+    return "gate_deferred" in kinds and kinds <= {"gate_deferred", "coverage", "overall_undetermined"}
+
+
+def grade_shortfalls(catalog: Catalog, index: float, rule: FiftyPercentRule) -> list[Blocker]:
+    """What else keeps a not-rated park from a grade: the index below the lowest band, a target level
+    below the 50 % floor (which would cap the grade at A)."""
+    grading = catalog.grading
+    found = []
+    lowest = min(grading.bands, key=lambda b: b.min)
+    if index < lowest.min:
+        found.append(Blocker(kind="index_below_bands", text_zh=(
+            f"绩效指数 {index:.{grading.index_decimals}f} 低于最低等级门槛 {lowest.min:g} 分（{lowest.grade} 级），为无级别")))
+    if not rule.passed:
+        failing = "、".join(f"{name}（{c.mean_points:.2f}/{c.max_points:g} 分，{c.share:.1%}）"
+                            for name, c in rule.levels.items() if not c.passed)
+        found.append(Blocker(kind="level_below_half", text_zh=(
+            f"目标层 {failing} 未达到满分值的 {grading.level_floor_share:.0%}，不能评为AA级及以上")))
     return found
 
 

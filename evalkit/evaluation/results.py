@@ -21,17 +21,22 @@ class GateItem(BaseModel):
     id: str
     text_zh: str
     met: bool
-    status: Literal["met", "failed", "unknown"]  # unknown: 待补证, evidence pending
+    # unknown: 待补证, evidence pending; unverified: answered met but the park's data contradict it (待核实)
+    status: Literal["met", "failed", "unknown", "unverified"]
     answered: bool
     evidence: str
     note: str | None = None
-    finding_zh: str | None = None  # what was found, for a failed item
+    finding_zh: str | None = None  # what was found, for a failed item (the park's note when it gives one)
+    finding_from_park: bool = False  # finding_zh is the park's note, not the catalog's general wording
+    data_conflicts: list[str] = Field(default_factory=list)  # violated consistency checks, one per rule
+    reconciliation: str | None = None  # the assessor's 核实说明 that keeps a contradicted item met
     evidence_hint_zh: str = ""  # what evidence would settle the item
 
 
 class Gate(BaseModel):
     """passed: every item met; failed: an item not met (no evaluation); deferred: no item failed
-    but some are pending evidence (indicators computed, shown as provisional; no grade yet)."""
+    but some are pending evidence or contradicted by the park's data (indicators computed, shown as
+    provisional; no grade yet)."""
 
     passed: bool
     outcome: Literal["passed", "failed", "deferred"]
@@ -39,6 +44,7 @@ class Gate(BaseModel):
     items: list[GateItem]
     failed: list[str] = Field(default_factory=list)
     unknown: list[str] = Field(default_factory=list)
+    unverified: list[str] = Field(default_factory=list)
 
 
 class IndicatorTrace(BaseModel):
@@ -183,7 +189,8 @@ class InputGap(BaseModel):
 class Blocker(BaseModel):
     """A reason why no grade is given, in the standard's order."""
 
-    kind: Literal["gate_failed", "gate_deferred", "coverage", "overall_negative", "overall_undetermined"]
+    kind: Literal["gate_failed", "gate_deferred", "coverage", "overall_negative", "overall_undetermined",
+                  "index_below_bands", "level_below_half"]
     text_zh: str
 
 

@@ -30,6 +30,9 @@ class Check(Model):
     evidence: str = ""
     evidence_ids: list[Text] = Field(default_factory=list)
     note: str | None = None
+    # 核实说明: the assessor's written finding why data that contradict a `met` answer do not refute it
+    # (e.g. an inflow section polluted upstream); without it such an item is 待核实 (evaluation.gate)
+    reconciliation: str | None = None
 
     @property
     def status(self) -> str:

@@ -90,6 +90,7 @@ def _yaml_head(raw: dict[str, Any], catalog: Catalog, park_id: str, years: list[
 
 def _yaml_basic(raw: dict[str, Any], catalog: Catalog) -> list[str]:
     lines = ["# 基本要求：met: true（满足）/ false（不满足，须在 note 中说明）/ unknown（待补证）；满足的须写明证据 evidence。",
+             "# 答复满足而园区数据与之不一致（如PM2.5超标）的为待核实：评价机构核实后改为 false，或写明核实说明 reconciliation。",
              "basic_requirements:"]
     for item in catalog.basic_requirements.items:
         lines += [f"  # {item.text_zh}（证据示例：{item.evidence_hint_zh}）",

@@ -69,7 +69,8 @@ class Column:
 
 SETTINGS_COLUMNS = [Column("字段 field", "field", 28), Column("项目", None, 40), Column("填写值", "value", 60)]
 BASIC_COLUMNS = [Column("编号 id", "id", 24), Column("基本要求", None, 50), Column("是否满足", "met", 10),
-                 Column("证据", "evidence", 60), Column("备注", "note", 40), Column("证据示例", None, 50)]
+                 Column("证据", "evidence", 60), Column("备注", "note", 40),
+                 Column("核实说明 reconciliation", "reconciliation", 40, optional=True), Column("证据示例", None, 50)]
 SERIES_HEAD = [Column("代码 symbol", "symbol", 24), Column("名称", None, 36), Column("单位", "unit", 10),
                Column("数据来源", "source", 44)]
 QUALITY_COLUMNS = [Column("口径（实测/推算/估算/代用）", "scope", 14, optional=True),
@@ -352,7 +353,7 @@ def _basic_sheet(book: Workbook, raw: dict[str, Any], catalog: Catalog) -> None:
         item = items.get(key)
         met = PENDING if answer.get("met") == "unknown" else answer.get("met")
         rows.append([key, item.text_zh if item else "清单中无此编号", met, answer.get("evidence"),
-                     answer.get("note"), item.evidence_hint_zh if item else ""])
+                     answer.get("note"), answer.get("reconciliation"), item.evidence_hint_zh if item else ""])
     sheet = _table(book, BASIC, BASIC_COLUMNS, rows, freeze="C2")
     _dropdown(sheet, [YES, NO, PENDING], f"C2:C{len(rows) + 1}")
 
@@ -657,9 +658,12 @@ class _Reader:
             if key is None:
                 continue
             self.cells.add(f"basic_requirements.{key}", row.ref("met"))  # an unanswered item: fill in here
-            for name in ("met", "evidence", "note"):
-                self.cells.add(f"basic_requirements.{key}.{name}", row.ref(name))
+            for name in ("met", "evidence", "note", "reconciliation"):
+                if name in row.cells:
+                    self.cells.add(f"basic_requirements.{key}.{name}", row.ref(name))
             answers[key] = {"met": _yes_no(row.get("met")), "evidence": row.get("evidence"), "note": row.get("note")}
+            if row.get("reconciliation") is not None:
+                answers[key]["reconciliation"] = row.get("reconciliation")
 
     def _series(self, sheet: Worksheet, section: str, found: dict[str, Any]) -> None:
         for row in self._rows(sheet, [*SERIES_HEAD, *SERIES_TAIL], with_years=True):

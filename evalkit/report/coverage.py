@@ -11,9 +11,10 @@ from evalkit.report.markup import Md, paragraphs, table
 from evalkit.report.terms import GATE_ZH, GRADE_ZH, INDEX_STATUS_ZH, VERDICT_ZH
 
 
-BLOCKER_SHORT_ZH = {"gate_failed": "基本要求不满足", "gate_deferred": "基本要求待补证，评价暂缓",
+BLOCKER_SHORT_ZH = {"gate_failed": "基本要求不满足", "gate_deferred": "基本要求尚未确认满足",
                     "coverage": "数据覆盖不足", "overall_negative": "整体评价为负向",
-                    "overall_undetermined": "整体评价缺少数据，无法判定"}
+                    "overall_undetermined": "整体评价缺少数据，无法判定",
+                    "index_below_bands": "指数低于最低等级门槛", "level_below_half": "目标层得分未达满分值的50%"}
 
 
 def _pct(share: float | None) -> str:
@@ -51,6 +52,8 @@ def supply_list(result: Result, top: int = 8) -> Md:
     for item in result.gate.items:
         if item.status == "unknown":
             items.append(Md("基本要求待补证：") + f"{item.text_zh}（需提供：{item.evidence_hint_zh}）")
+        elif item.status == "unverified":
+            items.append(Md("基本要求待核实：") + f"{item.text_zh}（园区答复满足，但{'；'.join(item.data_conflicts)}）")
     for gap in result.input_gaps[:top]:
         items.append(f"{gap.name_zh}（{years_text(gap.years)}年；{users_text(gap)}；影响 {gap.points_at_stake:.2f} 分）")
     if not items:
@@ -59,6 +62,18 @@ def supply_list(result: Result, top: int = 8) -> Md:
     more = Md("另有 {0} 项数据缺口，完整清单见“数据缺口与资料补充”。").format(rest) if rest > 0 else Md("")
     return paragraphs(Md("**需补充的资料**（按影响分值排序）："),
                       Md("\n").join(Md("- ") + item for item in items), more)
+
+
+def gate_at_a_glance(result: Result) -> str:
+    """The gate in one line: its outcome with the count of items pending (待补证) and of items answered
+    满足 that the park's data contradict (待核实) — never 达标 while such an item stands."""
+    gate = result.gate
+    counts = [f"{len(gate.failed)}项不满足"] if gate.failed else []
+    if gate.unverified:
+        counts.append(f"{len(gate.unverified)}项园区答复满足但与园区数据不一致，待核实")
+    if gate.unknown:
+        counts.append(f"{len(gate.unknown)}项待补证")
+    return GATE_ZH[gate.outcome] + (f"（{'；'.join(counts)}）" if counts else "")
 
 
 def at_a_glance(result: Result) -> Md:
@@ -74,14 +89,15 @@ def at_a_glance(result: Result) -> Md:
         levels = "，".join(f"{name} {_pct(c.share)}" for name, c in cov.by_level.items())
         rows.append(["数据覆盖率", f"{years}；{levels}（最低要求 {cov.min_share:.0%}"
                                    + ("，已达到）" if cov.sufficient else "，未达到）")])
-    if result.input_gaps or result.gate.unknown:
+    if result.input_gaps or result.gate.unknown or result.gate.unverified:
         first = "、".join(g.name_zh for g in result.input_gaps[:3])
-        rows.append(["需补充的资料", (f"{first}等" if first else "") + f"{len(result.input_gaps)}项数据或材料，"
-                     f"{len(result.gate.unknown)}项基本要求证明材料（清单见“数据缺口与资料补充”）"])
+        parts = [(f"{first}等" if first else "") + f"{len(result.input_gaps)}项数据或材料"] if result.input_gaps else []
+        parts += [f"{len(result.gate.unknown)}项基本要求证明材料"] if result.gate.unknown else []
+        parts += [f"{len(result.gate.unverified)}项基本要求待评价机构核实"] if result.gate.unverified else []
+        rows.append(["需补充的资料", "，".join(parts) + "（清单见“数据缺口与资料补充”）"])
     if result.index is not None:
         rows.append(["绩效指数", f"{result.index:.2f}{INDEX_STATUS_ZH[result.index_status or 'final']}"])
-    rows.append(["基本要求", GATE_ZH[result.gate.outcome]
-                 + (f"（{len(result.gate.unknown)}项待补证）" if result.gate.unknown else "")])
+    rows.append(["基本要求", gate_at_a_glance(result)])
     if result.overall is not None:
         rows.append(["整体评价", VERDICT_ZH[result.overall.verdict]])
     return paragraphs(Md("**评价结论一览**"), table(["项目", "内容"], rows, [1, 5]))

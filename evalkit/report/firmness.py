@@ -89,7 +89,7 @@ def margins_section(firm: Firmness) -> Md:
     rows.append([Md("单项指标变化即改变等级"), names or Md("无：任一指标评分档次变动一档或指标值变动10%均不改变等级")])
     note = Md("距离按保留两位小数的绩效指数计算；“去掉”某事项的结果由评价引擎对去掉该事项后的园区数据重新完整计算得出；"
               "单项指标变化为在评价年及前两年同时变动该指标。")
-    if firm.grade in ("not_rated",) or (m.below and m.below.grade != firm.grade):
+    if firm.grade in ("not_rated", "deferred") or (m.below and m.below.grade != firm.grade):
         note = note + Md("当前等级并非仅由指数决定（整体评价或50%规则），距离仅说明指数的位置。")
     return paragraphs(table(["项目", "结果"], rows, [1, 4]), note)
 

@@ -17,8 +17,7 @@ from __future__ import annotations
 from evalkit.core.trace import Trace, fmt
 from evalkit.evaluation.results import ReferenceStatus, Result
 from evalkit.report.markup import Md, paragraphs, table
-
-GRADE_ZH = {"AAA": "AAA级", "AA": "AA级", "A": "A级", "none": "无级别", "not_rated": "不予定级"}
+from evalkit.report.terms import GRADE_ZH
 STATUS_ZH = {"verified": "已核实", "confirmed_by_assessor": "评价机构已核实", "unverified": "未经核实"}
 FINDING_ZH = {"violated": "不一致", "consistent": "一致", "not_checkable": "缺少数据，无法核对"}
 FIELD_ZH = {"reference": "参考值", "floor": "下限值"}

@@ -144,15 +144,26 @@ def contents(ctx: ReportContext) -> Iterator[Md]:
 
 def gate_finding(ctx: ReportContext) -> str:
     """What the basic-requirements check found, stated as the finding (a failed item as what was
-    found, an item pending evidence as 待补证)."""
+    found, an item pending evidence as 待补证, an item the park's data contradict as 待核实)."""
     gate = ctx.result.gate
     if gate.outcome == "passed":
         return "全部基本要求均满足"
-    if gate.outcome == "failed":
-        return "不满足：" + "；".join(item.finding_zh or _not_met_text(ctx, item.id, item.answered)
-                                   for item in gate.items if item.status == "failed")
-    return (GATE_ZH["deferred"] + "：" + "；".join(item.text_zh for item in gate.items if item.status == "unknown")
-            + "（待补证）")
+    parts = []
+    if gate.failed:
+        parts.append("不满足：" + "；".join(item.finding_zh or _not_met_text(ctx, item.id, item.answered)
+                                         for item in gate.items if item.status == "failed"))
+    if gate.unverified:
+        parts.append(unverified_text(gate))
+    if gate.unknown:
+        parts.append("待补证：" + "；".join(item.text_zh for item in gate.items if item.status == "unknown"))
+    return ("" if gate.failed else "评价暂缓，") + "。".join(parts)
+
+
+def unverified_text(gate) -> str:
+    """The items answered 满足 that the park's own data contradict, with the data, in one sentence."""
+    items = [item for item in gate.items if item.status == "unverified"]
+    return (f"{len(items)}项基本要求园区答复满足，但与园区数据不一致，须评价机构核实：" + "；".join(
+        f"“{item.text_zh}”（{'；'.join(item.data_conflicts)}）" for item in items))
 
 
 def _not_met_text(ctx: ReportContext, item_id: str, answered: bool) -> str:
@@ -325,25 +336,45 @@ def gate(ctx: ReportContext) -> Md:
         if item.status == "failed":
             verdict: Any = Md("**不满足**")
             finding = (item.finding_zh or _not_met_text(ctx, item.id, item.answered)) + (
-                f"（{item.note}）" if item.note and item.answered else "")
+                f"（{item.note}）" if item.note and item.answered and not item.finding_from_park else "")
+        elif item.status == "unverified":
+            verdict = Md("**{0}**").format(GATE_ITEM_ZH["unverified"])
+            finding = ("园区答复满足" + (f"（{item.note}）" if item.note else "") + "；数据核对："
+                       + "；".join(item.data_conflicts) + "，与答复不一致，须评价机构核实")
         elif item.status == "unknown":
             verdict, finding = GATE_ITEM_ZH["unknown"], f"待提供：{item.evidence_hint_zh}" + (
                 f"（{item.note}）" if item.note else "")
         else:
             verdict, finding = GATE_ITEM_ZH["met"], item.note or ""
+            if item.data_conflicts:
+                finding += (("；" if finding else "") + "数据核对：" + "；".join(item.data_conflicts)
+                            + f"，与答复不一致；评价机构核实说明：{item.reconciliation}")
         answer = answers.get(item.id)
         cited = ctx.evidence.cite(answer.evidence_ids) if answer else "—"
         rows.append([n, item.text_zh, verdict, cited, finding])
     text = table(["序号", "基本要求", "结论", "证明材料", "核查发现"], rows, [1, 6, 2, 2, 5])
-    outcome = result.gate.outcome
-    if outcome == "passed":
+    gate_ = result.gate
+    if gate_.outcome == "passed":
         verdict_text = Md("经核查，全部基本要求均满足，进入绩效指标评价。")
-    elif outcome == "failed":
-        verdict_text = Md("经核查，{0}。按标准6.1.2，基本要求不满足的园区不开展绩效指标评价，不予定级。").format(
-            gate_finding(ctx).removeprefix("不满足："))
+    elif gate_.outcome == "failed":
+        failed = "；".join(item.finding_zh or _not_met_text(ctx, item.id, item.answered)
+                          for item in gate_.items if item.status == "failed")
+        verdict_text = Md("经核查，{0}。按标准6.1.2，基本要求不满足的园区不开展绩效指标评价，不予定级。").format(failed)
+        if gate_.unverified:
+            verdict_text += Md("此外，{0}。").format(unverified_text(gate_))
     else:
-        verdict_text = Md("无不满足的基本要求，但有事项待补充证明材料（待补证）。评价暂缓：绩效指标照常计算，结果为暂定结果；"
-                          "补齐证明材料并确认满足后方可定级。待补证不等于不满足。")
+        pending = []
+        if gate_.unknown:
+            pending.append(Md("{0}项待补充证明材料（待补证，不等于不满足）").format(len(gate_.unknown)))
+        if gate_.unverified:
+            pending.append(Md("{0}").format(unverified_text(gate_)))
+        label = (Md("因数据覆盖亦不足，均标为参考值，不作定级依据") if result.index_status == "reference"
+                 else Md("均标为暂定结果"))
+        verdict_text = (Md("无不满足的基本要求，但") + Md("；").join(pending)
+                        + Md("。评价暂缓：绩效指标照常计算，“指标评价结果总表”“绩效指标计算”“目标层得分、加分项与绩效指数”"
+                             "各部分的指标得分与指数") + label + Md("；{0}并确认满足{1}后方可定级。").format(
+                            "、".join((["补证"] if gate_.unknown else []) + (["核实"] if gate_.unverified else [])),
+                            "、补齐数据使覆盖率达到最低要求" if result.index_status == "reference" else ""))
     # One block with the chapter's (sticky) heading: split, it left its last row and the verdict alone
     # on an otherwise blank page before the overview's page break.
     return paragraphs(KEEP_TOGETHER,
@@ -369,11 +400,26 @@ def _level_id(r: IndicatorResult) -> str:
     return (r.level or "").split("（")[0]
 
 
+def result_status_banner(result: Result) -> Md | None:
+    """The label every chapter of indicator results carries while they are not final: provisional
+    (basic requirements not yet confirmed) or a reference value (coverage below the minimum)."""
+    if result.index_status == "reference":
+        return Md("> **参考值**：数据覆盖不足，本部分的指标得分、目标层得分和指数仅为参考值，不作定级依据；"
+                  "缺失数据得0分，不代表园区绩效差。")
+    if result.index_status == "provisional":
+        return Md("> **暂定结果**：基本要求尚未确认满足（见“基本要求评价”），本部分的指标得分、目标层得分和指数为暂定结果，"
+                  "补证或核实并确认满足后方可作为定级依据。")
+    return None
+
+
 def overview(ctx: ReportContext) -> Iterator[Md]:
     result = ctx.result
     if not ctx.evaluated:
         yield NOT_EVALUATED
         return
+    banner = result_status_banner(result)
+    if banner:
+        yield banner
     years = list(result.yearly)
     rows = []
     for ind in ctx.catalog.indicators:
@@ -484,6 +530,9 @@ def indicator_computations(ctx: ReportContext) -> Iterator[Md]:
     if not ctx.evaluated:
         yield NOT_EVALUATED
         return
+    banner = result_status_banner(ctx.result)
+    if banner:
+        yield banner
     yield Md("逐项列出三级指标的计算公式、计算过程、评分和得分点数（标准7.2.3）；计算所用数值见“基础数据”，"
              "参考值及其来源见“评价方法说明”。得分点数 = 得分率 s × 权重 × 100（s ∈ [0, 1]）；报告中“得分”均指得分点数。")
     yield SMALL_TABLES
@@ -670,6 +719,9 @@ def scores_and_index(ctx: ReportContext) -> Iterator[Md | Figure]:
     if not ctx.evaluated:
         yield NOT_EVALUATED
         return
+    banner = result_status_banner(result)
+    if banner:
+        yield banner
     yield heading(2, "目标层得分")
     yield level_subtotals(result)
     yield first_level_table(result)
@@ -762,6 +814,10 @@ def carbon_years(result: Result) -> dict[int, dict]:
 def carbon(ctx: ReportContext) -> Iterator[Md | Figure]:
     result, n = ctx.result, ctx.numbers
     years = carbon_years(result)
+    if not ctx.evaluated:
+        yield Md("基本要求不满足，按标准6.1.2不开展绩效指标评价，本报告未据能源消费数据核算碳排放；"
+                 "园区填报的能源消费和碳排放数据列于“基础数据”，未经核算。")
+        return
     if not years:
         yield Md("园区未提供能源消费数据，碳排放相关指标采用园区填报值（见“基础数据”）或按数据缺失处理。")
         return
@@ -839,7 +895,8 @@ def grade(result: Result) -> Md:
         escape(f"{result.grade_reason}。"),
         escape("等级划分（标准6.4）：指数 ≥ 85 为 AAA 级；75 ≤ 指数 < 85 为 AA 级；60 ≤ 指数 < 75 为 A 级；"
                "< 60 为无级别。目标层任一类得分低于其满分值的50%时不能评为AA级及以上。"
-               "整体评价为负向或基本要求不满足的园区不予定级；基本要求待补证时评价暂缓；数据覆盖率低于指标目录规定的最低值"
+               "整体评价为负向或基本要求不满足的园区不予定级；基本要求待补证或与园区数据不一致待核实时评价暂缓，"
+               "补充材料后再行定级（同时整体评价为负向时不予定级）；数据覆盖率低于指标目录规定的最低值"
                "或整体评价因缺少数据无法判定时，不予定级（不作为不合格结论）。评价有效期三年，有效期内每年进行持续符合性声明（7.1.2、7.2.2）。"))
 
 
