@@ -113,14 +113,18 @@ def test_pdf_pages_are_numbered_alike_with_and_without_a_draft_mark(tmp_path):
     assert draft.PAGE_NUMBER in last and "2 处待评价机构填写" in last
 
 
+def render_final(tmp_path, params, park, capsys) -> tuple[int, str]:
+    """`evalkit render --final` of `park` with every reference confirmed: exit code and stderr."""
+    code = main(["render", "--park", park, "--years", "2021-2023", "--params-dir", str(params),
+                 "--catalog", str(confirming_catalog(tmp_path / "catalog")), "--output-dir", str(tmp_path / "out"),
+                 "--to", "html", "--final"])
+    return code, capsys.readouterr().err
+
+
 def test_render_final_refuses_a_report_with_placeholders(tmp_path, chem_raw, write_params, capsys):
     del chem_raw["report"]["date"]
     chem_raw["report"]["scope"]["notes"] = []
-    params = write_params(chem_raw, "unfinished")
-    code = main(["render", "--park", "unfinished", "--years", "2021-2023", "--params-dir", str(params),
-                 "--catalog", str(confirming_catalog(tmp_path / "catalog")), "--output-dir", str(tmp_path / "out"),
-                 "--to", "html", "--final"])
-    _, err = capsys.readouterr()
+    code, err = render_final(tmp_path, write_params(chem_raw, "unfinished"), "unfinished", capsys)
     assert code == 2 and "Traceback" not in err
     assert "report.date" in err and "report.scope.notes" in err and "封面 · 报告日期" in err
     assert not (tmp_path / "out").exists()
@@ -152,10 +156,7 @@ def test_every_pdf_page_of_an_unfinished_report_says_so_and_final_is_refused(tmp
 def test_render_final_refuses_assessor_text_that_the_results_contradict(tmp_path, chem_raw, write_params, capsys):
     chem_raw["report"]["conclusion"] = "经评价，园区绩效指数为 85.90 分，评价等级为 AA级。"
     params = write_params(chem_raw, "contradicted")
-    code = main(["render", "--park", "contradicted", "--years", "2021-2023", "--params-dir", str(params),
-                 "--catalog", str(confirming_catalog(tmp_path / "catalog")), "--output-dir", str(tmp_path / "out"),
-                 "--to", "html", "--final"])
-    _, err = capsys.readouterr()
+    code, err = render_final(tmp_path, params, "contradicted", capsys)
     assert code == 2 and "Traceback" not in err
     assert "report.conclusion" in err and "85.90" in err and "AA级" in err
     assert main(["score", "--park", "contradicted", "--years", "2021-2023", "--params-dir", str(params), "--json"]) == 0
