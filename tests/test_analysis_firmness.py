@@ -434,6 +434,18 @@ def test_only_references_a_scored_cell_uses_are_perturbed(sparse, catalog, facto
     assert "有实际数据的指标每项一个因素" in plain(firm_show.probabilities_section(firm))
 
 
+def test_a_deferred_park_is_told_what_staying_deferred_means(sparse):
+    """Review 2, item 7: the 不予定级 note speaks of a positive overall evaluation turning negative; for
+    a deferred park (overall undetermined) it explains the probability of staying deferred instead."""
+    result, firm = sparse
+    assert firm.grade == "deferred" and firm.overall_verdict == "undetermined"
+    assert firm.uncertainty.by_kind["data"].probabilities(firm.uncertainty.grades)["deferred"] < 1
+    text = plain(firm_show.probabilities_section(firm)).replace("\n", "")
+    assert "由正向变为负向" not in text
+    assert "“保持评价暂缓，暂不定级的概率”即未出现这种变化的样本所占比例" in text
+    assert "整体评价变为负向，该样本的结果为不予定级" in text
+
+
 def test_missing_data_are_kept_apart_from_the_uncertainty_of_the_figures(sparse, catalog, factors, tmp_path):
     result, firm = sparse
     u = firm.uncertainty

@@ -69,7 +69,7 @@ def test_below_the_coverage_minimum_there_is_no_grade_and_no_failure():
     assert r.grade == "deferred" and not r.rated and r.index is not None
     assert r.index_status == "reference" and r.provisional_grade is None
     assert [b.kind for b in r.blockers] == ["gate_deferred", "coverage", "overall_undetermined"]
-    assert "数据覆盖不足，不予定级" in r.grade_reason and "33.7%" in r.grade_reason
+    assert "数据覆盖不足，补齐数据前暂不定级" in r.grade_reason and "33.7%" in r.grade_reason
     assert r.overall.verdict == "undetermined" and r.overall.failures == []
     assert r.overall.efficiency.improved is True  # what can be measured is still measured
     verdict_line = sections.grade(r).split("\n")[0]  # the rest of the section states the rules
@@ -95,6 +95,30 @@ def test_coverage_threshold_decides_between_reference_value_and_grade(chem_raw, 
     assert not result.coverage.sufficient and result.index_status == "reference"
     assert result.grade == "not_rated" and any(b.kind == "coverage" for b in result.blockers)
     assert result.overall.verdict == "undetermined"
+
+
+def test_a_deferred_park_is_never_called_not_rated_and_a_park_not_rated_for_coverage_is(chem_raw, make_park):
+    """Review 2, item 1: the coverage and overall-undetermined blockers are worded for the result's
+    status — 补齐数据前暂不定级 beside pending basic requirements, 不予定级 otherwise."""
+    r = sparse()
+    ctx = report_context(r)
+    reason, rules = sections.grade(r).split("\n\n")[1:3]  # the verdict's reason, then the rules
+    for text in (r.grade_reason, *(b.text_zh for b in r.blockers), reason, sections.summary(ctx),
+                 coverage.at_a_glance(r), coverage.coverage_summary(r), sections.overall(ctx)):
+        assert "不予定级" not in text, text
+    assert "数据覆盖不足，补齐数据前暂不定级" in coverage.coverage_summary(r)
+    assert "不视为不合格，补齐数据前暂不定级" in sections.overall(ctx)
+    assert "| 暂缓定级的原因 |" in sections.summary(ctx)
+    # the rules name both outcomes for too little data, as conditions
+    assert "同时基本要求待补证或待核实时为评价暂缓" in rules
+    # the same shortfalls with every basic requirement met: not rated, said so in every place
+    del chem_raw["data"]["solid_waste"], chem_raw["data"]["nh3n"], chem_raw["energy"]
+    for symbol in ("nox", "so2", "vocs", "cod"):
+        del chem_raw["data"][symbol]
+    alone = evaluate(make_park(chem_raw), CATALOG, WINDOW, factors=FACTORS)
+    assert alone.grade == "not_rated" and alone.gate.outcome == "passed"
+    assert "数据覆盖不足，不予定级" in alone.grade_reason and "暂不定级" not in alone.grade_reason
+    assert "数据覆盖不足，不予定级" in coverage.coverage_summary(alone)
 
 
 def test_unknown_basic_requirements_defer_and_say_what_would_settle_them():

@@ -120,6 +120,17 @@ def test_the_demo_conclusion_agrees_with_the_computed_results(chem):
     assert NOTICE not in report_markdown(park, result)
 
 
+def test_a_deferred_park_may_be_called_deferred_but_not_not_rated():
+    """Review 2, item 1: 暂不定级 is the deferral's word, not 不定级 (not rated)."""
+    park, result = evaluated("demo-sparse")
+    assert result.grade == "deferred" and result.narrative == []  # the demo conclusion agrees
+    checked = lambda text: [(f.kind, f.claimed) for f in check_narrative(
+        park.input.report.model_copy(update={"conclusion": text}), result, CATALOG)]
+    assert checked("本次评价暂缓，暂不定级。") == []
+    assert checked("本次预评价暂不定级。") == []
+    assert checked("本次预评价不予定级。") == [("grade", "不予定级")]
+
+
 def test_a_blank_conclusion_says_what_the_consistency_checks_require():
     park, result = evaluated("demo-heavy")
     violated = [f for f in result.consistency if f.status == "violated"]

@@ -293,7 +293,7 @@ def test_a_basic_requirement_contradicted_by_the_data_is_never_shown_as_met(text
     assert re.search(r"\| 园区环境质量满足所在功能区环境质量标准要求 \| \*\*待核实\*\* \|[^\n]*园区答复满足；数据核对："
                      r"PM2\.5年均浓度：2021年 45、2022年 44、2023年 44 µg/m³（应为 ≤ 35 µg/m³）", text)
     # the cover and the summary count it as needing verification
-    assert "| 基本要求 | 尚未确认，评价暂缓（1项园区答复满足但与园区数据不一致，待核实） |" in text
+    assert "| 基本要求 | 尚未确认（1项园区答复满足但与园区数据不一致，待核实） |" in text
     assert "1项基本要求园区答复满足，但与园区数据不一致，须评价机构核实" in text
     assert "| 需补充的资料 | 1项基本要求待评价机构核实（清单见" in text  # no "0项…" beside it
     # demo-gatefail: failed on its incident, and its environmental-quality answer is flagged too
@@ -304,7 +304,7 @@ def test_a_basic_requirement_contradicted_by_the_data_is_never_shown_as_met(text
 
 def test_not_rated_reasons_list_every_blocker(texts):
     text = texts["demo-heavy"]
-    reasons = next(line for line in text.splitlines() if line.startswith("| 不予定级或暂缓的原因 |"))
+    reasons = next(line for line in text.splitlines() if line.startswith("| 不予定级的原因 |"))
     for part in ("（1）1项基本要求", "（2）整体评价为负向", "（3）绩效指数 52.89 低于最低等级门槛 60 分",
                  "（4）目标层 效果协同（14.56/35 分，41.6%）"):
         assert part in reasons
@@ -321,9 +321,53 @@ def test_deferred_with_too_little_data_leads_with_the_deferral_and_labels_every_
     assert "各部分的指标得分与指数因数据覆盖亦不足，均标为参考值，不作定级依据；补证并确认满足、补齐数据使覆盖率达到最低要求后方可定级" in text
     assert text.count("> **参考值**：数据覆盖不足，本部分的指标得分") == 3
     heavy = texts["demo-heavy"]
-    assert "各部分的指标得分与指数均标为暂定结果；核实并确认满足后方可定级" in heavy
+    assert "各部分的指标得分与指数均标为暂定结果；上述事项仍须核实，但因整体评价为负向" in heavy
     assert heavy.count("> **暂定结果**：基本要求尚未确认满足") == 3
     assert "> **暂定结果**" not in texts["demo-chem"] and "> **参考值**" not in texts["demo-chem"]
+
+
+def test_a_park_not_rated_anyway_is_never_promised_a_grade_for_verifying_an_item(texts):
+    """Review 2, item 2: demo-heavy's overall evaluation is negative; its item to verify still needs
+    verifying, but no text may say a grade follows, nor call the park 评价暂缓."""
+    text = texts["demo-heavy"]
+    assert "方可定级" not in text and "方可作为定级依据" not in text
+    rows = [line for line in text.splitlines()
+            if line.startswith(("| 评价结论 |", "| 基本要求 |", "| 基本要求评价 |", "| 不予定级的原因 |"))
+            and not line.startswith("| 基本要求 | 园区答复 |")]  # the header of the list of items to verify
+    assert len(rows) == 4 and not any("评价暂缓" in row for row in rows)
+    assert "| 基本要求评价 | 尚未确认，1项基本要求园区答复满足，但与园区数据不一致，须评价机构核实" in text
+    assert ("须评价机构核实；因整体评价为负向（实测数据显示上升），即使核实并确认满足，本次评价仍不予定级"
+            in next(row for row in rows if row.startswith("| 不予定级的原因 |")))
+    assert "上述事项仍须核实，但因整体评价为负向（实测数据显示上升），确认满足也不能使园区在本次评价中获得等级" in text
+    assert text.count("本次评价不予定级，补证或核实的结果不改变这一结论") == 3  # each result chapter's label
+    # a deferred park keeps both: 评价暂缓 and the grade once the items are settled
+    assert "| 基本要求 | 尚未确认，评价暂缓（4项待补证） |" in texts["demo-sparse"]
+
+
+def test_the_cover_points_to_a_list_that_holds_the_items_to_verify(texts):
+    """Review 2, item 3: "需补充的资料" points to “数据缺口与资料补充”; that section lists the items to
+    verify (what contradicts what, what the assessor does), even when no data are missing."""
+    def section(text: str) -> str:
+        return re.split(r"\n#{1,2} ", text.split("## 数据缺口与资料补充")[1])[0]
+
+    for park, data in (("demo-heavy", "PM2.5年均浓度：2021年 45、2022年 44、2023年 44 µg/m³（应为 ≤ 35 µg/m³）"),
+                       ("demo-gatefail", "PM2.5年均浓度：2021年 36、2022年 36 µg/m³（应为 ≤ 35 µg/m³）")):
+        text = texts[park]
+        assert "1项基本要求待评价机构核实（清单见“数据缺口与资料补充”）" in text
+        listed = section(text)
+        assert "评价期内无数据缺口" in listed and "待评价机构核实的基本要求" in listed
+        assert "| 园区环境质量满足所在功能区环境质量标准要求 | 满足 | " + data in listed
+        assert "核实说明" in listed and "改为不满足" in listed
+    listed = section(texts["demo-sparse"])
+    assert "待补证的基本要求" in listed and "待评价机构核实" not in listed
+
+
+def test_the_method_note_on_basic_requirements_names_each_label_the_result_chapters_carry(texts):
+    """Review 2, item 12: 暂定结果 while the gate is pending, 参考值 when coverage is too low."""
+    note = next(d.text_zh for d in CATALOG.decisions if d.id == "D8")
+    for park in ("demo-heavy", "demo-sparse"):
+        label = re.search(r"^> \*\*(暂定结果|参考值)\*\*：", texts[park], re.M).group(1)
+        assert label in note, (park, label)
 
 
 def test_carbon_chapter_of_a_park_failing_the_gate_says_why_nothing_was_accounted(texts):
@@ -419,7 +463,7 @@ def test_cover_summary_and_body_name_the_basic_requirements_outcome_alike(texts)
     assert "| 基本要求 | 全部满足 |" in text and "全部基本要求均满足" in text
     assert "达标 |" not in text
     # demo-heavy's environmental-quality answer is contradicted by its data: not 全部满足 (gate.py decision)
-    assert "| 基本要求 | 尚未确认，评价暂缓（1项园区答复满足但与园区数据不一致，待核实） |" in texts["demo-heavy"]
+    assert "| 基本要求 | 尚未确认（1项园区答复满足但与园区数据不一致，待核实） |" in texts["demo-heavy"]
     text = texts["demo-gatefail"]
     assert "| 基本要求 | 不满足（1项不满足；1项园区答复满足但与园区数据不一致，待核实） |" in text
     assert "基本要求不满足" in text and "基本要求不达标" not in text

@@ -37,6 +37,7 @@ class Firmness:
     # distance to the grade bands says nothing about performance
     index_status: str | None = None
     missing_points: float = 0.0  # index points of the indicator-years without data (scored 0)
+    overall_verdict: str | None = None  # the traced result's overall evaluation: what a sample can change
 
     @property
     def reference_only(self) -> bool:
@@ -133,7 +134,8 @@ def analyse(park: LoadedPark, catalog: Catalog, window: list[int], result: Resul
     mc = uncertainty.run(prepared, result.index, result.grade, samples=samples, seed=seed, bands=bands)
     return Firmness(park.id, window, result.index, result.grade, found, mc, removal([prepared]),
                     sobol(prepared, base_samples=sobol_samples, seed=seed, bands=bands) if sobol_samples else None,
-                    index_status=result.index_status, missing_points=sum(result.gap_points_by_level.values()))
+                    index_status=result.index_status, missing_points=sum(result.gap_points_by_level.values()),
+                    overall_verdict=result.overall.verdict if result.overall else None)
 
 
 def analyse_beside(park: LoadedPark, catalog: Catalog, window: list[int], result: Result, **options: Any

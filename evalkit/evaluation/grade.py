@@ -23,7 +23,32 @@ from evalkit.catalog import Catalog
 from evalkit.evaluation.results import Blocker, Coverage, FiftyPercentRule, Gate, OverallEvaluation
 
 
+# Blockers that more material can lift; beside pending basic requirements they defer the evaluation.
+CURABLE = frozenset({"gate_deferred", "coverage", "overall_undetermined"})
+# What a blocker that missing data could lift says of the grade, by the result's status — the one
+# place it is worded, so that a deferred park never reads 不予定级 (review 2, item 1).
+WITHHELD_ZH = {"deferred": "补齐数据前暂不定级", "not_rated": "不予定级"}
+# The incurable blockers by short name, for the pending items of a park that cannot be rated anyway.
+INCURABLE_ZH = {"overall_negative": "整体评价为负向（实测数据显示上升）"}
+
+
+def withheld_zh(grade: str) -> str:
+    """"补齐数据前暂不定级" for a deferred result, "不予定级" for any other without a grade."""
+    return WITHHELD_ZH["deferred" if grade == "deferred" else "not_rated"]
+
+
+def incurable_zh(kinds: list[str]) -> str:
+    """The incurable blockers among `kinds`, by short name ("整体评价为负向（实测数据显示上升）")."""
+    return "、".join(INCURABLE_ZH[k] for k in kinds if k in INCURABLE_ZH)
+
+
 def blockers(gate: Gate, coverage: Coverage, overall: OverallEvaluation) -> list[Blocker]:
+    """Every blocker of the grade, each worded for the status they lead to together (`deferred`)."""
+    kinds = ((["gate_deferred"] if gate.outcome == "deferred" else [])
+             + (["coverage"] if not coverage.sufficient else [])
+             + ([f"overall_{overall.verdict}"] if overall.verdict in ("negative", "undetermined") else []))
+    status = "deferred" if defers(set(kinds)) else "not_rated"
+    withheld = withheld_zh(status)
     found = []
     if gate.outcome == "deferred":
         pending = [f"{len(gate.unknown)}项基本要求待补证"] if gate.unknown else []
@@ -31,10 +56,14 @@ def blockers(gate: Gate, coverage: Coverage, overall: OverallEvaluation) -> list
             names = "、".join(f"“{i.text_zh}”" for i in gate.items if i.status == "unverified")
             pending.append(f"{len(gate.unverified)}项基本要求（{names}）园区答复满足但与园区数据不一致，须评价机构核实")
         settle = "、".join((["补证"] if gate.unknown else []) + (["核实"] if gate.unverified else []))
-        found.append(Blocker(kind="gate_deferred", text_zh=f"{'；'.join(pending)}，{settle}并确认满足后方可定级"))
+        if status == "deferred":
+            found.append(Blocker(kind="gate_deferred", text_zh=f"{'；'.join(pending)}，{settle}并确认满足后方可定级"))
+        else:
+            found.append(Blocker(kind="gate_deferred", text_zh=(
+                f"{'；'.join(pending)}；因{incurable_zh(kinds)}，即使{settle}并确认满足，本次评价仍不予定级")))
     if not coverage.sufficient:
         found.append(Blocker(kind="coverage", text_zh=(
-            f"数据覆盖不足，不予定级：{'；'.join(coverage.shortfalls)}，低于指标目录规定的最低覆盖率"
+            f"数据覆盖不足，{withheld}：{'；'.join(coverage.shortfalls)}，低于指标目录规定的最低覆盖率"
             f" {coverage.min_share:.0%}")))
     if overall.verdict == "negative":
         found.append(Blocker(kind="overall_negative", text_zh="整体评价为负向（" + "；".join(overall.failures)
@@ -43,14 +72,17 @@ def blockers(gate: Gate, coverage: Coverage, overall: OverallEvaluation) -> list
         rates = [overall.carbon_intensity, overall.efficiency, *overall.classes]
         names = "、".join(r.name_zh for r in rates if r.improved is None)
         found.append(Blocker(kind="overall_undetermined", text_zh=(
-            f"整体评价无法判定（{names}缺少基准年或目标年数据），不作为不合格，补齐数据前不予定级")))
+            f"整体评价无法判定（{names}缺少基准年或目标年数据），不作为不合格，{withheld}")))
     return found
 
 
 def deferred(found: list[Blocker]) -> bool:
     """Basic requirements pending and nothing blocks the grade that material could not lift."""
-    kinds = {b.kind for b in found}
-    return "gate_deferred" in kinds and kinds <= {"gate_deferred", "coverage", "overall_undetermined"}
+    return defers({b.kind for b in found})
+
+
+def defers(kinds: set[str]) -> bool:
+    return "gate_deferred" in kinds and kinds <= CURABLE
 
 
 def grade_shortfalls(catalog: Catalog, index: float, rule: FiftyPercentRule) -> list[Blocker]:

@@ -116,7 +116,7 @@ def _cost(users: list[str]) -> str:
         costs.append("indicators without it score 0 and are listed as data gaps / 相关指标得0分，列为数据缺口")
     if OVERALL in users:
         costs.append("the overall evaluation is undetermined and no grade is given until it is supplied / "
-                     "整体评价无法判定，补齐前不予定级")
+                     "整体评价无法判定，补齐前不能定级")
     return "; ".join(costs)
 
 

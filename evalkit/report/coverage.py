@@ -5,6 +5,7 @@ valuable items to supply — so that a reader cannot take a reference index for 
 
 from __future__ import annotations
 
+from evalkit.evaluation.grade import withheld_zh
 from evalkit.evaluation.results import Result
 from evalkit.report.gaps import users_text, years_text
 from evalkit.report.markup import Md, paragraphs, table
@@ -40,9 +41,10 @@ def coverage_summary(result: Result) -> Md:
     if cov.sufficient:
         verdict = Md("各年度和各目标层的数据覆盖率均达到最低要求，绩效指数可作为定级依据。")
     else:
-        verdict = Md("**数据覆盖不足，不予定级**：{0}低于 {1:.0%}。绩效指数 {2} 仅为参考值，"
+        verdict = Md("**数据覆盖不足，{3}**：{0}低于 {1:.0%}。绩效指数 {2} 仅为参考值，"
                      "缺失数据得0分，不代表园区绩效差，也不是不合格结论。").format(
-            "；".join(cov.shortfalls), cov.min_share, f"{result.index:.2f}" if result.index is not None else "—")
+            "；".join(cov.shortfalls), cov.min_share, f"{result.index:.2f}" if result.index is not None else "—",
+            withheld_zh(result.grade))
     return paragraphs(intro, table(["年度", *levels, "全部指标"], rows), verdict)
 
 
@@ -66,14 +68,16 @@ def supply_list(result: Result, top: int = 8) -> Md:
 
 def gate_at_a_glance(result: Result) -> str:
     """The gate in one line: its outcome with the count of items pending (待补证) and of items answered
-    满足 that the park's data contradict (待核实) — never 达标 while such an item stands."""
+    满足 that the park's data contradict (待核实) — never 达标 while such an item stands, and 评价暂缓
+    only when the result is deferred (a park not rated anyway is not waiting for the items)."""
     gate = result.gate
     counts = [f"{len(gate.failed)}项不满足"] if gate.failed else []
     if gate.unverified:
         counts.append(f"{len(gate.unverified)}项园区答复满足但与园区数据不一致，待核实")
     if gate.unknown:
         counts.append(f"{len(gate.unknown)}项待补证")
-    return GATE_ZH[gate.outcome] + (f"（{'；'.join(counts)}）" if counts else "")
+    deferral = "，评价暂缓" if gate.outcome == "deferred" and result.grade == "deferred" else ""
+    return GATE_ZH[gate.outcome] + deferral + (f"（{'；'.join(counts)}）" if counts else "")
 
 
 def at_a_glance(result: Result) -> Md:

@@ -136,8 +136,7 @@ def probabilities_section(firm: Firmness) -> Md:
                 _points(d.quantiles().get("p95")), f"{d.probabilities(u.grades).get(u.grade, 0.0):.1%}"]
                for kind, d in u.by_kind.items() if d.factors]
     notes = [] if separate else [_median_note(firm, u.all)]
-    if probabilities.get("not_rated", 0.0) > 0 and firm.grade != "not_rated":
-        notes.append(Md("“不予定级”的概率来自数据波动使整体评价（目标年对照基准年）由正向变为负向的样本。"))
+    notes += _status_notes(firm, probabilities)
     by_kind_table = table(["来源", "因素数", "第5百分位", "中位数", "第95百分位", Md("保持{}的概率").format(_grade(u.grade))],
                           by_kind, [1, 1, 1, 1, 1, 2])
     if separate:
@@ -163,6 +162,20 @@ def probabilities_section(firm: Firmness) -> Md:
         table(["等级", "概率"], grade_rows, [1, 1]), END_KEEP,
         KEEP_TOGETHER, table(["指数分位数", "分"], _quantile_rows(u.all.quantiles()), [1, 1]), END_KEEP,
         KEEP_TOGETHER, Md("各不确定性来源单独作用时："), by_kind_table, END_KEEP, *notes, settings)
+
+
+def _status_notes(firm: Firmness, probabilities: dict[str, float]) -> list[Md]:
+    """What the probabilities of a status (not a grade) mean: 不予定级 in a sample of a positive overall
+    evaluation; staying deferred, for a deferred park (the pending items and the missing data do not
+    vary, only a measured rise can end the deferral)."""
+    if firm.grade == "deferred":
+        return [Md("评价暂缓时的概率不是获得某一等级的概率：待补证、待核实事项和缺失数据不随数据波动而变化，"
+                   "抽样结果保持评价暂缓；只有数据波动使已有数据的碳排放强度、增效水平或某类污染物排放强度由下降"
+                   "（增效为提高）变为上升（增效为下降）时，整体评价变为负向，该样本的结果为不予定级。"
+                   "“保持{}的概率”即未出现这种变化的样本所占比例。").format(_grade(firm.grade))]
+    if probabilities.get("not_rated", 0.0) > 0 and firm.grade != "not_rated" and firm.overall_verdict == "positive":
+        return [Md("“不予定级”的概率来自数据波动使整体评价（目标年对照基准年）由正向变为负向的样本。")]
+    return []
 
 
 def _quantile_rows(quantiles: dict[str, float]) -> list[list]:

@@ -64,31 +64,48 @@ def users_text(gap: InputGap) -> str:
 
 
 def data_gaps_section(result: Result, catalog: Catalog) -> Md:
-    """Every missing input with its years, the indicators needing it and the points at stake."""
+    """Every missing input with its years, the indicators needing it and the points at stake; then the
+    basic requirements still open (待补证, 待核实), which the cover's "需补充的资料" points to here."""
+    out = [gate_items_to_settle(result)]
     if not result.input_gaps:
-        return Md("评价期内无数据缺口。")
+        return paragraphs(Md("评价期内无数据缺口。"), *out)
     # No code symbols in the report body (issue 11): the data item by its Chinese name and unit.
     rows = [[g.name_zh, g.unit, years_text(g.years), users_text(g), _points(g.points_at_stake),
              gap_note(g, catalog)] for g in result.input_gaps]
-    out = [Md("缺失数据按0分计入指数，但不作为薄弱环节，也不作为不合格的依据（见评价方法说明“缺失数据与不适用”）。"
-              "下表按数据项汇总缺口；“影响分值”为缺少该项数据的指标在计入指数年度的满分平均值（一项指标缺多项数据时在每项下均列出）。"),
-           table(["数据项", "单位", "缺失年份", "需要该数据的指标", "影响分值", "说明"], rows, [4, 2, 3, 3, 2, 5])]
+    out[:0] = [Md("缺失数据按0分计入指数，但不作为薄弱环节，也不作为不合格的依据（见评价方法说明“缺失数据与不适用”）。"
+                  "下表按数据项汇总缺口；“影响分值”为缺少该项数据的指标在计入指数年度的满分平均值（一项指标缺多项数据时在每项下均列出）。"),
+               table(["数据项", "单位", "缺失年份", "需要该数据的指标", "影响分值", "说明"], rows, [4, 2, 3, 3, 2, 5])]
     if result.gap_points_by_level:
         level_rows = []
         for name, lost in result.gap_points_by_level.items():
             maximum = next(iter(result.yearly.values())).target_level_max[name] if result.yearly else 0
             share = result.coverage.by_level[name].share if result.coverage else None
             level_rows.append([name, _points(lost), f"{maximum:g}", "—" if share is None else f"{share:.1%}"])
-        out.append(paragraphs(Md("各目标层缺少数据的分值（计入指数年度平均）："),
-                              table(["目标层", "缺少数据的分值", "满分", "数据覆盖率"], level_rows)))
+        out.insert(2, paragraphs(Md("各目标层缺少数据的分值（计入指数年度平均）："),
+                                 table(["目标层", "缺少数据的分值", "满分", "数据覆盖率"], level_rows)))
+    out.append(Md("评价机构将完整的资料补充清单（含数据定义和单位，Excel 和 Word 文件）发送园区补充，"
+                  "生成方法见附录“可重现性信息”。"))
+    return paragraphs(*out)
+
+
+def gate_items_to_settle(result: Result) -> Md | None:
+    """The basic requirements pending evidence (what to supply) and those answered 满足 that the park's
+    data contradict (what contradicts what, and how the assessor settles it in the park file)."""
+    out = []
     pending = [i for i in result.gate.items if i.status == "unknown"]
     if pending:
         out.append(paragraphs(Md("待补证的基本要求："), table(
             ["基本要求", "需提供的证明材料", "说明"], [[i.text_zh, i.evidence_hint_zh, i.note or ""] for i in pending],
             [5, 5, 3])))
-    out.append(Md("评价机构将完整的资料补充清单（含数据定义和单位，Excel 和 Word 文件）发送园区补充，"
-                  "生成方法见附录“可重现性信息”。"))
-    return paragraphs(*out)
+    unverified = [i for i in result.gate.items if i.status == "unverified"]
+    if unverified:
+        rows = [[i.text_zh, "满足" + (f"（{i.note}）" if i.note else ""), "；".join(i.data_conflicts)] for i in unverified]
+        out.append(paragraphs(
+            Md("待评价机构核实的基本要求（园区答复满足，但园区自身数据与之不一致）：评价机构核实后在园区数据文件中改为"
+               "不满足（写明查明的问题），或保持满足并填写核实说明（园区数据文件的 reconciliation 项，说明数据为何不否定答复，"
+               "如监测点位口径不同）；核实前该项既不按满足也不按不满足处理。"),
+            table(["基本要求", "园区答复", "与答复不一致的园区数据"], rows, [4, 4, 6])))
+    return paragraphs(*out) if out else None
 
 
 def weaknesses_section(result: Result, catalog: Catalog, top: int = 10) -> Md:

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from evalkit.evaluation.grade import incurable_zh, withheld_zh
 from evalkit.evaluation.results import IndicatorResult, LevelCheck, Rate, Result
 from evalkit.intake.checks import years_used
 from evalkit.report import charts, coverage, gaps, method, quality
@@ -156,7 +157,9 @@ def gate_finding(ctx: ReportContext) -> str:
         parts.append(unverified_text(gate))
     if gate.unknown:
         parts.append("待补证：" + "；".join(item.text_zh for item in gate.items if item.status == "unknown"))
-    return ("" if gate.failed else "评价暂缓，") + "。".join(parts)
+    # 评价暂缓 only when the result is deferred: beside an incurable blocker the items do not hold it up
+    lead = "" if gate.failed else "评价暂缓，" if ctx.result.grade == "deferred" else "尚未确认，"
+    return lead + "。".join(parts)
 
 
 def unverified_text(gate) -> str:
@@ -212,7 +215,7 @@ def summary(ctx: ReportContext) -> Md:
         ]
     rows.append(["评价等级", Md("**{0}**").format(GRADE_ZH[result.grade])])
     if result.blockers:
-        rows.append(["不予定级或暂缓的原因", "；".join(f"（{k}）{b.text_zh}" for k, b in enumerate(result.blockers, 1))
+        rows.append(["暂缓定级的原因" if result.grade == "deferred" else "不予定级的原因", "；".join(f"（{k}）{b.text_zh}" for k, b in enumerate(result.blockers, 1))
                      if len(result.blockers) > 1 else result.blockers[0].text_zh])
         if result.provisional_grade:
             rows.append(["暂定结果", f"按现有数据，指数 {n.points(result.index)} 对应{GRADE_ZH[result.provisional_grade]}"
@@ -370,11 +373,17 @@ def gate(ctx: ReportContext) -> Md:
             pending.append(Md("{0}").format(unverified_text(gate_)))
         label = (Md("因数据覆盖亦不足，均标为参考值，不作定级依据") if result.index_status == "reference"
                  else Md("均标为暂定结果"))
-        verdict_text = (Md("无不满足的基本要求，但") + Md("；").join(pending)
-                        + Md("。评价暂缓：绩效指标照常计算，“指标评价结果总表”“绩效指标计算”“目标层得分、加分项与绩效指数”"
-                             "各部分的指标得分与指数") + label + Md("；{0}并确认满足{1}后方可定级。").format(
-                            "、".join((["补证"] if gate_.unknown else []) + (["核实"] if gate_.unverified else [])),
-                            "、补齐数据使覆盖率达到最低要求" if result.index_status == "reference" else ""))
+        settle = "、".join((["补证"] if gate_.unknown else []) + (["核实"] if gate_.unverified else []))
+        chapters = (Md("绩效指标照常计算，“指标评价结果总表”“绩效指标计算”“目标层得分、加分项与绩效指数”"
+                       "各部分的指标得分与指数") + label)
+        if result.grade == "deferred":
+            outcome = Md("。评价暂缓：") + chapters + Md("；{0}并确认满足{1}后方可定级。").format(
+                settle, "、补齐数据使覆盖率达到最低要求" if result.index_status == "reference" else "")
+        else:  # an incurable blocker beside the pending items: no promise of a grade after them
+            outcome = Md("。") + chapters + Md("；上述事项仍须{0}，但因{1}，确认满足也不能使园区在本次评价中获得等级，"
+                                               "结论为不予定级（原因见“评价等级”）。").format(
+                settle, incurable_zh([b.kind for b in result.blockers]))
+        verdict_text = Md("无不满足的基本要求，但") + Md("；").join(pending) + outcome
     # One block with the chapter's (sticky) heading: split, it left its last row and the verdict alone
     # on an otherwise blank page before the overview's page break.
     return paragraphs(KEEP_TOGETHER,
@@ -406,6 +415,10 @@ def result_status_banner(result: Result) -> Md | None:
     if result.index_status == "reference":
         return Md("> **参考值**：数据覆盖不足，本部分的指标得分、目标层得分和指数仅为参考值，不作定级依据；"
                   "缺失数据得0分，不代表园区绩效差。")
+    if result.index_status == "provisional" and result.grade != "deferred":
+        return Md("> **暂定结果**：基本要求尚未确认满足（见“基本要求评价”），本部分的指标得分、目标层得分和指数为暂定结果；"
+                  "因{0}，本次评价不予定级，补证或核实的结果不改变这一结论。").format(
+            incurable_zh([b.kind for b in result.blockers]))
     if result.index_status == "provisional":
         return Md("> **暂定结果**：基本要求尚未确认满足（见“基本要求评价”），本部分的指标得分、目标层得分和指数为暂定结果，"
                   "补证或核实并确认满足后方可作为定级依据。")
@@ -770,7 +783,8 @@ def overall(ctx: ReportContext) -> Md:
     headers = ["项目", "单位", f"{o.base_year}年（基准年）", f"{o.target_year}年（目标年）", "变化", "判定"]
     rule = ("判定规则：碳排放强度下降、增效水平（人均工业增加值）提高，且大气、水、固体废物各类污染物排放强度均下降时为正向"
             + ("（严格模式：每项污染物均须下降）" if o.strict else "；单项污染物上升予以标注")
-            + "；实测数据显示上升时为负向；缺少基准年或目标年数据时为无法判定（不视为不合格，补齐数据前不予定级）。"
+            + "；实测数据显示上升时为负向；缺少基准年或目标年数据时为无法判定（不视为不合格，"
+            + (withheld_zh(ctx.result.grade) if o.verdict == "undetermined" else "补齐数据前不能定级") + "）。"
             "强度 = 排放量 ÷ 工业增加值；变化率 =（基准年强度 − 目标年强度）÷ 基准年强度 × 100%。")
     findings = [f"碳排放强度{_change(o.carbon_intensity)}", f"{eff.name_zh}{_change(eff, True)}"]
     findings += [f"{c.name_zh}排放强度{_change(c)}" for c in o.classes]
@@ -897,7 +911,8 @@ def grade(result: Result) -> Md:
                "< 60 为无级别。目标层任一类得分低于其满分值的50%时不能评为AA级及以上。"
                "整体评价为负向或基本要求不满足的园区不予定级；基本要求待补证或与园区数据不一致待核实时评价暂缓，"
                "补充材料后再行定级（同时整体评价为负向时不予定级）；数据覆盖率低于指标目录规定的最低值"
-               "或整体评价因缺少数据无法判定时，不予定级（不作为不合格结论）。评价有效期三年，有效期内每年进行持续符合性声明（7.1.2、7.2.2）。"))
+               "或整体评价因缺少数据无法判定时不能定级，不作为不合格结论（同时基本要求待补证或待核实时为评价暂缓，"
+               "补齐数据后再行定级；否则不予定级）。评价有效期三年，有效期内每年进行持续符合性声明（7.1.2、7.2.2）。"))
 
 
 def weaknesses(result: Result, catalog, top: int = 10) -> Md:
