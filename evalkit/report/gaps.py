@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from evalkit.catalog import Catalog
 from evalkit.evaluation.results import InputGap, Result
+from evalkit.report.layout import END_KEEP, KEEP_TOGETHER
 from evalkit.report.markup import Md, paragraphs, table
 
 QUALITATIVE = "qualitative."
@@ -94,17 +95,17 @@ def gate_items_to_settle(result: Result) -> Md | None:
     out = []
     pending = [i for i in result.gate.items if i.status == "unknown"]
     if pending:
-        out.append(paragraphs(Md("待补证的基本要求："), table(
+        out.append(paragraphs(KEEP_TOGETHER, Md("待补证的基本要求："), table(
             ["基本要求", "需提供的证明材料", "说明"], [[i.text_zh, i.evidence_hint_zh, i.note or ""] for i in pending],
-            [5, 5, 3])))
+            [5, 5, 3]), END_KEEP))
     unverified = [i for i in result.gate.items if i.status == "unverified"]
     if unverified:
         rows = [[i.text_zh, "满足" + (f"（{i.note}）" if i.note else ""), "；".join(i.data_conflicts)] for i in unverified]
-        out.append(paragraphs(
-            Md("待评价机构核实的基本要求（园区答复满足，但园区自身数据与之不一致）：评价机构核实后在园区数据文件中改为"
+        out.append(paragraphs(  # the lead-in says what to do: never alone at a page foot
+            KEEP_TOGETHER, Md("待评价机构核实的基本要求（园区答复满足，但园区自身数据与之不一致）：评价机构核实后在园区数据文件中改为"
                "不满足（写明查明的问题），或保持满足并填写核实说明（园区数据文件的 reconciliation 项，说明数据为何不否定答复，"
                "如监测点位口径不同）；核实前该项既不按满足也不按不满足处理。"),
-            table(["基本要求", "园区答复", "与答复不一致的园区数据"], rows, [4, 4, 6])))
+            table(["基本要求", "园区答复", "与答复不一致的园区数据"], rows, [4, 4, 6]), END_KEEP))
     return paragraphs(*out) if out else None
 
 
