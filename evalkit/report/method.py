@@ -14,7 +14,7 @@ Nothing here computes: it shows what `evalkit.evaluation` put into the Result.
 
 from __future__ import annotations
 
-from evalkit.core.trace import Trace, fmt
+from evalkit.core.trace import MINUS, Trace, fmt
 from evalkit.evaluation.results import ReferenceStatus, Result
 from evalkit.report.markup import Md, paragraphs, table
 from evalkit.report.terms import GRADE_ZH
@@ -166,15 +166,16 @@ def decomposition(result: Result) -> Md:
     if d is None:
         note = result.carbon_decomposition_note
         return Md("**碳排放强度变化的分解**：{}。").format(note) if note else Md("")
-    share = (lambda part: f"{part / d.change:.1%}" if d.change else "—")
+    share = (lambda part: f"{part / d.change:.1%}".replace("-", MINUS) if d.change else "—")
+    # Intensities at the precision of the decomposition's trace (fmt's default), so table and text agree.
     rows = [
-        ["基准年碳排放强度", d.base_year, fmt(d.intensity_base, 6), "—"],
-        ["目标年碳排放强度", d.target_year, fmt(d.intensity_target, 6), "—"],
+        ["基准年碳排放强度", d.base_year, fmt(d.intensity_base), "—"],
+        ["目标年碳排放强度", d.target_year, fmt(d.intensity_target), "—"],
         [Md("按{}年电网排放因子重算的目标年强度").format(d.base_year), d.target_year,
-         fmt(d.intensity_target_at_base_factor, 6), "—"],
-        ["强度变化合计", Md("{}→{}").format(d.base_year, d.target_year), fmt(d.change, 6), "100%"],
-        ["其中：电网排放因子变化的影响", "—", fmt(d.grid_effect, 6), share(d.grid_effect)],
-        ["其中：园区自身变化（用能、结构、增加值）", "—", fmt(d.park_effect, 6), share(d.park_effect)],
+         fmt(d.intensity_target_at_base_factor), "—"],
+        ["强度变化合计", Md("{}→{}").format(d.base_year, d.target_year), fmt(d.change), "100%"],
+        ["其中：电网排放因子变化的影响", "—", fmt(d.grid_effect), share(d.grid_effect)],
+        ["其中：园区自身变化（用能、结构、增加值）", "—", fmt(d.park_effect), share(d.park_effect)],
     ]
     return paragraphs(
         Md("**碳排放强度变化的分解**：全国电网排放因子逐年变化，园区碳排放强度的变化有一部分并非园区自身努力所致。"
