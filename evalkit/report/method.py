@@ -75,10 +75,19 @@ def summary_notice(result: Result, final: bool = False) -> Md:
     return paragraphs(notice, bonus_summary(result))
 
 
-def document_draft_notice(references: list[ReferenceStatus], document_zh: str) -> Md:
+def document_draft_notice(references: list[ReferenceStatus], document_zh: str,
+                          parks_of: dict[tuple[str, str, float], list[str]] | None = None) -> Md:
     """The notice atop a comparison, trend or statement whose evaluations used unconfirmed `references`;
-    it lists them, since such a document has no method section of its own."""
-    listed = Md("、").join(Md("{} {} {} {}").format(r.code, FIELD_ZH[r.field], fmt(r.value), r.unit) for r in references)
+    it lists them, since such a document has no method section of its own. `parks_of` names the parks
+    a value applies to, keyed (code, field, value): given where parks were scored against different values."""
+    parks_of = parks_of or {}
+
+    def one(r: ReferenceStatus) -> Md:
+        text = Md("{} {} {} {}").format(r.code, FIELD_ZH[r.field], fmt(r.value), r.unit)
+        parks = parks_of.get((r.code, r.field, r.value))
+        return text + Md("（") + Md("、").join(parks) + Md("）") if parks else text
+
+    listed = Md("、").join(one(r) for r in references)
     return Md("> **参考值未经核实（草稿）**：本{doc}所依据的评价使用的参考值中，{n} 项未经原文核实：{listed}。在评价机构"
               "逐项核实并注明文号和条款之前，本{doc}中的绩效指数、等级与结论为草稿，仅供参考，不能作为正式{doc}。").format(
         doc=document_zh, n=len(references), listed=listed)
