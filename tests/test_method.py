@@ -64,6 +64,8 @@ def test_grid_factor_decomposition_adds_up_and_matches_hand_computation(catalog,
     assert d.traces["split"].substituted.endswith("= 0.001232 − 0.01188")  # not "+ −0.01188"
     text = method.decomposition(result)
     assert "电网排放因子变化的影响" in text and "园区自身变化" in text
+    # the table shows the decomposition at the precision of its trace text: one number, not 0.011884 and 0.01188
+    assert "| −0\\.01188 |" in text and "0\\.011884" not in text and "| 0\\.001232 |" in text
 
 
 def test_decomposition_says_why_when_it_cannot_be_made(catalog, chem_raw, make_park):
@@ -92,6 +94,8 @@ def test_consistency_rules_fire_on_the_two_cases(catalog, chem_raw, make_park, w
     assert water.value == pytest.approx(11 / 12 * 100) and water.expected_zh == "≥ 100 %"
     assert chain.value == pytest.approx(18.75) and chain.expected_zh == "20–50 %"
     assert "24 ÷ 128" in chain.trace.substituted
+    # the result at the catalog's display precision for %, as the summary shows it (not 91.6667)
+    assert water.trace.substituted.endswith("× 100 = 91.67")
 
     # validate: warnings naming the answer's field and year
     problems = validate_park("crafted", write_params(raw), catalog, WINDOW, factors)
@@ -250,3 +254,13 @@ def test_evalkits_own_default_rules_are_neither_labelled_nor_counted_as_verified
     assert f"已核实 {len(published)} 项，evalkit 默认规则 {len(rules)} 项，" in text
     rows = [line for line in text.splitlines() if line.startswith("| I03 |")]
     assert rows and all("evalkit 默认规则（无原文可核）" in row and "已核实" not in row for row in rows)
+
+
+def test_substituted_formulas_and_trace_numbers_use_the_minus_sign():
+    from evalkit.catalog.formulas import Formula
+    from evalkit.core.trace import fmt
+
+    value, text = Formula.parse("(a - b) / a * 100 + -c").evaluate(lambda s: {"a": 1280, "b": 1150, "c": 2}[s.name])
+    assert value == pytest.approx(130 / 1280 * 100 - 2)
+    assert text == "(1,280 − 1,150) ÷ 1,280 × 100 + −2" and "-" not in text
+    assert (fmt(-3.04343), fmt(-5.0), fmt(-0.01234), fmt(-1234.5)) == ("−3.0434", "−5", "−0.01234", "−1,234.5")

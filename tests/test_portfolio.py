@@ -389,3 +389,64 @@ def test_documents_on_confirmed_references_list_none_and_carry_no_mark(tmp_path,
     assert json.loads((archive / "results.json").read_text("utf-8"))["references"] == []
     html = (archive / "report.html").read_text("utf-8")
     assert "2021—2023" in html and DRAFT_MARK not in html and "body::after" not in html and NOTICE not in html
+
+
+@pytest.fixture(scope="module")
+def chem_hitech_textile(catalog, factors):
+    """The three parks of the reviewed comparison; demo-hitech declares I28, I29 not applicable and
+    overrides the reference of I26."""
+    from evalkit.intake import load_park
+
+    results = [evaluate(load_park(p, PARAMS), catalog, WINDOW, factors=factors)
+               for p in ("demo-chem", "demo-hitech", "demo-textile")]
+    return results, compare(results, catalog)
+
+
+def test_ranking_chart_labels_overlap_neither_each_other_nor_the_title(catalog, chem_hitech_textile):
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from evalkit.report import portfolio_charts
+
+    bands = {b.grade: b.min for b in catalog.grading.bands}
+    fig = portfolio_charts.ranking_chart(chem_hitech_textile[1], bands)
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    renderer = canvas.get_renderer()
+    ax = fig.axes[0]
+    labels = [t for t in ax.texts if "≥" in t.get_text()]
+    assert sorted(t.get_text() for t in labels) == sorted(f"{g}≥{m:g}" for g, m in bands.items())
+    # threshold labels, the bars' labels and the title: no two overlap (75 and 85 are close)
+    boxes = [t.get_window_extent(renderer) for t in ax.texts] + [ax.title.get_window_extent(renderer)]
+    for n, box in enumerate(boxes):
+        for other in boxes[n + 1:]:
+            assert not box.overlaps(other), (box, other)
+    frame = ax.get_window_extent(renderer)
+    for label in labels:
+        box = label.get_window_extent(renderer)
+        assert frame.contains(box.x0, box.y0) and frame.contains(box.x1, box.y1), label.get_text()
+
+
+def test_compare_table_says_not_applicable_rounds_as_the_park_reports_and_names_reference_overrides(
+        catalog, chem_hitech_textile):
+    from evalkit.report import compare as show, method
+    from evalkit.report.numbers import Numbers
+
+    _, comparison = chem_hitech_textile
+    group = comparison.groups[0]
+    names = {p.park: p.park_name for p in comparison.parks}
+    text = show.leading_values(group, names, Numbers(catalog), comparison.reference_differences)
+    rows = {line.split(" | ")[0].strip("| "): line.split(" | ") for line in text.splitlines() if line.startswith("| I")}
+    hitech = 5 + group.parks.index("demo-hitech")
+    # demo-hitech declared I28 and I29 not applicable (with a reason): not "no data"
+    for code in ("I28", "I29"):
+        assert rows[code][hitech].strip(" |") == "不适用"
+    assert "demo\\-hitech I28：园区内不存在该类设施或设备" in text
+    # at the catalog's display precision (% → 2 places), with the minus sign, as in the park reports
+    chem = 5 + group.parks.index("demo-chem")
+    assert rows["I01"][chem].strip(" |*") == "86\\.58" and rows["I11"][chem].strip(" |*") == "−3\\.04"
+    # demo-hitech's own I26 reference (70 %) against the catalog's 85 %: said beside the ranking and the table
+    said = "I26 工业用水重复利用率的参考值：demo\\-chem、demo\\-textile 为 85 \\%，demo\\-hitech 为 70 \\%（园区替换）"
+    assert said in text and said in show.ranking(comparison)
+    # the draft notice names the parks each value applies to
+    notice = method.document_draft_notice(comparison.references, "比较报告", show.reference_parks(comparison))
+    assert "I26 参考值 70 \\%（demo\\-hitech）、I26 参考值 85 \\%（demo\\-chem、demo\\-textile）" in notice

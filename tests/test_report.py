@@ -125,7 +125,7 @@ def test_numbers_never_use_scientific_notation():
     assert number(3.0303e-05, 4) == "0.0000303"
     assert number(0.021519, 3) == "0.0215"
     assert number(2134217.4582, 2) == "2,134,217.46"
-    assert number(-23.456, 2) == "-23.46" and number(32.0, 2) == "32"
+    assert number(-23.456, 2) == "−23.46" and number(32.0, 2) == "32"  # the minus sign, not a hyphen
 
 
 def test_overall_evaluation_shows_pollutant_intensities_in_kg_per_10k_yuan_and_solid_waste_once(texts):

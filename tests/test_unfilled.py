@@ -99,8 +99,8 @@ def test_the_sign_off_page_of_a_finished_report_has_no_draft_note(tmp_path):
 def test_the_footer_says_what_is_missing():
     assert draft.footer_text(3) == f"{draft.DRAFT_MARK}（3 项参考值未经原文核实，见评价方法说明）"
     assert draft.footer_text(0, unfilled=9) == "草稿 · 9 处待评价机构填写（见评价方法说明）"
-    both = draft.footer_text(3, unfilled=9)
-    assert both.startswith(draft.DRAFT_MARK) and "9 处待评价机构填写" in both and "3 项参考值" in both
+    # Each count next to its own item: the bracket after the unfilled places must not hold the references.
+    assert draft.footer_text(3, unfilled=9) == f"{draft.DRAFT_MARK}（3 项）· 9 处待评价机构填写（均见评价方法说明）"
 
 
 def test_pdf_pages_are_numbered_alike_with_and_without_a_draft_mark(tmp_path):

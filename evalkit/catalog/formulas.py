@@ -13,9 +13,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
-from evalkit.core.trace import fmt
+from evalkit.core.trace import MINUS, fmt
 
-_OPERATORS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "×", ast.Div: "÷"}
+_OPERATORS = {ast.Add: "+", ast.Sub: MINUS, ast.Mult: "×", ast.Div: "÷"}  # as the report prints them
 
 
 class FormulaError(ValueError):
@@ -148,7 +148,7 @@ class _Sign:
         value, text = self.operand.evaluate(lookup)
         if not self.negate:
             return value, text
-        return (None if value is None else -value), "-" + text
+        return (None if value is None else -value), MINUS + text
 
 
 @dataclass(frozen=True, slots=True)

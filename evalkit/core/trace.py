@@ -64,21 +64,26 @@ class ScoringTrace(BaseModel):
     evidence: str | None = None
 
 
+MINUS = "−"
+"""The minus sign of every number evalkit shows (U+2212, as in its formulas), never an ASCII hyphen."""
+
+
 def fmt(x: float | None, digits: int = 4) -> str:
     """Numbers in traces as an assessor checks them: no float noise, no scientific notation at the
-    magnitudes of park statistics, thousands separated (2,356,496.85); `digits` decimals below 1,000
-    (significant digits below 1)."""
+    magnitudes of park statistics, thousands separated (2,356,496.85), negative with "−"; `digits`
+    decimals below 1,000 (significant digits below 1)."""
     if x is None:
         return "—"
     if not math.isfinite(x):
         return str(x)
     magnitude = abs(x)
+    sign = MINUS if x < 0 else ""
     if x == int(x) and magnitude < 1e15:
-        return f"{int(x):,}"
+        return f"{sign}{int(magnitude):,}"
     if magnitude >= 1000:
-        text = f"{x:,.2f}"
+        text = f"{magnitude:,.2f}"
     elif magnitude >= 1:
-        text = f"{x:.{digits}f}"
+        text = f"{magnitude:.{digits}f}"
     else:
-        return f"{x:.{digits}g}"
-    return text.rstrip("0").rstrip(".")
+        return f"{sign}{magnitude:.{digits}g}"
+    return sign + text.rstrip("0").rstrip(".")

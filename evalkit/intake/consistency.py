@@ -110,7 +110,9 @@ def _check(park: LoadedPark, catalog: Catalog, rule: ConsistencyRule, year: int,
         low = check.min is None or value >= check.min - 1e-9
         high = check.max is None or value <= check.max + 1e-9
         status = "consistent" if low and high else "violated"
-        substituted = substituted if substituted == fmt(value) else f"{substituted} = {fmt(value)}"
+        # The result at the catalog's display precision, as the report shows the same figure elsewhere.
+        shown = fmt(value, catalog.display.decimals.get(check.unit, catalog.display.default_decimals))
+        substituted = substituted if substituted == shown else f"{substituted} = {shown}"
     trace = Trace(formula_zh=check.formula_zh, formula=check.formula, inputs=inputs, substituted=substituted,
                   result=value, unit=check.unit, note=f"应为 {expected}")
     return ConsistencyFinding(rule=rule.id, text_zh=rule.text_zh, year=year, answer_zh=answer_zh, field=field,

@@ -57,6 +57,26 @@ class IndicatorSpread(BaseModel):
     best_parks: list[str]
     gaps: dict[str, float | None]
     """Distance to the leading value in the indicator's unit (0 for the leader); None without data."""
+    not_applicable: dict[str, str] = Field(default_factory=dict)
+    """Parks that declared the indicator not applicable (不适用) in the evaluation year → their structural
+    reason; no data there is no gap."""
+
+
+class ReferenceValue(BaseModel):
+    value: float
+    parks: list[str]
+    overridden: bool
+    """True where the parks replaced the catalog's value with their own (园区替换)."""
+
+
+class ReferenceDifference(BaseModel):
+    """A reference (or floor) the parks were not scored against alike: a park's own override."""
+
+    code: str
+    name_zh: str
+    field: str
+    unit: str
+    values: list[ReferenceValue]
 
 
 class WeakArea(BaseModel):
@@ -102,6 +122,9 @@ class Comparison(BaseModel):
     references: list[ReferenceStatus] = Field(default_factory=list)
     """Unconfirmed references (status "unverified") the figures rest on, each once; while any is listed
     the document is a draft (`evalkit.render.draft` reads this list, as for a park report)."""
+    reference_differences: list[ReferenceDifference] = Field(default_factory=list)
+    """References whose value differs between the parks (in the evaluation year): their scores on that
+    indicator rest on different benchmarks, which the ranking and the leading values must say."""
 
 
 def compare(results: Sequence[Result], catalog: Catalog, *, raw: Sequence[dict[str, Any]] | None = None,
@@ -137,7 +160,25 @@ def compare(results: Sequence[Result], catalog: Catalog, *, raw: Sequence[dict[s
         catalog_id=results[0].catalog.id, catalog_version=results[0].catalog.version, by=by,
         parks=entries, first_levels=first_levels, heat=heat, heat_gaps=heat_gaps, groups=groups,
         not_evaluated=[p for p, r in by_park.items() if r.index is None],
-        references=unconfirmed_references(results))
+        references=unconfirmed_references(results), reference_differences=_reference_differences(ranked))
+
+
+def _reference_differences(results: list[Result]) -> list[ReferenceDifference]:
+    by_key: dict[tuple[str, str], dict[float, ReferenceValue]] = {}
+    first: dict[tuple[str, str], Any] = {}
+    for r in results:
+        for ref in r.references:
+            if r.evaluation_year not in ref.years:
+                continue
+            key = (ref.code, ref.field)
+            first.setdefault(key, ref)
+            entry = by_key.setdefault(key, {}).setdefault(
+                ref.value, ReferenceValue(value=ref.value, parks=[], overridden=ref.overridden))
+            if r.park not in entry.parks:
+                entry.parks.append(r.park)
+    return [ReferenceDifference(code=code, name_zh=first[code, field].name_zh, field=field,
+                                unit=first[code, field].unit, values=list(values.values()))
+            for (code, field), values in sorted(by_key.items()) if len(values) > 1]
 
 
 def _park_type(result: Result) -> str:
@@ -182,9 +223,14 @@ def _spread(code: str, results: list[Result], catalog: Catalog) -> IndicatorSpre
     values: dict[str, float | None] = {}
     levels: dict[str, str | None] = {}
     scores: dict[str, float | None] = {}
+    not_applicable: dict[str, str] = {}
     for r in results:
         found = next(i for i in r.yearly[r.evaluation_year].indicators if i.code == code)
         measured = found.status == "ok"
+        if found.status == "not_applicable":
+            declared = next((n for n in r.not_applicable if n.code == code), None)
+            not_applicable[r.park] = ((declared.reason_zh or declared.reason or declared.justification)
+                                      if declared else found.justification or "")
         values[r.park] = found.value if measured else None
         levels[r.park] = found.level if measured else None
         scores[r.park] = found.score if measured else None
@@ -207,7 +253,7 @@ def _spread(code: str, results: list[Result], catalog: Catalog) -> IndicatorSpre
     return IndicatorSpread(code=code, name_zh=ind.name_zh, target_level=ind.target_level,
                            first_level=ind.first_level, kind=ind.kind, unit=ind.unit, direction=ind.direction,
                            values=values, levels=levels, scores=scores, best_value=best_value,
-                           best_level=best_level, best_parks=best_parks, gaps=gaps)
+                           best_level=best_level, best_parks=best_parks, gaps=gaps, not_applicable=not_applicable)
 
 
 def _measured_shares(result: Result, catalog: Catalog) -> dict[tuple[str, str], float]:

@@ -42,9 +42,9 @@ def describe(references: list[dict]) -> list[str]:
 
 def footer_text(count: int, listed_in: str = "评价方法说明", unfilled: int = 0) -> str:
     """The draft mark: `count` unconfirmed references and `unfilled` places awaiting the assessor,
-    both listed in `listed_in`."""
+    both listed in `listed_in`; each count stands next to its own item."""
     if count and unfilled:
-        return f"{DRAFT_MARK} · {unfilled} 处待评价机构填写（{count} 项参考值未经原文核实，见{listed_in}）"
+        return f"{DRAFT_MARK}（{count} 项）· {unfilled} 处待评价机构填写（均见{listed_in}）"
     if count:
         return f"{DRAFT_MARK}（{count} 项参考值未经原文核实，见{listed_in}）"
     return f"草稿 · {unfilled} 处待评价机构填写（见{listed_in}）"

@@ -4,12 +4,14 @@ leading values, weak areas and data gaps common to the group. Displays only; com
 from __future__ import annotations
 
 from evalkit.core.trace import fmt
-from evalkit.portfolio.compare import Comparison, Group, IndicatorSpread
+from evalkit.portfolio.compare import Comparison, Group, IndicatorSpread, ReferenceDifference
 from evalkit.report.markup import Md, paragraphs, table
+from evalkit.report.numbers import Numbers
 from evalkit.report.terms import GRADE_ZH
 
 VERDICT_ZH = {"positive": "正向", "negative": "负向", "undetermined": "无法判定", None: "未评价"}
 DIRECTION_ZH = {"positive": "越大越好", "negative": "越小越好", None: "—"}
+FIELD_ZH = {"reference": "参考值", "floor": "下限值"}
 
 
 def _share(x: float | None) -> str:
@@ -39,7 +41,28 @@ def ranking(c: Comparison) -> Md:
                  "各园区结果的完整路径见本报告存档的 manifest.json。")
     return paragraphs(table(["排名", "园区", "代号", "类型", "绩效指数", "等级", "数据覆盖率", "整体评价", "数据缺口（项·年）",
                              "结果来源"], [[r[0], r[1], p.park, *r[2:]] for r, p in zip(rows, c.parks)],
-                            [1, 4, 3, 3, 3, 2, 2, 2, 2, 3]), note, sources)
+                            [1, 4, 3, 3, 3, 2, 2, 2, 2, 3]), note, reference_differences(c.reference_differences),
+                      sources)
+
+
+def reference_parks(c: Comparison) -> dict[tuple[str, str, float], list[str]]:
+    """(code, field, value) → the parks scored against that value, where parks' values differ
+    (for `method.document_draft_notice`)."""
+    return {(d.code, d.field, v.value): v.parks for d in c.reference_differences for v in d.values}
+
+
+def reference_differences(differences: list[ReferenceDifference]) -> Md:
+    """Which parks were scored against which value where a park replaced a reference (园区替换)."""
+    if not differences:
+        return Md("")
+    items = []
+    for d in differences:
+        values = Md("，").join(
+            Md("、").join(v.parks) + Md(" 为 {} {}").format(fmt(v.value), d.unit) +
+            (Md("（园区替换）") if v.overridden else Md("")) for v in d.values)
+        items.append(Md("{} {}的{}：").format(d.code, d.name_zh, FIELD_ZH.get(d.field, d.field)) + values)
+    return Md("**参考值不同**：以下指标各园区依据的参考值不同（园区替换的理由见该园区报告的评价方法说明），"
+              "其得分与先进值比较不在同一基准上，排名中应予注意：") + Md("；").join(items) + Md("。")
 
 
 def level_table(c: Comparison) -> Md:
@@ -64,29 +87,50 @@ def heat_table(c: Comparison, names: dict[str, str]) -> Md:
     return paragraphs(table(["目标层", "一级指标", *(names[p] for p in parks)], rows), note)
 
 
-def _value(spread: IndicatorSpread, park: str) -> str:
+def _value(spread: IndicatorSpread, park: str, numbers: Numbers) -> str:
+    if park in spread.not_applicable:
+        return "不适用"
     if spread.kind == "qualitative":
         return spread.levels.get(park) or "无数据"
     value = spread.values.get(park)
-    return "无数据" if value is None else fmt(value)
+    return "无数据" if value is None else numbers.value(value, spread.unit)
 
 
-def leading_values(group: Group, names: dict[str, str]) -> Md:
+def leading_values(group: Group, names: dict[str, str], numbers: Numbers,
+                   differences: list[ReferenceDifference] | None = None) -> Md:
+    """Each indicator against the group's leading value, at the catalog's display precision."""
     rows = []
     for s in group.spreads:
         if s.kind == "qualitative":
             best, unit = (f"{s.best_level}档" if s.best_level else "—"), "档次"
         else:
-            best, unit = ("—" if s.best_value is None else fmt(s.best_value)), s.unit or ""
-        cells = [Md("**{}**").format(_value(s, p)) if p in s.best_parks else _value(s, p) for p in group.parks]
+            best, unit = ("—" if s.best_value is None else numbers.value(s.best_value, s.unit)), s.unit or ""
+        cells = [Md("**{}**").format(_value(s, p, numbers)) if p in s.best_parks else _value(s, p, numbers)
+                 for p in group.parks]
         rows.append([s.code, s.name_zh, unit, DIRECTION_ZH.get(s.direction, "—") if s.kind != "qualitative"
                      else "高档优", best, *cells])
+    declared = [Md("{} {}：{}").format(p, s.code, s.not_applicable[p])
+                for s in group.spreads for p in group.parks if p in s.not_applicable]
     return paragraphs(
         Md("组内先进值：正向指标取各园区评价年数值的最大值，逆向指标取最小值，定性指标取最高档次"
            "（行业先进值比较法，见编制说明上虞经开区案例）；无数据的园区不参与取值。粗体为达到先进值的园区；"
            "列名为园区代号（见排名表）。"),
         table(["编号", "指标", "单位", "方向", "组内先进值", *group.parks], rows,
-              [2, 4, 2, 2, 3, *([3] * len(group.parks))]))
+              [2, 4, 2, 2, 3, *([3] * len(group.parks))]),
+        Md("“不适用”为园区按结构性原因声明不适用的指标（不是数据缺失，不参与取先进值）：") + Md("；").join(declared) + Md("。")
+        if declared else None,
+        reference_differences(_within(differences or [], group.parks)))
+
+
+def _within(differences: list[ReferenceDifference], parks: list[str]) -> list[ReferenceDifference]:
+    """The differences among `parks` only (a type group may hold parks that share one value)."""
+    kept = []
+    for d in differences:
+        values = [v.model_copy(update={"parks": [p for p in v.parks if p in parks]}) for v in d.values]
+        values = [v for v in values if v.parks]
+        if len(values) > 1:
+            kept.append(d.model_copy(update={"values": values}))
+    return kept
 
 
 def weak_areas(group: Group, names: dict[str, str]) -> Md:

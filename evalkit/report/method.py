@@ -14,7 +14,7 @@ Nothing here computes: it shows what `evalkit.evaluation` put into the Result.
 
 from __future__ import annotations
 
-from evalkit.core.trace import Trace, fmt
+from evalkit.core.trace import MINUS, Trace, fmt
 from evalkit.evaluation.results import ReferenceStatus, Result
 from evalkit.report.markup import Md, paragraphs, table
 from evalkit.report.terms import GRADE_ZH
@@ -75,10 +75,19 @@ def summary_notice(result: Result, final: bool = False) -> Md:
     return paragraphs(notice, bonus_summary(result))
 
 
-def document_draft_notice(references: list[ReferenceStatus], document_zh: str) -> Md:
+def document_draft_notice(references: list[ReferenceStatus], document_zh: str,
+                          parks_of: dict[tuple[str, str, float], list[str]] | None = None) -> Md:
     """The notice atop a comparison, trend or statement whose evaluations used unconfirmed `references`;
-    it lists them, since such a document has no method section of its own."""
-    listed = Md("、").join(Md("{} {} {} {}").format(r.code, FIELD_ZH[r.field], fmt(r.value), r.unit) for r in references)
+    it lists them, since such a document has no method section of its own. `parks_of` names the parks
+    a value applies to, keyed (code, field, value): given where parks were scored against different values."""
+    parks_of = parks_of or {}
+
+    def one(r: ReferenceStatus) -> Md:
+        text = Md("{} {} {} {}").format(r.code, FIELD_ZH[r.field], fmt(r.value), r.unit)
+        parks = parks_of.get((r.code, r.field, r.value))
+        return text + Md("（") + Md("、").join(parks) + Md("）") if parks else text
+
+    listed = Md("、").join(one(r) for r in references)
     return Md("> **参考值未经核实（草稿）**：本{doc}所依据的评价使用的参考值中，{n} 项未经原文核实：{listed}。在评价机构"
               "逐项核实并注明文号和条款之前，本{doc}中的绩效指数、等级与结论为草稿，仅供参考，不能作为正式{doc}。").format(
         doc=document_zh, n=len(references), listed=listed)
@@ -166,15 +175,16 @@ def decomposition(result: Result) -> Md:
     if d is None:
         note = result.carbon_decomposition_note
         return Md("**碳排放强度变化的分解**：{}。").format(note) if note else Md("")
-    share = (lambda part: f"{part / d.change:.1%}" if d.change else "—")
+    share = (lambda part: f"{part / d.change:.1%}".replace("-", MINUS) if d.change else "—")
+    # Intensities at the precision of the decomposition's trace (fmt's default), so table and text agree.
     rows = [
-        ["基准年碳排放强度", d.base_year, fmt(d.intensity_base, 6), "—"],
-        ["目标年碳排放强度", d.target_year, fmt(d.intensity_target, 6), "—"],
+        ["基准年碳排放强度", d.base_year, fmt(d.intensity_base), "—"],
+        ["目标年碳排放强度", d.target_year, fmt(d.intensity_target), "—"],
         [Md("按{}年电网排放因子重算的目标年强度").format(d.base_year), d.target_year,
-         fmt(d.intensity_target_at_base_factor, 6), "—"],
-        ["强度变化合计", Md("{}→{}").format(d.base_year, d.target_year), fmt(d.change, 6), "100%"],
-        ["其中：电网排放因子变化的影响", "—", fmt(d.grid_effect, 6), share(d.grid_effect)],
-        ["其中：园区自身变化（用能、结构、增加值）", "—", fmt(d.park_effect, 6), share(d.park_effect)],
+         fmt(d.intensity_target_at_base_factor), "—"],
+        ["强度变化合计", Md("{}→{}").format(d.base_year, d.target_year), fmt(d.change), "100%"],
+        ["其中：电网排放因子变化的影响", "—", fmt(d.grid_effect), share(d.grid_effect)],
+        ["其中：园区自身变化（用能、结构、增加值）", "—", fmt(d.park_effect), share(d.park_effect)],
     ]
     return paragraphs(
         Md("**碳排放强度变化的分解**：全国电网排放因子逐年变化，园区碳排放强度的变化有一部分并非园区自身努力所致。"

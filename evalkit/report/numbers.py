@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 from evalkit.catalog import Catalog
+from evalkit.core.trace import MINUS
 
 DASH = "—"
 SMALL_SIGNIFICANT = 3  # a value below 1 keeps at least this many significant digits (0.0215, not 0.02)
@@ -12,19 +13,20 @@ SMALL_SIGNIFICANT = 3  # a value below 1 keeps at least this many significant di
 
 def number(x: float | None, decimals: int = 2) -> str:
     """`x` with `decimals` places (more for small values so that 3 significant digits remain),
-    trailing zeros dropped, thousands separated; integers as integers; never 1e-05."""
+    trailing zeros dropped, thousands separated, negative with "−"; integers as integers; never 1e-05."""
     if x is None:
         return DASH
-    if x == int(x) and abs(x) < 1e15:
-        return f"{int(x):,}"
     magnitude = abs(x)
+    sign = MINUS if x < 0 else ""
+    if x == int(x) and magnitude < 1e15:
+        return f"{sign}{int(magnitude):,}"
     if 0 < magnitude < 1:
         leading_zeros = len(f"{magnitude:.15f}".split(".")[1]) - len(f"{magnitude:.15f}".split(".")[1].lstrip("0"))
         decimals = max(decimals, leading_zeros + SMALL_SIGNIFICANT)
-    text = f"{x:,.{decimals}f}"
+    text = f"{magnitude:,.{decimals}f}"
     if "." in text:
         text = text.rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text
+    return "0" if text in ("0", "") else sign + text
 
 
 class Numbers:

@@ -16,15 +16,23 @@ def park_style(n: int) -> dict:
 
 
 def ranking_chart(c: Comparison, bands: dict[str, float]):
+    """Bars of the index with the grade thresholds; each threshold's label sits in its own row of a
+    strip above the bars (lowest grade lowest), right of its line, so labels of close thresholds never
+    meet each other, the title or the bars' own labels."""
     parks = [p for p in c.parks if p.index is not None][::-1]
-    fig, ax = new_figure(7.0, 0.45 * max(len(parks), 1) + 1.4)
+    thresholds = sorted(bands.items(), key=lambda band: band[1])
+    row = 0.38  # height of one label row, in bar units
+    fig, ax = new_figure(7.0, 0.45 * max(len(parks), 1) + 0.17 * len(thresholds) + 1.4)
     ax.barh([p.park_name for p in parks], [p.index for p in parks], color=GREEN)
     for y, p in enumerate(parks):
         ax.text(p.index + 0.8, y, f"{p.index:.2f}  {p.grade if p.grade in bands else '不予定级' if p.grade == 'not_rated' else '无级别'}",
                 va="center", fontsize=8)
-    for grade, threshold in bands.items():
+    top = len(parks) - 0.5
+    for n, (grade, threshold) in enumerate(thresholds):
         ax.axvline(threshold, color=GREY, linestyle="--", linewidth=1)
-        ax.text(threshold, len(parks) - 0.4, f"{grade}≥{threshold:g}", fontsize=7, color="#555", ha="center")
+        ax.text(threshold + 0.6, top + row * (n + 0.5), f"{grade}≥{threshold:g}", fontsize=7, color="#555",
+                ha="left", va="center")
+    ax.set_ylim(-0.6, top + row * len(thresholds) + 0.1)
     ax.set_xlim(0, 118)
     ax.set_xlabel("绩效指数（分）")
     ax.set_title("绩效指数排名")
