@@ -450,3 +450,47 @@ def test_compare_table_says_not_applicable_rounds_as_the_park_reports_and_names_
     # the draft notice names the parks each value applies to
     notice = method.document_draft_notice(comparison.references, "比较报告", show.reference_parks(comparison))
     assert "I26 参考值 70 \\%（demo\\-hitech）、I26 参考值 85 \\%（demo\\-chem、demo\\-textile）" in notice
+
+
+def test_compare_heat_shows_the_rate_over_the_data_a_park_has_with_its_coverage(chem_hitech_textile):
+    """demo-hitech lacks I34 (绿色交通): the heat table and the heat map show 绿色交通 at its rate over the
+    data it has, with its coverage, never the rate with the gap counted as 0 (28 %); a level without data
+    reads 缺数据; the ranking still says its index counts missing data as 0."""
+    import numpy as np
+    from matplotlib.colors import to_hex
+
+    from evalkit.report import compare as show, portfolio_charts
+
+    results, comparison = chem_hitech_textile
+    hitech = next(r for r in results if r.park == "demo-hitech")
+    traffic = next(f for f in hitech.first_level_means if f.first_level == "绿色交通")
+    assert 0 < traffic.coverage < 1 and traffic.data_share > traffic.share + 0.1  # the gap lowers `share`
+    shown = f"{traffic.data_share:.0%}（覆盖 {traffic.coverage:.0%}）"
+    names = {p.park: p.park_name for p in comparison.parks}
+    text = show.heat_table(comparison, names)
+    row = next(line for line in text.splitlines() if "绿色交通" in line).split(" | ")
+    column = 2 + list(comparison.heat).index("demo-hitech")
+    assert row[column].strip(" |").replace("\\", "") == shown
+    assert f"{traffic.share:.0%}" not in " ".join(row) and "*" not in text.replace("\\*", "")
+    assert "缺失数据计0分" in show.ranking(comparison)
+
+    # a level without any data: 缺数据 in the table and a grey cell in the map, no rate
+    from evalkit.portfolio.compare import CoveredShare
+
+    empty = comparison.model_copy(deep=True)
+    empty.heat["demo-chem"]["扩绿"] = CoveredShare(share=0.0, data_share=None, coverage=0.0)
+    row = next(line for line in show.heat_table(empty, names).splitlines() if "扩绿" in line).split(" | ")
+    assert row[2 + list(empty.heat).index("demo-chem")].strip(" |") == "缺数据"
+
+    fig = portfolio_charts.heatmap(empty)
+    ax = fig.axes[0]
+    labels = {(round(t.get_position()[0]), round(t.get_position()[1])): t.get_text() for t in ax.texts}
+    firsts = [f for _, f in comparison.first_levels]
+    parks = list(comparison.heat)
+    j, i = firsts.index("绿色交通"), parks.index("demo-hitech")
+    assert labels[j, i] == f"{traffic.data_share:.0%}\n覆盖{traffic.coverage:.0%}"
+    assert any(p.get_hatch() for p in ax.patches)  # the partly covered cell is hatched
+    j, i = firsts.index("扩绿"), parks.index("demo-chem")
+    assert labels[j, i] == "缺数据"
+    image = ax.images[0]  # no value there: drawn in the map's grey, not the colour of 0 %
+    assert np.ma.is_masked(image.get_array()[i, j]) and to_hex(image.cmap.get_bad()) == "#e6e6e6"

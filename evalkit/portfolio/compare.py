@@ -21,6 +21,17 @@ UNTYPED = "未注明类型"
 WEAKEST_PER_PARK = 3  # how many of its weakest first-level indicators a park contributes
 
 
+class CoveredShare(BaseModel):
+    """A level's score rate two ways: `share` over the full maximum (missing data scored 0, as the index
+    counts it) and `data_share` over the part with real data (None when none has data: 缺数据), with
+    `coverage` that part's share of the maximum — the comparison shows `data_share` and `coverage`, so
+    a data gap never reads as poor performance."""
+
+    share: float
+    data_share: float | None
+    coverage: float | None
+
+
 class ParkEntry(BaseModel):
     park: str
     park_name: str
@@ -33,6 +44,8 @@ class ParkEntry(BaseModel):
     verdict: str | None
     coverage: float | None
     level_shares: dict[str, float]
+    level_rates: dict[str, CoveredShare] = Field(default_factory=dict)
+    """Each target level's rate over the data the park has, with its coverage."""
     data_gaps: int
     source: str
     """Where the result came from: an archive's results.json or a fresh evaluation of the park file."""
@@ -113,10 +126,8 @@ class Comparison(BaseModel):
     """All parks, in rank order."""
     first_levels: list[tuple[str, str]]
     """(target level, first-level indicator) in catalog order: the heatmap's columns."""
-    heat: dict[str, dict[str, float]]
-    """park → first-level indicator → mean points over the index years ÷ maximum (as the Result has it)."""
-    heat_gaps: dict[str, dict[str, float]]
-    """park → first-level indicator → points lost to missing data (a data gap, not a weakness)."""
+    heat: dict[str, dict[str, CoveredShare]]
+    """park → first-level indicator → its score rate over the index years (as the Result has it)."""
     groups: list[Group]
     not_evaluated: list[str] = Field(default_factory=list)
     references: list[ReferenceStatus] = Field(default_factory=list)
@@ -146,8 +157,8 @@ def compare(results: Sequence[Result], catalog: Catalog, *, raw: Sequence[dict[s
     evaluated = [r for r in ranked if r.index is not None]
 
     first_levels = list(dict.fromkeys((i.target_level, i.first_level) for i in catalog.indicators))
-    heat = {r.park: {f.first_level: f.share for f in r.first_level_means} for r in evaluated}
-    heat_gaps = {r.park: _gap_points(r, catalog) for r in evaluated}
+    heat = {r.park: {f.first_level: CoveredShare(share=f.share, data_share=f.data_share, coverage=f.coverage)
+                     for f in r.first_level_means} for r in evaluated}
 
     groups = [_group("全部园区", evaluated, catalog)]
     if by == "park_type":
@@ -158,7 +169,7 @@ def compare(results: Sequence[Result], catalog: Catalog, *, raw: Sequence[dict[s
     return Comparison(
         years=list(results[0].years), evaluation_year=results[0].evaluation_year,
         catalog_id=results[0].catalog.id, catalog_version=results[0].catalog.version, by=by,
-        parks=entries, first_levels=first_levels, heat=heat, heat_gaps=heat_gaps, groups=groups,
+        parks=entries, first_levels=first_levels, heat=heat, groups=groups,
         not_evaluated=[p for p, r in by_park.items() if r.index is None],
         references=unconfirmed_references(results), reference_differences=_reference_differences(ranked))
 
@@ -190,7 +201,13 @@ def _entry(result: Result, raw: dict[str, Any], source: str) -> ParkEntry:
     return ParkEntry(park=result.park, park_name=result.park_name, park_type=result.profile.get("park_type"),
                      rank=None, index=result.index, grade=result.grade, grade_reason=result.grade_reason,
                      verdict=verdict_of(result), coverage=coverage_of(raw), level_shares=level_shares(result),
-                     data_gaps=len(gaps), source=source)
+                     level_rates=_level_rates(result), data_gaps=len(gaps), source=source)
+
+
+def _level_rates(result: Result) -> dict[str, CoveredShare]:
+    rule = result.fifty_percent_rule
+    return {name: CoveredShare(share=check.share, data_share=check.data_share, coverage=check.coverage)
+            for name, check in rule.levels.items()} if rule else {}
 
 
 def _rank(entries: list[ParkEntry]) -> None:
@@ -200,16 +217,6 @@ def _rank(entries: list[ParkEntry]) -> None:
             continue
         previous = entries[n - 1] if n else None
         entry.rank = previous.rank if previous is not None and previous.index == entry.index else n + 1
-
-
-def _gap_points(result: Result, catalog: Catalog) -> dict[str, float]:
-    first_of = {i.code: i.first_level for i in catalog.indicators}
-    lost: dict[str, float] = {}
-    for gap in result.data_gaps:
-        if gap.year in result.index_years:
-            key = first_of.get(gap.code, "")
-            lost[key] = lost.get(key, 0.0) + gap.lost_points / len(result.index_years)
-    return lost
 
 
 def _group(name: str, results: list[Result], catalog: Catalog) -> Group:

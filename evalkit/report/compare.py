@@ -4,7 +4,7 @@ leading values, weak areas and data gaps common to the group. Displays only; com
 from __future__ import annotations
 
 from evalkit.core.trace import fmt
-from evalkit.portfolio.compare import Comparison, Group, IndicatorSpread, ReferenceDifference
+from evalkit.portfolio.compare import Comparison, CoveredShare, Group, IndicatorSpread, ReferenceDifference
 from evalkit.report.markup import Md, paragraphs, table
 from evalkit.report.numbers import Numbers
 from evalkit.report.terms import GRADE_ZH
@@ -16,6 +16,22 @@ FIELD_ZH = {"reference": "参考值", "floor": "下限值"}
 
 def _share(x: float | None) -> str:
     return "—" if x is None else f"{x:.1%}"
+
+
+COVERAGE_NOTE = Md("得分率只计有实际数据的指标；“覆盖”为有实际数据的指标占该领域满分的比例（不足100%时注明），"
+                   "“缺数据”为该领域在计入指数的年份无实际数据。数据缺口不视为表现差，补齐数据后得分率才完整；"
+                   "绩效指数与排名仍按标准将缺失数据计0分。")
+
+
+def covered_share(rate: CoveredShare | None, digits: int = 0) -> str:
+    """A level's rate over the data the park has, with its coverage where that is short; 缺数据 where
+    there is none — never the rate with missing data counted as 0, which reads as poor performance."""
+    if rate is None or rate.coverage is None:
+        return "—"  # not evaluated, or a result written before evalkit reported coverage
+    if rate.data_share is None:
+        return "缺数据"
+    text = f"{rate.data_share:.{digits}%}"
+    return text if rate.coverage >= 1 - 1e-9 else f"{text}（覆盖 {rate.coverage:.0%}）"
 
 
 def scope(c: Comparison, names: dict[str, str]) -> Md:
@@ -36,7 +52,10 @@ def ranking(c: Comparison) -> Md:
     rows = [[p.rank or "—", p.park_name, p.park_type or "—", "—" if p.index is None else f"{p.index:.2f}",
              GRADE_ZH.get(p.grade, p.grade), _share(p.coverage), VERDICT_ZH.get(p.verdict, p.verdict or "—"),
              p.data_gaps, "存档 results.json" if p.source.endswith("results.json") else "本次评价"] for p in c.parks]
-    note = Md("数据覆盖率：结果文件未包含覆盖率的园区显示“—”。") if any(p.coverage is None for p in c.parks) else Md("")
+    note = Md("绩效指数按标准计算，缺失数据计0分，排名依此；数据缺口多的园区，其指数因此偏低，"
+              "各领域有数据部分的得分率与数据覆盖见第三部分。")
+    if any(p.coverage is None for p in c.parks):
+        note += Md("数据覆盖率：结果文件未包含覆盖率的园区显示“—”。")
     sources = Md("结果来源：存档的 results.json 只在其输入文件、指标目录和因子表与当前完全一致时使用，否则按当前数据重新评价；"
                  "各园区结果的完整路径见本报告存档的 manifest.json。")
     return paragraphs(table(["排名", "园区", "代号", "类型", "绩效指数", "等级", "数据覆盖率", "整体评价", "数据缺口（项·年）",
@@ -67,24 +86,16 @@ def reference_differences(differences: list[ReferenceDifference]) -> Md:
 
 def level_table(c: Comparison) -> Md:
     levels = list(dict.fromkeys([*(level for level, _ in c.first_levels),
-                                 *(name for p in c.parks for name in p.level_shares)]))
-    rows = [[p.park_name, *(_share(p.level_shares.get(name)) for name in levels)] for p in c.parks if p.index is not None]
+                                 *(name for p in c.parks for name in p.level_rates)]))
+    rows = [[p.park_name, *(covered_share(p.level_rates.get(name), 1) for name in levels)]
+            for p in c.parks if p.index is not None]
     return table(["园区", *(Md("{}得分率").format(name) for name in levels)], rows)
 
 
 def heat_table(c: Comparison, names: dict[str, str]) -> Md:
     parks = list(c.heat)
-    rows = []
-    for level, first in c.first_levels:
-        cells = []
-        for p in parks:
-            share = c.heat[p].get(first)
-            gap = c.heat_gaps.get(p, {}).get(first, 0.0)
-            cells.append("—" if share is None else f"{share:.0%}" + ("*" if gap > 0 else ""))
-        rows.append([level, first, *cells])
-    note = Md("\\* 含数据缺口：缺失数据计0分，得分率因此偏低，不代表该领域表现差。") if any(
-        v > 0 for gaps in c.heat_gaps.values() for v in gaps.values()) else Md("")
-    return paragraphs(table(["目标层", "一级指标", *(names[p] for p in parks)], rows), note)
+    rows = [[level, first, *(covered_share(c.heat[p].get(first)) for p in parks)] for level, first in c.first_levels]
+    return paragraphs(table(["目标层", "一级指标", *(names[p] for p in parks)], rows), COVERAGE_NOTE)
 
 
 def _value(spread: IndicatorSpread, park: str, numbers: Numbers) -> str:

@@ -41,23 +41,42 @@ def ranking_chart(c: Comparison, bands: dict[str, float]):
 
 
 def heatmap(c: Comparison):
+    """Each first-level indicator's rate over the data the park has: a cell with partial data is hatched,
+    outlined in grey and carries its coverage; one without data is grey with 缺数据 — a data gap never
+    takes the colour of a low score."""
+    import matplotlib.pyplot as plt
     import numpy as np
+    from matplotlib.patches import Rectangle
 
     parks = list(c.heat)
     names = {p.park: p.park_name for p in c.parks}
     firsts = [first for _, first in c.first_levels]
-    data = np.array([[c.heat[p].get(f, np.nan) for f in firsts] for p in parks], dtype=float)
-    fig, ax = new_figure(8.0, 0.5 * len(parks) + 2.4)
-    image = ax.imshow(data * 100, cmap="RdYlGn", vmin=0, vmax=100, aspect="auto")
-    for i, park in enumerate(parks):
-        for j, first in enumerate(firsts):
-            gap = c.heat_gaps.get(park, {}).get(first, 0.0) > 0
-            text = "—" if np.isnan(data[i, j]) else f"{data[i, j]:.0%}" + ("*" if gap else "")
-            ax.text(j, i, text, ha="center", va="center", fontsize=7)
+    rates = [[c.heat[p].get(f) for f in firsts] for p in parks]
+    data = np.array([[np.nan if r is None or r.data_share is None or r.coverage is None else r.data_share
+                      for r in row] for row in rates], dtype=float)
+    fig, ax = new_figure(8.0, 0.55 * len(parks) + 2.4)
+    cmap = plt.get_cmap("RdYlGn").with_extremes(bad="#e6e6e6")
+    image = ax.imshow(data * 100, cmap=cmap, vmin=0, vmax=100, aspect="auto")
+    for i, row in enumerate(rates):
+        for j, rate in enumerate(row):
+            if rate is None or rate.coverage is None:
+                text, color = "—", "#666"
+            elif rate.data_share is None:
+                text, color = "缺数据", "#666"
+            elif rate.coverage < 1 - 1e-9:
+                ax.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False, hatch="///", edgecolor="#777",
+                                       linewidth=1.2))
+                text, color = f"{rate.data_share:.0%}\n覆盖{rate.coverage:.0%}", "black"
+            else:
+                text, color = f"{rate.data_share:.0%}", "black"
+            ax.text(j, i, text, ha="center", va="center", fontsize=6.5, color=color,
+                    bbox={"facecolor": "white", "alpha": 0.75, "edgecolor": "none", "pad": 0.6}
+                    if rate is not None and rate.coverage is not None and 0 < rate.coverage < 1 - 1e-9 else None)
     ax.set_xticks(range(len(firsts)), firsts, rotation=40, ha="right", fontsize=8)
     ax.set_yticks(range(len(parks)), [names[p] for p in parks], fontsize=8)
-    fig.colorbar(image, ax=ax, label="得分率（%）", shrink=0.8)
-    ax.set_title("各一级指标得分率（计入指数各年平均；* 含数据缺口）")
+    fig.colorbar(image, ax=ax, label="得分率（%，有实际数据部分）", shrink=0.8)
+    ax.set_title("各一级指标得分率（有实际数据的指标，计入指数各年平均）\n斜线格：部分缺数据，标覆盖率；灰格：缺数据",
+                 fontsize=9)
     fig.tight_layout()
     return fig
 
