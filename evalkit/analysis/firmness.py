@@ -3,7 +3,6 @@ Sobol indices, computed together for `evalkit sensitivity` and the report's sect
 
 from __future__ import annotations
 
-import os
 import pickle
 import subprocess
 import sys
@@ -18,6 +17,7 @@ from evalkit.analysis import fast, uncertainty
 from evalkit.analysis.margins import Margins, margins
 from evalkit.analysis.sobol import RemovalAnalysis, Sobol, removal, sobol
 from evalkit.catalog import Catalog
+from evalkit.core.processes import child_environment
 from evalkit.core.tables import text_table
 from evalkit.evaluation.results import Result
 from evalkit.intake import LoadedPark
@@ -148,10 +148,8 @@ def analyse_beside(park: LoadedPark, catalog: Catalog, window: list[int], result
     spawn (which runs the caller's main script again). Arguments and result travel pickled through
     the child's stdin and stdout; an exception in the child is raised by `.result()`.
     """
-    root = str(Path(__file__).resolve().parents[2])
-    env = os.environ | {"PYTHONPATH": os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH")) if p)}
     child = subprocess.Popen([sys.executable, "-c", f"from {__name__} import serve; serve()"],
-                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env)
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=child_environment())
     future: Future[Firmness] = Future()
 
     def collect() -> None:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import site
 import sys
 import time
 from collections.abc import Iterator, Mapping
@@ -24,7 +23,7 @@ from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
 from jupyter_core.paths import jupyter_path
 from jupyter_core.utils import run_sync
 
-import evalkit
+from evalkit.core.processes import child_environment
 from evalkit.render.errors import NotebookError, RenderError
 
 KERNEL_NAME = "python3"
@@ -99,7 +98,7 @@ def started_kernel(cwd: Path, kernel_name: str = KERNEL_NAME) -> Iterator[AsyncK
     check_kernel(kernel_name)
     kernel = _Kernel(kernel_name=kernel_name, kernel_spec_manager=_kernel_specs())
     try:
-        run_sync(kernel.start_kernel)(extra_arguments=KERNEL_ARGUMENTS, cwd=str(cwd), env=_kernel_environment())
+        run_sync(kernel.start_kernel)(extra_arguments=KERNEL_ARGUMENTS, cwd=str(cwd), env=child_environment())
     except Exception as exc:
         raise RenderError("execute", f"cannot start the Jupyter kernel {kernel_name!r}: {exc}") from exc
     try:
@@ -162,13 +161,3 @@ def _kernel_specs() -> KernelSpecManager:
     IPython (0.13 s before the kernel can start) only to name ~/.ipython/kernels."""
     ipython_dir = os.environ.get("IPYTHONDIR") or os.path.join(os.path.expanduser("~"), ".ipython")
     return KernelSpecManager(kernel_dirs=[*jupyter_path("kernels"), os.path.join(ipython_dir, "kernels")])
-
-
-def _kernel_environment() -> dict[str, str]:
-    """This environment, with the evalkit this process runs importable by the kernel even from an
-    uninstalled checkout."""
-    root = str(Path(evalkit.__file__).resolve().parent.parent)
-    site_dirs = {str(Path(p).resolve()) for p in [*site.getsitepackages(), site.getusersitepackages()]}
-    if root in site_dirs:  # installed normally: the kernel finds it anyway
-        return dict(os.environ)
-    return os.environ | {"PYTHONPATH": os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH")) if p)}
