@@ -27,10 +27,9 @@ W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 
 
-def unverified_references(results_path: Path) -> list[dict]:
-    """The references results.json lists as unconfirmed (empty when none, or for older results)."""
-    data = json.loads(results_path.read_text("utf-8"))
-    return [r for r in data.get("references", []) if r.get("status") == "unverified"]
+def unverified_references(results: dict) -> list[dict]:
+    """The references a results.json (parsed) lists as unconfirmed (empty when none, or for older results)."""
+    return [r for r in results.get("references", []) if r.get("status") == "unverified"]
 
 
 def describe(references: list[dict]) -> list[str]:

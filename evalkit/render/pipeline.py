@@ -153,10 +153,10 @@ def _run_stages(park_id: str, years: list[int], final: Path, inputs: list[InputF
                 archive.copy_inputs(inputs, staging)
             with _stage("execute", stages, progress):
                 execution = execute_notebook(template_dir / NOTEBOOK, staging / NOTEBOOK, parameters, kernel=kernel)
-                _check_results(staging / RESULTS)
-        unverified = draft.unverified_references(staging / RESULTS)
+                results = read_results(staging / RESULTS)
+        unverified = draft.unverified_references(results)
         unfilled = unfilled_fields(read_park_file(staging / parameters["input_path"]))
-        contradicted = json.loads((staging / RESULTS).read_text("utf-8")).get("narrative", [])
+        contradicted = results.get("narrative", [])
         if (unverified or unfilled or contradicted) and parameters["options"].get("final"):
             raise RenderError("final", "a formal report needs every reference used confirmed, nothing left "
                               "for the assessor to fill in (【待评价机构填写】) and no assessor's text the results "
@@ -166,15 +166,8 @@ def _run_stages(park_id: str, years: list[int], final: Path, inputs: list[InputF
         styles = (draft.marked_template(template_dir, Path(marked.name), len(unverified), unfilled=len(unfilled))
                   if unverified or unfilled else template_dir)
         colophon = _colophon(chosen, inputs, template, started_at)
-        # One engine call for all formats: the engine reads the notebook once and writes the
-        # formats together (side by side where it can).
-        with _stage("render", stages, progress), tempfile.TemporaryDirectory(prefix="evalkit-render-") as work:
-            job = RenderJob(staging / NOTEBOOK, {fmt: staging / f"report.{fmt}" for fmt in formats},
-                            styles, Path(work), colophon)
-            warnings = chosen.render(job)
-            for fmt, output in job.outputs.items():
-                if not output.is_file():
-                    raise RenderError(fmt, f"engine {chosen.name} reported success but wrote no {output.name}")
+        with _stage("render", stages, progress):
+            warnings = render_formats(chosen, staging / NOTEBOOK, formats, styles, colophon)
         with _stage("archive", stages, progress):
             archive.write_manifest(staging, Manifest(
                 park=park_id, years=years, window=_window(years), parameters=parameters,
@@ -276,13 +269,27 @@ def check_previous(final: Path, new: dict[str, Any], template: dict[str, str], f
     return "replaced"
 
 
-def _check_results(path: Path) -> None:
+def read_results(path: Path) -> dict[str, Any]:
+    """The results.json an executed notebook wrote (its `results_path` parameter), parsed."""
     if not path.is_file():
         raise RenderError("execute", f"the notebook did not write {RESULTS} (its `results_path` parameter)")
     try:
-        json.loads(path.read_text("utf-8"))
+        return json.loads(path.read_text("utf-8"))
     except ValueError as exc:
         raise RenderError("execute", f"{RESULTS} written by the notebook is not valid JSON: {exc}") from None
+
+
+def render_formats(engine: Engine, notebook: Path, formats: Sequence[str], styles: Path, colophon: Md) -> list[str]:
+    """Render the executed `notebook` as report.<format> beside it, in one engine call (the engine
+    reads the notebook once and writes the formats side by side where it can); its warnings."""
+    with tempfile.TemporaryDirectory(prefix="evalkit-render-") as work:
+        job = RenderJob(notebook, {fmt: notebook.parent / f"report.{fmt}" for fmt in formats}, styles, Path(work),
+                        colophon)
+        warnings = engine.render(job)
+        for fmt, output in job.outputs.items():
+            if not output.is_file():
+                raise RenderError(fmt, f"engine {engine.name} reported success but wrote no {output.name}")
+    return warnings
 
 
 def _outputs(staging: Path) -> dict[str, str]:

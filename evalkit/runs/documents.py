@@ -24,9 +24,9 @@ from typing import Any
 import evalkit
 from evalkit import archive
 from evalkit.archive import NOTEBOOK, RESULTS, EngineRecord, InputFile, Manifest
-from evalkit.render import FORMATS, TEMPLATE_DIR, RenderError, RenderJob, draft, get_engine
+from evalkit.render import FORMATS, TEMPLATE_DIR, RenderError, draft, get_engine
 from evalkit.render.execute import execute_notebook, started_kernel
-from evalkit.render.pipeline import Progress, check_previous, print_progress
+from evalkit.render.pipeline import Progress, check_previous, print_progress, read_results, render_formats
 from evalkit.report.markup import Md, paragraphs, table
 
 ROLE_LABELS = {"park": "园区数据文件", "catalog": "指标目录", "factors": "因子表", "results": "园区评价结果",
@@ -108,24 +108,17 @@ def _run(kind: str, template: str, label: str, parks: Sequence[str], years: Sequ
             execute_notebook(template_dir / template, staging / NOTEBOOK, parameters, kernel=kernel)
             stages["execute"] = time.perf_counter() - tick
         progress(f"[evalkit] execute  {stages['execute']:.1f} s")
-        if not (staging / RESULTS).is_file():
-            raise RenderError("execute", f"{template} did not write {RESULTS}")
         # The document's grades rest on its evaluations' references: draft while any is unconfirmed,
         # marked on every page like a park report (the notice atop the document lists them).
-        unverified = draft.unverified_references(staging / RESULTS)
+        unverified = draft.unverified_references(read_results(staging / RESULTS))
         styles = (draft.marked_template(template_dir, Path(marked.name), len(unverified), listed_in="文首说明")
                   if unverified else template_dir)
         colophon = _colophon(chosen, inputs, template, template_hashes, started_at)
         tick = time.perf_counter()
-        with tempfile.TemporaryDirectory(prefix="evalkit-render-") as work:  # one engine call, every format
-            job = RenderJob(staging / NOTEBOOK, {fmt: staging / f"report.{fmt}" for fmt in dict.fromkeys(formats)},
-                            styles, Path(work), colophon)
-            warnings = [f"render: {w}" for w in chosen.render(job)]
-            for fmt, output in job.outputs.items():
-                if not output.is_file():
-                    raise RenderError(fmt, f"engine {chosen.name} reported success but wrote no {output.name}")
+        formats = list(dict.fromkeys(formats))
+        warnings = [f"render: {w}" for w in render_formats(chosen, staging / NOTEBOOK, formats, styles, colophon)]
         stages["render"] = time.perf_counter() - tick
-        progress(f"[evalkit] render   {stages['render']:.1f} s ({', '.join(job.outputs)})")
+        progress(f"[evalkit] render   {stages['render']:.1f} s ({', '.join(formats)})")
         archive.write_manifest(staging, DocumentManifest(
             kind=kind, parks=list(parks), park=label, years=list(years), window=f"{years[0]}-{years[-1]}",
             parameters=parameters, inputs=list(inputs), template=template_hashes,
